@@ -1,0 +1,26 @@
+// What an access is, for the audit trail. Every route and use case names one (STYLE rule 8);
+// kNone is an explicit "not audited" for liveness probes and static assets.
+#pragma once
+
+#include <string_view>
+
+namespace arca {
+
+enum class AuditAction {
+  kNone,
+  kLogin,
+  kLogout,
+  kQuery,
+  kRetrieve,
+  kStore,
+  kDelete,
+  kErase,
+  kExport,
+  kShare,
+  kAdmin,
+  kAuditRead,
+};
+
+std::string_view audit_action_name(AuditAction a);
+
+}  // namespace arca

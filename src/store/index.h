@@ -1,0 +1,84 @@
+// Index: the searchable catalogue of stored instances (patient/study/series/instance rows)
+// and where each one's bytes live. Implementations: SqliteIndex (embedded, encrypted pages),
+// PostgresIndex (scale-out). Every row carries its tenant and every read is scoped by tenant.
+//
+// Writes go through a transaction so one ingest batch (group commit) is one durable commit:
+//   auto tx = ARCA_TRY(index.begin());
+//   auto r = ARCA_TRY(tx->put_instance(instance, ConflictPolicy::kKeepFirst));
+//   ARCA_TRY(tx->commit());
+// A transaction destroyed without commit() rolls back. Implementations retry a transaction
+// only as a whole unit.
+// Thread-safety: an Index is thread-safe; a transaction is used by one thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "domain/instance_attributes.h"
+#include "domain/query.h"
+#include "store/blob_store.h"
+
+namespace arca::store {
+
+struct StoredInstance {
+  TenantId tenant;
+  PatientRef patient_ref;  // opaque patient reference (key scope, audit)
+  IndexAttributes attributes;
+  BlobId blob;
+  std::uint64_t size = 0;        // bytes of the Part-10 object as received
+  std::string sha256;            // lower-case hex digest of those bytes
+  std::int64_t received_ms = 0;  // Unix epoch milliseconds
+};
+
+enum class ConflictPolicy {
+  kKeepFirst,  // keep what is stored, report a conflict
+  kReplace,    // store the new object, report the replaced blob so it can be removed
+};
+
+enum class PutOutcome { kStored, kDuplicate, kConflict, kReplaced };
+
+struct PutResult {
+  PutOutcome outcome = PutOutcome::kStored;
+  // kDuplicate/kConflict: the blob already stored (the new blob is now unreferenced);
+  // kReplaced: the blob that was replaced (now unreferenced).
+  std::optional<BlobId> unreferenced_blob;
+};
+
+class IndexTransaction {
+ public:
+  virtual ~IndexTransaction() = default;
+  // Same SOP Instance UID in the tenant with the same sha256: kDuplicate, nothing changes.
+  // Different sha256: kConflict (kKeepFirst) or kReplaced (kReplace).
+  virtual Result<PutResult> put_instance(const StoredInstance& instance, ConflictPolicy policy) = 0;
+  // Removes an instance (and series/study/patient rows left empty); returns its blob.
+  virtual Result<std::optional<BlobId>> remove_instance(const TenantId& tenant,
+                                                        const InstanceUid& uid) = 0;
+  virtual Result<void> commit() = 0;
+};
+
+class IndexReader {
+ public:
+  virtual ~IndexReader() = default;
+  virtual Result<std::optional<StoredInstance>> find_instance(const TenantId& tenant,
+                                                              const InstanceUid& uid) = 0;
+  // Every instance of a study, ordered by series number, instance number, then UID.
+  virtual Result<std::vector<StoredInstance>> study_instances(const TenantId& tenant,
+                                                              const StudyUid& study) = 0;
+  virtual Result<std::vector<QueryRow>> query(const TenantId& tenant, const Query& query) = 0;
+  // Visits every instance of every tenant; for `arca check` and exports.
+  virtual Result<void> for_each_instance(
+      const std::function<Result<void>(const StoredInstance&)>& visit) = 0;
+  virtual Result<bool> references_blob(const BlobId& blob) = 0;
+};
+
+class Index : public IndexReader {
+ public:
+  virtual Result<std::unique_ptr<IndexTransaction>> begin() = 0;
+};
+
+}  // namespace arca::store
