@@ -98,11 +98,15 @@ inline Result<void> ok() {
 }  // namespace arca
 
 // Evaluates expr (a Result); on error returns the Error from the enclosing function,
-// otherwise yields the value.
-#define ARCA_TRY(expr)                            \
-  ({                                              \
-    auto&& arca_try_result_ = (expr);             \
-    if (!arca_try_result_.ok())                   \
-      return std::move(arca_try_result_).error(); \
-    std::move(arca_try_result_).take();           \
+// otherwise yields the value. Each expansion names its temporary uniquely (__COUNTER__), so
+// ARCA_TRY nests, e.g. inside a lambda passed to a call that is itself wrapped in ARCA_TRY.
+#define ARCA_TRY(expr) ARCA_TRY_IMPL_(expr, ARCA_TRY_CONCAT_(arca_try_result_, __COUNTER__))
+#define ARCA_TRY_CONCAT_(a, b) ARCA_TRY_CONCAT2_(a, b)
+#define ARCA_TRY_CONCAT2_(a, b) a##b
+#define ARCA_TRY_IMPL_(expr, name)    \
+  ({                                  \
+    auto&& name = (expr);             \
+    if (!name.ok())                   \
+      return std::move(name).error(); \
+    std::move(name).take();           \
   })

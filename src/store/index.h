@@ -44,8 +44,8 @@ enum class PutOutcome { kStored, kDuplicate, kConflict, kReplaced };
 
 struct PutResult {
   PutOutcome outcome = PutOutcome::kStored;
-  // kDuplicate/kConflict: the blob already stored (the new blob is now unreferenced);
-  // kReplaced: the blob that was replaced (now unreferenced).
+  // kReplaced only: the blob of the replaced instance, now unreferenced. (For kDuplicate and
+  // kConflict nothing changed in the index: the caller's new blob is the unreferenced one.)
   std::optional<BlobId> unreferenced_blob;
 };
 

@@ -1,0 +1,134 @@
+#include "app/archive.h"
+
+#include <sys/stat.h>
+
+#include "app/archive_lock.h"
+#include "audit/recorder.h"
+#include "crypto/key_provider.h"
+#include "crypto/system_random.h"
+#include "service/archive_maintenance.h"
+#include "store/encrypted/encrypted_blob_store.h"
+#include "store/encrypted/key_hierarchy.h"
+#include "store/fs/fs_blob_store.h"
+#include "store/sqlite/sqlite_index.h"
+#include "store/sqlite/sqlite_key_vault.h"
+
+namespace arca::app {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+class HierarchyPatientRefs final : public service::PatientRefs {
+ public:
+  explicit HierarchyPatientRefs(const store::KeyHierarchy& keys) : keys_(keys) {}
+  PatientRef ref(const TenantId& tenant, std::string_view issuer,
+                 std::string_view patient_id) const override {
+    return keys_.patient_ref(tenant, issuer, patient_id);
+  }
+
+ private:
+  const store::KeyHierarchy& keys_;
+};
+
+Result<void> make_private_dir(const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec)
+    return make_error(ErrorCode::kIo, "create " + dir.string() + ": " + ec.message());
+  ::chmod(dir.c_str(), 0700);
+  return ok();
+}
+
+}  // namespace
+
+struct Archive::Parts {
+  Config config;
+  Logger& logger;
+  std::optional<ArchiveLock> lock;
+  SystemClock clock;
+  crypto::SystemRandom random;
+  std::unique_ptr<crypto::FileKeyProvider> key_provider;
+  std::unique_ptr<store::SqliteKeyVault> vault;
+  std::unique_ptr<store::KeyHierarchy> keys;
+  std::unique_ptr<HierarchyPatientRefs> patient_refs;
+  std::unique_ptr<store::SqliteIndex> index;
+  std::unique_ptr<store::FsBlobStore> fs_blobs;
+  std::unique_ptr<store::EncryptedBlobStore> encrypted_blobs;
+  store::BlobStore* blobs = nullptr;  // the encrypted decorator, or (benchmarks only) fs_blobs
+  std::unique_ptr<audit::LogAuditRecorder> audit;
+  std::unique_ptr<service::IngestService> ingest;
+  std::unique_ptr<service::RetrieveService> retrieve;
+
+  Parts(Config c, Logger& l) : config(std::move(c)), logger(l) {}
+
+  Result<void> open_stores() {
+    ARCA_TRY(make_private_dir(config.data_dir));
+    lock.emplace(ARCA_TRY(ArchiveLock::acquire(config.data_dir)));
+    key_provider = std::make_unique<crypto::FileKeyProvider>(config.key_file, random);
+    SecretBytes root = ARCA_TRY(key_provider->root_key());
+    ARCA_TRY(make_private_dir(config.data_dir / "keys"));
+    vault = ARCA_TRY(store::SqliteKeyVault::open(
+        config.data_dir / "keys" / "vault.db",
+        ARCA_TRY(crypto::derive_key(root, crypto::KeyPurpose::kVault))));
+    keys = ARCA_TRY(store::KeyHierarchy::create(*key_provider, *vault, random));
+    patient_refs = std::make_unique<HierarchyPatientRefs>(*keys);
+    index = ARCA_TRY(
+        store::SqliteIndex::open(config.data_dir / "index.db",
+                                 ARCA_TRY(crypto::derive_key(root, crypto::KeyPurpose::kIndex))));
+    fs_blobs = ARCA_TRY(store::FsBlobStore::open(config.data_dir / "blobs"));
+    if (config.storage.encrypt) {
+      encrypted_blobs = std::make_unique<store::EncryptedBlobStore>(*fs_blobs, *keys, random);
+      blobs = encrypted_blobs.get();
+    } else {
+      logger.warn(
+          "blob encryption is OFF (benchmark-only configuration): never store patient data");
+      blobs = fs_blobs.get();
+    }
+    return ok();
+  }
+
+  void wire_services() {
+    audit = std::make_unique<audit::LogAuditRecorder>(logger);
+    service::IngestOptions options;
+    options.conflict_policy = config.storage.conflict_policy;
+    ingest = std::make_unique<service::IngestService>(
+        service::IngestDeps{*blobs, *index, *patient_refs, *audit, random, clock, logger}, options);
+    retrieve = std::make_unique<service::RetrieveService>(
+        service::RetrieveDeps{*blobs, *index, *audit, clock, logger});
+  }
+};
+
+Result<std::unique_ptr<Archive>> Archive::open(const Config& config, Logger& logger) {
+  auto parts = std::make_unique<Parts>(config, logger);
+  ARCA_TRY(parts->open_stores());
+  ARCA_TRY(service::sweep_orphans(*parts->blobs, *parts->index, logger));
+  parts->wire_services();
+  return std::unique_ptr<Archive>(new Archive(std::move(parts)));
+}
+
+Archive::Archive(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+Archive::~Archive() = default;
+
+service::IngestService& Archive::ingest() {
+  return *parts_->ingest;
+}
+service::RetrieveService& Archive::retrieve() {
+  return *parts_->retrieve;
+}
+store::Index& Archive::index() {
+  return *parts_->index;
+}
+store::BlobStore& Archive::blobs() {
+  return *parts_->blobs;
+}
+const Config& Archive::config() const {
+  return parts_->config;
+}
+
+Result<void> Archive::ready() {
+  ARCA_TRY(parts_->index->references_blob(store::BlobId("00000000000000000000000000000000")));
+  return ok();
+}
+
+}  // namespace arca::app

@@ -1,0 +1,36 @@
+// Archive: the concrete wiring of one Arca archive (data directory + root key) — key provider,
+// key vault, index, blob stores, encryption decorator, ingest and retrieve services. The only
+// place that knows which implementations are in use (STYLE rule 4).
+// Opening takes the archive's exclusive lock and sweeps what a crash left behind.
+// Thread-safety: the services it hands out are thread-safe.
+#pragma once
+
+#include <memory>
+
+#include "app/config.h"
+#include "core/logger.h"
+#include "service/ingest_service.h"
+#include "service/retrieve_service.h"
+
+namespace arca::app {
+
+class Archive {
+ public:
+  static Result<std::unique_ptr<Archive>> open(const Config& config, Logger& logger);
+  ~Archive();
+
+  service::IngestService& ingest();
+  service::RetrieveService& retrieve();
+  store::Index& index();
+  store::BlobStore& blobs();
+  const Config& config() const;
+  // Fails when a store is not usable (readiness probe).
+  Result<void> ready();
+
+ private:
+  struct Parts;
+  explicit Archive(std::unique_ptr<Parts> parts);
+  std::unique_ptr<Parts> parts_;
+};
+
+}  // namespace arca::app

@@ -1,0 +1,127 @@
+#include "app/config.h"
+
+#include <map>
+#include <set>
+#include <toml.hpp>
+
+namespace arca::app {
+
+namespace {
+
+// Known keys per table; anything else is a typo the user should hear about.
+const std::set<std::string>& known_keys(const std::string& table) {
+  static const std::map<std::string, std::set<std::string>> kKeys = {
+      {"", {"data_dir", "key_file", "log_level", "http", "dicom", "storage"}},
+      {"http", {"bind", "port", "certificate", "private_key", "threads"}},
+      {"dicom", {"aet", "port", "tls_port"}},
+      {"storage", {"unencrypted_benchmark_only", "conflict_policy"}},
+  };
+  static const std::set<std::string> kNone;
+  auto it = kKeys.find(table);
+  return it == kKeys.end() ? kNone : it->second;
+}
+
+// toml11 3.7's find_or can return a reference to its fallback (DESIGN §3): copy it out here.
+template <typename T>
+T setting(const toml::value& table, const std::string& key, T fallback) {
+  if (!table.contains(key))
+    return fallback;
+  return toml::find<T>(table, key);
+}
+
+Result<void> check_keys(const toml::value& table, const std::string& name) {
+  for (const auto& [key, value] : table.as_table()) {
+    if (known_keys(name).count(key) == 0) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "unknown setting '" + (name.empty() ? key : name + "." + key) + "'");
+    }
+  }
+  return ok();
+}
+
+Result<void> apply_file(const toml::value& root, Config& c) {
+  ARCA_TRY(check_keys(root, ""));
+  c.data_dir = setting(root, "data_dir", c.data_dir.string());
+  c.key_file = setting(root, "key_file", c.key_file.string());
+  c.log_level = setting(root, "log_level", c.log_level);
+  if (root.contains("http")) {
+    const auto& h = toml::find(root, "http");
+    ARCA_TRY(check_keys(h, "http"));
+    c.http.bind = setting(h, "bind", c.http.bind);
+    c.http.port = setting(h, "port", c.http.port);
+    c.http.certificate = setting(h, "certificate", c.http.certificate.string());
+    c.http.private_key = setting(h, "private_key", c.http.private_key.string());
+    c.http.threads = setting(h, "threads", c.http.threads);
+  }
+  if (root.contains("dicom")) {
+    const auto& d = toml::find(root, "dicom");
+    ARCA_TRY(check_keys(d, "dicom"));
+    c.dicom.aet = setting(d, "aet", c.dicom.aet);
+    c.dicom.port = setting(d, "port", c.dicom.port);
+    c.dicom.tls_port = setting(d, "tls_port", c.dicom.tls_port);
+  }
+  if (root.contains("storage")) {
+    const auto& s = toml::find(root, "storage");
+    ARCA_TRY(check_keys(s, "storage"));
+    c.storage.encrypt = !setting(s, "unencrypted_benchmark_only", false);
+    std::string policy = setting<std::string>(s, "conflict_policy", "keep_first");
+    if (policy == "keep_first") {
+      c.storage.conflict_policy = store::ConflictPolicy::kKeepFirst;
+    } else if (policy == "replace") {
+      c.storage.conflict_policy = store::ConflictPolicy::kReplace;
+    } else {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "storage.conflict_policy must be keep_first or replace");
+    }
+  }
+  return ok();
+}
+
+Result<void> validate(const Config& c) {
+  auto port_ok = [](int p) { return p >= 0 && p <= 65535; };
+  if (!port_ok(c.http.port) || !port_ok(c.dicom.port) || !port_ok(c.dicom.tls_port)) {
+    return make_error(ErrorCode::kInvalidArgument, "ports must be between 0 and 65535");
+  }
+  if (c.dicom.aet.empty() || c.dicom.aet.size() > 16) {
+    return make_error(ErrorCode::kInvalidArgument, "AE title must be 1 to 16 characters");
+  }
+  if (c.http.threads < 1 || c.http.threads > 256) {
+    return make_error(ErrorCode::kInvalidArgument, "http.threads must be between 1 and 256");
+  }
+  return ok();
+}
+
+}  // namespace
+
+Result<Config> load_config(const ConfigOverrides& o) {
+  Config c;
+  if (o.config_file) {
+    if (!std::filesystem::exists(*o.config_file)) {
+      return make_error(ErrorCode::kNotFound,
+                        "config file " + o.config_file->string() + " does not exist");
+    }
+    try {
+      ARCA_TRY(apply_file(toml::parse(o.config_file->string()), c));
+    } catch (const std::exception& e) {
+      return make_error(ErrorCode::kInvalidArgument, std::string("config: ") + e.what());
+    }
+  }
+  if (o.data_dir)
+    c.data_dir = *o.data_dir;
+  if (o.key_file)
+    c.key_file = *o.key_file;
+  if (o.http_port)
+    c.http.port = *o.http_port;
+  if (o.http_bind)
+    c.http.bind = *o.http_bind;
+  if (o.dicom_port)
+    c.dicom.port = *o.dicom_port;
+  if (o.dicom_tls_port)
+    c.dicom.tls_port = *o.dicom_tls_port;
+  if (o.aet)
+    c.dicom.aet = *o.aet;
+  ARCA_TRY(validate(c));
+  return c;
+}
+
+}  // namespace arca::app

@@ -1,0 +1,60 @@
+// Arca's configuration: parsed once (arca.toml, then command-line flags) into an immutable
+// struct that app/ hands to the pieces it wires (STYLE rule 4: no global configuration).
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "core/result.h"
+#include "store/index.h"
+
+namespace arca::app {
+
+struct HttpConfig {
+  std::string bind = "0.0.0.0";
+  int port = 8443;
+  std::filesystem::path certificate;  // PEM; empty: self-signed, generated on first run
+  std::filesystem::path private_key;  // PEM
+  int threads = 4;
+};
+
+struct DicomConfig {
+  std::string aet = "ARCA";
+  int port = 11112;
+  int tls_port = 2762;
+};
+
+struct StorageConfig {
+  // Off only in the benchmark-only configuration (bench/), never for patient data: the flag is
+  // named so no one sets it by accident.
+  bool encrypt = true;
+  store::ConflictPolicy conflict_policy = store::ConflictPolicy::kKeepFirst;
+};
+
+struct Config {
+  std::filesystem::path data_dir = "arca-data";
+  std::filesystem::path key_file = "arca-secrets/root.key";
+  std::string log_level = "info";
+  HttpConfig http;
+  DicomConfig dicom;
+  StorageConfig storage;
+};
+
+// Flags every archive-touching subcommand accepts; they override the file.
+struct ConfigOverrides {
+  std::optional<std::filesystem::path> config_file;
+  std::optional<std::filesystem::path> data_dir;
+  std::optional<std::filesystem::path> key_file;
+  std::optional<int> http_port;
+  std::optional<std::string> http_bind;
+  std::optional<int> dicom_port;
+  std::optional<int> dicom_tls_port;
+  std::optional<std::string> aet;
+};
+
+// Reads the TOML file if given (kNotFound if it does not exist, kInvalidArgument with the
+// line for a syntax error or an unknown key), then applies the overrides and validates.
+Result<Config> load_config(const ConfigOverrides& overrides);
+
+}  // namespace arca::app

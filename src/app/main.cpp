@@ -1,0 +1,128 @@
+// arca: the one binary. Subcommands: serve, import, export, check. Exit codes: 0 success,
+// 1 failure, 2 usage error (DESIGN §7).
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "app/archive.h"
+#include "app/import_command.h"
+#include "app/maintenance_commands.h"
+#include "app/serve_command.h"
+#include "app/spdlog_logger.h"
+#include "crypto/system_random.h"
+#include "dicom/dcmtk_init.h"
+
+namespace {
+
+using arca::app::ConfigOverrides;
+
+// The flags every subcommand that touches the archive accepts.
+void add_archive_flags(CLI::App* cmd, ConfigOverrides& o) {
+  auto path_opt = [cmd](const char* name, std::optional<std::filesystem::path>& target,
+                        const char* help) {
+    cmd->add_option_function<std::string>(
+        name, [&target](const std::string& v) { target = v; }, help);
+  };
+  path_opt("--config", o.config_file, "Configuration file (TOML), e.g. arca.toml");
+  path_opt("--data-dir", o.data_dir, "Archive data directory (default ./arca-data)");
+  path_opt("--key-file", o.key_file,
+           "Root key file, kept outside the data directory (default ./arca-secrets/root.key)");
+  cmd->add_option_function<int>(
+      "--http-port", [&o](int v) { o.http_port = v; }, "HTTPS port (default 8443)");
+  cmd->add_option_function<std::string>(
+      "--bind", [&o](const std::string& v) { o.http_bind = v; },
+      "Address the HTTPS listener binds (default 0.0.0.0)");
+  cmd->add_option_function<int>(
+      "--dicom-port", [&o](int v) { o.dicom_port = v; }, "DICOM port (default 11112)");
+  cmd->add_option_function<int>(
+      "--dicom-tls-port", [&o](int v) { o.dicom_tls_port = v; }, "DICOM TLS port (default 2762)");
+  cmd->add_option_function<std::string>(
+      "--aet", [&o](const std::string& v) { o.aet = v; }, "Called AE title (default ARCA)");
+}
+
+void block_shutdown_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Arca: a secure PACS (DICOM archive, DICOMweb, encrypted storage)", "arca"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "arca 0.1.0");
+
+  ConfigOverrides overrides;
+  auto* serve = app.add_subcommand("serve", "Serve the archive over HTTPS until stopped");
+  add_archive_flags(serve, overrides);
+
+  arca::app::ImportOptions import_options;
+  auto* import = app.add_subcommand(
+      "import", "Store DICOM files, folders (recursively) and .zip archives in the archive");
+  add_archive_flags(import, overrides);
+  std::vector<std::string> import_paths;
+  import->add_option("paths", import_paths, "Files, folders or .zip archives")->required();
+  import->add_option("-j,--jobs", import_options.jobs, "Parallel workers (default 4)")
+      ->check(CLI::Range(1, 64));
+  import->add_flag("--list", import_options.list,
+                   "Print one line per file: result, SOP Instance UID, file");
+  import->add_flag("--json", import_options.json, "Print the summary as JSON");
+
+  std::string export_study;
+  std::string export_out;
+  auto* exp = app.add_subcommand(
+      "export", "Write a study's instances as Part-10 files, byte-identical to what was received");
+  add_archive_flags(exp, overrides);
+  exp->add_option("--study", export_study, "Study Instance UID")->required();
+  exp->add_option("--out", export_out, "Output folder (created if missing)")->required();
+
+  bool check_json = false;
+  auto* check = app.add_subcommand(
+      "check", "Verify that every stored instance decrypts, authenticates and matches the index");
+  add_archive_flags(check, overrides);
+  check->add_flag("--json", check_json, "Print the summary as JSON");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+
+  if (serve->parsed())
+    block_shutdown_signals();  // before any thread starts
+  auto config = arca::app::load_config(overrides);
+  if (!config.ok()) {
+    std::cerr << "arca: " << config.error().message << '\n';
+    return 2;
+  }
+  auto logger = arca::app::SpdlogLogger::create(config->log_level);
+  if (!logger.ok()) {
+    std::cerr << "arca: " << logger.error().message << '\n';
+    return 2;
+  }
+  arca::dicom::init_dcmtk();
+  auto archive = arca::app::Archive::open(config.value(), *logger.value());
+  if (!archive.ok()) {
+    std::cerr << "arca: " << archive.error().message << '\n';
+    return 1;
+  }
+  arca::app::Archive& a = *archive.value();
+  if (serve->parsed()) {
+    arca::crypto::SystemRandom random;
+    return arca::app::run_serve(a, *logger.value(), random, std::cout);
+  }
+  if (import->parsed()) {
+    for (const auto& p : import_paths)
+      import_options.paths.emplace_back(p);
+    return arca::app::run_import(a, import_options, std::cout, std::cerr);
+  }
+  if (exp->parsed()) {
+    return arca::app::run_export(a, arca::StudyUid(export_study), export_out, std::cout, std::cerr);
+  }
+  return arca::app::run_check(a, check_json, std::cout, std::cerr);
+}

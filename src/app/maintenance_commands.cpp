@@ -1,0 +1,105 @@
+#include "app/maintenance_commands.h"
+
+#include <unistd.h>
+
+#include <ostream>
+
+#include "core/file.h"
+#include "service/archive_maintenance.h"
+
+namespace arca::app {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+service::RequestContext console() {
+  return {service::Principal::local_operator(default_tenant()), "console", ""};
+}
+
+// Streams one instance into DIR/<uid>.dcm through a temp file that is renamed only once the
+// whole object has been read and verified.
+Result<void> write_instance(const fs::path& dir, const store::StoredInstance& row,
+                            ByteSource& source) {
+  fs::path final_path = dir / (row.attributes.instance.sop_instance_uid.str() + ".dcm");
+  fs::path temp = final_path;
+  temp += ".partial";
+  std::error_code ec;
+  fs::remove(temp, ec);
+  auto written = [&]() -> Result<void> {
+    File file = ARCA_TRY(File::open(temp, File::Mode::kCreateExclusive));
+    Bytes buffer(256 * 1024);
+    for (;;) {
+      std::size_t n = ARCA_TRY(source.read(buffer));
+      if (n == 0)
+        break;
+      ARCA_TRY(file.write_all(ByteView(buffer).first(n)));
+    }
+    ARCA_TRY(file.sync());
+    return file.close();
+  }();
+  if (!written.ok()) {
+    fs::remove(temp, ec);
+    return written;
+  }
+  fs::rename(temp, final_path, ec);
+  if (ec)
+    return make_error(ErrorCode::kIo, "rename export file: " + ec.message());
+  return ok();
+}
+
+}  // namespace
+
+int run_export(Archive& archive, const StudyUid& study, const fs::path& out_dir, std::ostream& out,
+               std::ostream& err) {
+  std::error_code ec;
+  fs::create_directories(out_dir, ec);
+  if (ec) {
+    err << "error: cannot create " << out_dir << ": " << ec.message() << '\n';
+    return 1;
+  }
+  auto report = archive.retrieve().export_study(
+      console(), study, [&](const store::StoredInstance& row, ByteSource& source) {
+        return write_instance(out_dir, row, source);
+      });
+  if (!report.ok()) {
+    err << "error: " << report.error().message << '\n';
+    return 1;
+  }
+  for (const auto& f : report->failures) {
+    err << "error: instance " << f.instance << ": " << f.error.to_string() << '\n';
+  }
+  if (::isatty(STDOUT_FILENO) == 1) {
+    out << "exported " << report->exported << " instances to " << out_dir.string() << '\n';
+  }
+  return report->failures.empty() ? 0 : 1;
+}
+
+int run_check(Archive& archive, bool json, std::ostream& out, std::ostream& err) {
+  bool terminal = ::isatty(STDERR_FILENO) == 1;
+  auto report =
+      service::check_archive(console(), archive.index(), archive.blobs(), [&](std::size_t n) {
+        if (terminal && n % 100 == 0) {
+          err << "\r\033[Kchecked " << n << std::flush;
+        }
+      });
+  if (terminal)
+    err << "\r\033[K";
+  if (!report.ok()) {
+    err << "error: " << report.error().message << '\n';
+    return 1;
+  }
+  for (const auto& f : report->failures) {
+    err << "damaged: instance " << f.instance << " (tenant " << f.tenant
+        << "): " << f.error.to_string() << '\n';
+  }
+  if (json) {
+    out << "{\"checked\":" << report->checked << ",\"damaged\":" << report->failures.size()
+        << "}\n";
+  } else {
+    err << report->checked << " instances checked, " << report->failures.size() << " damaged\n";
+  }
+  return report->failures.empty() ? 0 : 1;
+}
+
+}  // namespace arca::app

@@ -1,0 +1,37 @@
+// An audit event (DESIGN §6): who did what to which objects, when, from where, with what
+// outcome. Objects are UIDs and the opaque PatientRef — never a name or patient id in clear.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "domain/audit_action.h"
+#include "domain/ids.h"
+
+namespace arca::audit {
+
+enum class Outcome { kSuccess, kFailure };
+
+struct AuditEvent {
+  Clock::TimePoint time;
+  std::string actor;  // user id / token id / AE title / share id / "local-operator"
+  TenantId tenant;
+  AuditAction action = AuditAction::kNone;
+  Outcome outcome = Outcome::kSuccess;
+  std::string error_code;  // error_code_name() on failure
+  std::string detail;      // PHI-free detail, e.g. "duplicate", "3 results"
+  std::vector<PatientRef> patients;
+  std::vector<StudyUid> studies;
+  std::vector<SeriesUid> series;
+  std::vector<InstanceUid> instances;
+  std::string client_address;
+  std::string request_id;
+};
+
+// One JSON object on one line.
+std::string to_json_line(const AuditEvent& event);
+
+}  // namespace arca::audit

@@ -1,0 +1,58 @@
+// Authentication seam of the HTTP layer. Every non-public route asks the Authenticator who is
+// calling, then checks the route's required permission against the Principal it returns.
+// Deny by default: until accounts exist the server is wired with DenyAllAuthenticator, so every
+// non-public route answers 401.
+// Thread-safety: Authenticator implementations must be thread-safe (called from every server
+// thread at once). Principal is a plain value.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+
+#include "core/result.h"
+#include "domain/permission.h"
+
+namespace arca::http {
+
+class Request;
+
+// A set of permissions, small enough to copy freely.
+class PermissionSet {
+ public:
+  PermissionSet() = default;
+  PermissionSet(std::initializer_list<Permission> ps) {
+    for (Permission p : ps)
+      add(p);
+  }
+  void add(Permission p) { bits_ |= bit(p); }
+  bool contains(Permission p) const { return (bits_ & bit(p)) != 0; }
+
+ private:
+  static std::uint32_t bit(Permission p) { return 1U << static_cast<unsigned>(p); }
+  std::uint32_t bits_ = 0;
+};
+
+// Who is calling, as far as the HTTP layer needs to know. Per-study grants and tenancy rules
+// are enforced by service/; `permissions` is only the route-level gate.
+struct Principal {
+  std::string actor;   // opaque, PHI-free id for logs and audit, e.g. "user:42", "token:7"
+  std::string tenant;  // tenant id
+  PermissionSet permissions;
+};
+
+class Authenticator {
+ public:
+  virtual ~Authenticator() = default;
+  // The caller's principal, or kUnauthenticated (missing/invalid credentials). Any other error
+  // code is answered as mapped by the catalogue (e.g. kUnavailable when the store is down).
+  virtual Result<Principal> authenticate(const Request& request) = 0;
+};
+
+// Refuses everyone; the default until real authenticators are wired in app/.
+class DenyAllAuthenticator final : public Authenticator {
+ public:
+  Result<Principal> authenticate(const Request& request) override;
+};
+
+}  // namespace arca::http

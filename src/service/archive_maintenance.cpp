@@ -1,0 +1,62 @@
+#include "service/archive_maintenance.h"
+
+#include "service/authorize.h"
+#include "service/retrieve_service.h"
+
+namespace arca::service {
+
+namespace {
+
+Result<void> check_one(store::BlobStore& blobs, const store::StoredInstance& row) {
+  auto reader = ARCA_TRY(blobs.open(row.blob));
+  VerifiedSource source(std::move(reader), row);
+  Bytes buffer(256 * 1024);
+  while (ARCA_TRY(source.read(buffer)) != 0) {
+  }
+  return ok();
+}
+
+}  // namespace
+
+Result<CheckReport> check_archive(const RequestContext& ctx, store::IndexReader& index,
+                                  store::BlobStore& blobs,
+                                  const std::function<void(std::size_t)>& progress) {
+  ARCA_TRY(authorize(ctx, Permission::kAdminSettings));
+  CheckReport report;
+  ARCA_TRY(index.for_each_instance([&](const store::StoredInstance& row) -> Result<void> {
+    auto checked = check_one(blobs, row);
+    if (!checked.ok()) {
+      report.failures.push_back(
+          {row.tenant, row.attributes.instance.sop_instance_uid, std::move(checked).error()});
+    }
+    ++report.checked;
+    if (progress)
+      progress(report.checked);
+    return ok();
+  }));
+  return report;
+}
+
+Result<SweepReport> sweep_orphans(store::BlobStore& blobs, store::IndexReader& index,
+                                  Logger& logger) {
+  SweepReport report;
+  report.temp_removed = ARCA_TRY(blobs.remove_incomplete());
+  std::vector<store::BlobId> orphans;
+  ARCA_TRY(blobs.list([&](const store::BlobInfo& info) -> Result<void> {
+    if (!ARCA_TRY(index.references_blob(info.id)))
+      orphans.push_back(info.id);
+    return ok();
+  }));
+  for (const auto& id : orphans) {
+    ARCA_TRY(blobs.remove(id));
+    ++report.orphans_removed;
+  }
+  if (report.temp_removed + report.orphans_removed > 0) {
+    logger.info("startup sweep removed " + std::to_string(report.temp_removed) +
+                " unfinished writes and " + std::to_string(report.orphans_removed) +
+                " unindexed blobs");
+  }
+  return report;
+}
+
+}  // namespace arca::service

@@ -1,0 +1,113 @@
+#include "service/group_committer.h"
+
+namespace arca::service {
+
+GroupCommitter::GroupCommitter(store::Index& index, store::BlobStore& blobs, Logger& logger,
+                               std::size_t max_batch)
+    : index_(index),
+      blobs_(blobs),
+      logger_(logger),
+      max_batch_(max_batch == 0 ? 1 : max_batch),
+      thread_([this](const std::stop_token& stop) { run(stop); }) {}
+
+GroupCommitter::~GroupCommitter() {
+  thread_.request_stop();
+  cv_.notify_all();
+  if (thread_.joinable())
+    thread_.join();
+}
+
+Result<store::PutResult> GroupCommitter::commit(store::StoredInstance instance,
+                                                store::ConflictPolicy policy) {
+  Pending pending{std::move(instance), policy, {}};
+  auto future = pending.done.get_future();
+  {
+    std::lock_guard lock(mu_);
+    queue_.push_back(&pending);
+  }
+  cv_.notify_one();
+  return future.get();
+}
+
+std::uint64_t GroupCommitter::transactions() const {
+  std::lock_guard lock(mu_);
+  return transactions_;
+}
+
+void GroupCommitter::run(const std::stop_token& stop) {
+  for (;;) {
+    std::vector<Pending*> batch;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, stop, [this] { return !queue_.empty(); });
+      if (queue_.empty())
+        return;  // stop requested and nothing left to do
+      while (!queue_.empty() && batch.size() < max_batch_) {
+        batch.push_back(queue_.front());
+        queue_.pop_front();
+      }
+    }
+    commit_batch(batch);
+  }
+}
+
+Result<std::vector<store::PutResult>> GroupCommitter::try_commit(
+    const std::vector<Pending*>& batch) {
+  auto tx = ARCA_TRY(index_.begin());
+  std::vector<store::PutResult> results;
+  results.reserve(batch.size());
+  for (Pending* p : batch)
+    results.push_back(ARCA_TRY(tx->put_instance(p->instance, p->policy)));
+  ARCA_TRY(tx->commit());
+  std::lock_guard lock(mu_);
+  ++transactions_;
+  return results;
+}
+
+void GroupCommitter::commit_batch(std::vector<Pending*>& batch) {
+  auto results = try_commit(batch);
+  if (results.ok()) {
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      release_unreferenced(*batch[i], results.value()[i]);
+      batch[i]->done.set_value(results.value()[i]);
+    }
+    return;
+  }
+  if (batch.size() > 1) {
+    logger_.warn("group commit of " + std::to_string(batch.size()) +
+                 " instances failed, retrying one by one: " + results.error().to_string());
+  }
+  for (Pending* p : batch) {
+    auto single = batch.size() == 1 ? std::move(results) : try_commit({p});
+    if (single.ok()) {
+      release_unreferenced(*p, single.value()[0]);
+      p->done.set_value(single.value()[0]);
+    } else {
+      p->done.set_value(single.error());
+    }
+  }
+}
+
+void GroupCommitter::release_unreferenced(const Pending& pending, const store::PutResult& result) {
+  std::optional<store::BlobId> orphan;
+  switch (result.outcome) {
+    case store::PutOutcome::kStored:
+      return;
+    case store::PutOutcome::kDuplicate:
+    case store::PutOutcome::kConflict:
+      orphan = pending.instance.blob;  // the index kept the stored object
+      break;
+    case store::PutOutcome::kReplaced:
+      orphan = result.unreferenced_blob;
+      break;
+  }
+  if (!orphan)
+    return;
+  auto removed = blobs_.remove(*orphan);
+  if (!removed.ok() && removed.error().code != ErrorCode::kNotFound) {
+    logger_.warn("could not remove unreferenced blob " + orphan->str() + ": " +
+                 removed.error().to_string());
+  }
+}
+
+}  // namespace arca::service

@@ -1,0 +1,131 @@
+#include "service/ingest_service.h"
+
+#include "crypto/hash.h"
+#include "dicom/parse.h"
+#include "service/authorize.h"
+
+namespace arca::service {
+
+namespace {
+
+StoreOutcome outcome_for(const store::StoredInstance& row, StoreStatus status) {
+  const auto& a = row.attributes;
+  return StoreOutcome{status,
+                      a.instance.sop_instance_uid,
+                      a.series.series_uid,
+                      a.study.study_uid,
+                      a.instance.sop_class_uid,
+                      a.instance.transfer_syntax};
+}
+
+Error conflict_error() {
+  return make_error(ErrorCode::kConflict,
+                    "an instance with this SOP Instance UID and different content is stored");
+}
+
+}  // namespace
+
+IngestService::IngestService(IngestDeps deps, IngestOptions options)
+    : deps_(deps),
+      options_(options),
+      committer_(deps.index, deps.blobs, deps.logger, options.max_batch) {}
+
+Result<StoreOutcome> IngestService::store(const RequestContext& ctx, ByteSource& part10) {
+  auto bytes = read_all(part10, options_.max_object_bytes);
+  if (!bytes.ok()) {
+    Result<StoreOutcome> failed = std::move(bytes).error();
+    audit(ctx, nullptr, failed);
+    return failed;
+  }
+  return store(ctx, bytes.value());
+}
+
+Result<StoreOutcome> IngestService::store(const RequestContext& ctx, ByteView part10) {
+  store::StoredInstance row;
+  Result<StoreOutcome> outcome = store_validated(ctx, part10, row);
+  audit(ctx, row.attributes.instance.sop_instance_uid.empty() ? nullptr : &row, outcome);
+  return outcome;
+}
+
+Result<StoreOutcome> IngestService::store_validated(const RequestContext& ctx, ByteView part10,
+                                                    store::StoredInstance& row) {
+  ARCA_TRY(authorize(ctx, Permission::kStudyWrite));
+  if (part10.size() > options_.max_object_bytes) {
+    return make_error(ErrorCode::kTooLarge, "object exceeds the configured maximum size");
+  }
+  auto parsed = ARCA_TRY(dicom::parse_part10(part10));
+  row.tenant = ctx.principal.tenant;
+  row.attributes = std::move(parsed.attributes);
+  const auto& patient = row.attributes.patient;
+  row.patient_ref =
+      deps_.patient_refs.ref(row.tenant, patient.issuer_of_patient_id, patient.patient_id);
+  row.size = part10.size();
+  row.sha256 = to_hex(crypto::sha256(part10));
+  row.received_ms = to_unix_ms(deps_.clock.now());
+
+  auto existing =
+      ARCA_TRY(deps_.index.find_instance(row.tenant, row.attributes.instance.sop_instance_uid));
+  if (existing) {
+    if (existing->sha256 == row.sha256)
+      return outcome_for(*existing, StoreStatus::kDuplicate);
+    if (options_.conflict_policy == store::ConflictPolicy::kKeepFirst)
+      return conflict_error();
+  }
+
+  row.blob = ARCA_TRY(write_blob(row, part10));
+  auto committed = committer_.commit(row, options_.conflict_policy);
+  if (!committed.ok()) {
+    (void)deps_.blobs.remove(row.blob);  // never indexed: not visible; the sweep would get it too
+    return std::move(committed).error();
+  }
+  switch (committed->outcome) {
+    case store::PutOutcome::kStored:
+      return outcome_for(row, StoreStatus::kStored);
+    case store::PutOutcome::kDuplicate:
+      return outcome_for(row, StoreStatus::kDuplicate);
+    case store::PutOutcome::kReplaced:
+      return outcome_for(row, StoreStatus::kReplaced);
+    case store::PutOutcome::kConflict:
+      break;
+  }
+  return conflict_error();
+}
+
+Result<store::BlobId> IngestService::write_blob(const store::StoredInstance& row, ByteView part10) {
+  store::BlobId id(deps_.random.hex(16));
+  auto writer = ARCA_TRY(deps_.blobs.create(id, store::BlobScope{row.tenant, row.patient_ref}));
+  ARCA_TRY(writer->write(part10));
+  ARCA_TRY(writer->commit());
+  return id;
+}
+
+void IngestService::audit(const RequestContext& ctx, const store::StoredInstance* row,
+                          const Result<StoreOutcome>& outcome) {
+  audit::AuditEvent event;
+  event.time = deps_.clock.now();
+  event.actor = ctx.principal.id;
+  event.tenant = ctx.principal.tenant;
+  event.action = AuditAction::kStore;
+  event.client_address = ctx.client_address;
+  event.request_id = ctx.request_id;
+  if (row != nullptr) {
+    event.patients.push_back(row->patient_ref);
+    event.studies.push_back(row->attributes.study.study_uid);
+    event.series.push_back(row->attributes.series.series_uid);
+    event.instances.push_back(row->attributes.instance.sop_instance_uid);
+  }
+  if (outcome.ok()) {
+    event.outcome = audit::Outcome::kSuccess;
+    event.detail = outcome->status == StoreStatus::kDuplicate  ? "duplicate"
+                   : outcome->status == StoreStatus::kReplaced ? "replaced"
+                                                               : "stored";
+  } else {
+    event.outcome = audit::Outcome::kFailure;
+    event.error_code = std::string(error_code_name(outcome.error().code));
+  }
+  auto recorded = deps_.audit.record(event);
+  if (!recorded.ok())
+    deps_.logger.error("audit record failed: " + recorded.error().to_string());
+}
+
+}  // namespace arca::service

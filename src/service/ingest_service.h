@@ -1,0 +1,76 @@
+// IngestService: the write protocol of DESIGN §1, shared by C-STORE, STOW-RS, upload and
+// `arca import`:
+//   authorize study.write -> parse and validate (DCMTK) -> same UID already stored? (same bytes:
+//   no-op; different bytes: conflict policy) -> write the blob under a fresh random id (the
+//   BlobStore makes it durable; encryption is its decorator) -> one index transaction shared
+//   with concurrent writers (GroupCommitter) -> audit -> acknowledge.
+// A crash at any point leaves either nothing visible or a complete instance; blobs written but
+// never indexed are removed by sweep_orphans() at the next start.
+// Thread-safety: store() is thread-safe and meant to be called from many threads at once.
+#pragma once
+
+#include <memory>
+
+#include "audit/recorder.h"
+#include "core/clock.h"
+#include "core/logger.h"
+#include "core/random.h"
+#include "service/group_committer.h"
+#include "service/patient_refs.h"
+#include "service/request_context.h"
+#include "store/index.h"
+
+namespace arca::service {
+
+struct IngestDeps {
+  store::BlobStore& blobs;
+  store::Index& index;
+  const PatientRefs& patient_refs;
+  audit::AuditRecorder& audit;
+  Random& random;
+  const Clock& clock;
+  Logger& logger;
+};
+
+struct IngestOptions {
+  store::ConflictPolicy conflict_policy = store::ConflictPolicy::kKeepFirst;
+  std::size_t max_object_bytes = std::size_t{2} << 30;  // objects are parsed in memory
+  std::size_t max_batch = 128;
+};
+
+enum class StoreStatus { kStored, kDuplicate, kReplaced };
+
+struct StoreOutcome {
+  StoreStatus status = StoreStatus::kStored;
+  InstanceUid instance;
+  SeriesUid series;
+  StudyUid study;
+  SopClassUid sop_class;
+  TransferSyntaxUid transfer_syntax;
+};
+
+class IngestService {
+ public:
+  IngestService(IngestDeps deps, IngestOptions options);
+
+  // Stores one Part-10 object. Errors: kPermissionDenied, kInvalidDicom and
+  // kUnsupportedTransferSyntax (with the reason), kConflict (same SOP Instance UID, different
+  // bytes, policy keep-first), kOutOfSpace, kIo, kTooLarge.
+  Result<StoreOutcome> store(const RequestContext& ctx, ByteView part10);
+  Result<StoreOutcome> store(const RequestContext& ctx, ByteSource& part10);
+
+  std::uint64_t index_transactions() const { return committer_.transactions(); }
+
+ private:
+  Result<StoreOutcome> store_validated(const RequestContext& ctx, ByteView part10,
+                                       store::StoredInstance& row);
+  Result<store::BlobId> write_blob(const store::StoredInstance& row, ByteView part10);
+  void audit(const RequestContext& ctx, const store::StoredInstance* row,
+             const Result<StoreOutcome>& outcome);
+
+  IngestDeps deps_;
+  IngestOptions options_;
+  GroupCommitter committer_;
+};
+
+}  // namespace arca::service

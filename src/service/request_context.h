@@ -1,0 +1,35 @@
+// RequestContext: every request, whatever its transport, becomes one of these before it reaches
+// service/ (DESIGN §1). service/ decides, in this order: authorize -> do -> audit.
+#pragma once
+
+#include <set>
+#include <string>
+
+#include "domain/ids.h"
+#include "domain/permission.h"
+
+namespace arca::service {
+
+struct Principal {
+  enum class Kind { kLocalOperator, kUser, kApiToken, kDimsePeer, kShareLink };
+
+  Kind kind = Kind::kUser;
+  std::string id;  // opaque: user id, token id, AE title, share id
+  TenantId tenant;
+  std::set<Permission> permissions;  // exactly what it may do; empty means nothing
+
+  bool may(Permission p) const { return permissions.count(p) != 0; }
+
+  // The person at the console running `arca import|export|check` on the archive's own files:
+  // whoever can read the root key file can do everything already, so it holds every permission
+  // in its tenant. Never produced by a network transport.
+  static Principal local_operator(const TenantId& tenant);
+};
+
+struct RequestContext {
+  Principal principal;
+  std::string client_address;  // "127.0.0.1:51234", "console"
+  std::string request_id;
+};
+
+}  // namespace arca::service

@@ -1,0 +1,134 @@
+#include "service/retrieve_service.h"
+
+#include "crypto/hash.h"
+#include "service/authorize.h"
+
+namespace arca::service {
+
+struct VerifiedSource::State {
+  std::unique_ptr<store::BlobReader> reader;
+  std::uint64_t expected_size;
+  std::string expected_sha256;
+  crypto::Sha256 hash;
+  std::uint64_t pos = 0;
+  bool verified = false;
+};
+
+VerifiedSource::VerifiedSource(std::unique_ptr<store::BlobReader> reader,
+                               const store::StoredInstance& record)
+    : state_(std::make_unique<State>()) {
+  state_->reader = std::move(reader);
+  state_->expected_size = record.size;
+  state_->expected_sha256 = record.sha256;
+}
+
+VerifiedSource::~VerifiedSource() = default;
+
+Result<std::size_t> VerifiedSource::read(MutableByteView out) {
+  State& s = *state_;
+  std::size_t n = ARCA_TRY(s.reader->read_at(s.pos, out));
+  if (n > 0) {
+    s.hash.update(ByteView(out.data(), n));
+    s.pos += n;
+    return n;
+  }
+  if (!s.verified) {
+    if (s.pos != s.expected_size || to_hex(s.hash.finish()) != s.expected_sha256) {
+      return make_error(ErrorCode::kIntegrity, "stored object does not match its index digest");
+    }
+    s.verified = true;
+  }
+  return std::size_t{0};
+}
+
+Result<OpenedInstance> RetrieveService::open_instance(const RequestContext& ctx,
+                                                      const InstanceUid& uid) {
+  auto opened = [&]() -> Result<OpenedInstance> {
+    ARCA_TRY(authorize(ctx, Permission::kImageRead));
+    auto record = ARCA_TRY(deps_.index.find_instance(ctx.principal.tenant, uid));
+    if (!record)
+      return make_error(ErrorCode::kNotFound, "no such instance");
+    auto reader = ARCA_TRY(deps_.blobs.open(record->blob));
+    return OpenedInstance{std::move(*record), std::move(reader)};
+  }();
+  StudyUid study = opened.ok() ? opened->record.attributes.study.study_uid : StudyUid();
+  audit(ctx, AuditAction::kRetrieve, study, {uid},
+        opened.ok() ? Result<void>() : Result<void>(opened.error()));
+  return opened;
+}
+
+Result<Bytes> RetrieveService::read_range(const RequestContext& ctx, const InstanceUid& uid,
+                                          std::uint64_t offset, std::size_t length) {
+  auto opened = ARCA_TRY(open_instance(ctx, uid));
+  std::uint64_t size = opened.reader->size();
+  if (offset >= size)
+    return Bytes{};
+  Bytes out(static_cast<std::size_t>(std::min<std::uint64_t>(length, size - offset)));
+  std::size_t n = ARCA_TRY(opened.reader->read_at(offset, out));
+  out.resize(n);
+  return out;
+}
+
+Result<ExportReport> RetrieveService::export_study(
+    const RequestContext& ctx, const StudyUid& study,
+    const std::function<Result<void>(const store::StoredInstance&, ByteSource&)>& visit) {
+  auto authorized = [&]() -> Result<std::vector<store::StoredInstance>> {
+    ARCA_TRY(authorize(ctx, Permission::kImageRead));
+    ARCA_TRY(authorize(ctx, Permission::kStudyExport));
+    auto rows = ARCA_TRY(deps_.index.study_instances(ctx.principal.tenant, study));
+    if (rows.empty())
+      return make_error(ErrorCode::kNotFound, "no such study");
+    return rows;
+  }();
+  if (!authorized.ok()) {
+    audit(ctx, AuditAction::kExport, study, {}, authorized.error());
+    return std::move(authorized).error();
+  }
+  ExportReport report;
+  std::vector<InstanceUid> touched;
+  for (const auto& row : authorized.value()) {
+    const InstanceUid& uid = row.attributes.instance.sop_instance_uid;
+    touched.push_back(uid);
+    auto done = [&]() -> Result<void> {
+      auto reader = ARCA_TRY(deps_.blobs.open(row.blob));
+      VerifiedSource source(std::move(reader), row);
+      return visit(row, source);
+    }();
+    if (done.ok()) {
+      ++report.exported;
+    } else {
+      deps_.logger.error("export of instance " + uid.str() +
+                         " failed: " + done.error().to_string());
+      report.failures.push_back({uid, std::move(done).error()});
+    }
+  }
+  audit(ctx, AuditAction::kExport, study, touched,
+        report.failures.empty()
+            ? Result<void>()
+            : Result<void>(make_error(ErrorCode::kIntegrity,
+                                      std::to_string(report.failures.size()) + " failed")));
+  return report;
+}
+
+void RetrieveService::audit(const RequestContext& ctx, AuditAction action, const StudyUid& study,
+                            const std::vector<InstanceUid>& instances,
+                            const Result<void>& outcome) {
+  audit::AuditEvent event;
+  event.time = deps_.clock.now();
+  event.actor = ctx.principal.id;
+  event.tenant = ctx.principal.tenant;
+  event.action = action;
+  event.client_address = ctx.client_address;
+  event.request_id = ctx.request_id;
+  if (!study.empty())
+    event.studies.push_back(study);
+  event.instances = instances;
+  event.outcome = outcome.ok() ? audit::Outcome::kSuccess : audit::Outcome::kFailure;
+  if (!outcome.ok())
+    event.error_code = std::string(error_code_name(outcome.error().code));
+  auto recorded = deps_.audit.record(event);
+  if (!recorded.ok())
+    deps_.logger.error("audit record failed: " + recorded.error().to_string());
+}
+
+}  // namespace arca::service

@@ -1,0 +1,78 @@
+// RetrieveService: reading stored instances back (DESIGN §1): authorize -> open the blob,
+// decrypting only what is read -> audit. Every full read is checked against the digest recorded
+// at ingest, so a damaged object is reported (kIntegrity) instead of served.
+// Thread-safety: thread-safe; a returned reader or source is used by one thread.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "audit/recorder.h"
+#include "core/clock.h"
+#include "core/logger.h"
+#include "service/request_context.h"
+#include "store/index.h"
+
+namespace arca::service {
+
+struct RetrieveDeps {
+  store::BlobStore& blobs;
+  store::IndexReader& index;
+  audit::AuditRecorder& audit;
+  const Clock& clock;
+  Logger& logger;
+};
+
+struct OpenedInstance {
+  store::StoredInstance record;
+  std::unique_ptr<store::BlobReader> reader;
+};
+
+// Yields a blob's bytes in order and fails with kIntegrity at the end if they do not match the
+// size and SHA-256 the index recorded.
+class VerifiedSource final : public ByteSource {
+ public:
+  VerifiedSource(std::unique_ptr<store::BlobReader> reader, const store::StoredInstance& record);
+  ~VerifiedSource() override;
+  Result<std::size_t> read(MutableByteView out) override;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+struct ExportFailure {
+  InstanceUid instance;
+  Error error;
+};
+
+struct ExportReport {
+  std::size_t exported = 0;
+  std::vector<ExportFailure> failures;
+};
+
+class RetrieveService {
+ public:
+  explicit RetrieveService(RetrieveDeps deps) : deps_(deps) {}
+
+  // One instance for random access (frames, byte ranges). Requires image.read.
+  Result<OpenedInstance> open_instance(const RequestContext& ctx, const InstanceUid& uid);
+  // Bytes [offset, offset+length) of an instance, clipped at its end. Requires image.read.
+  Result<Bytes> read_range(const RequestContext& ctx, const InstanceUid& uid, std::uint64_t offset,
+                           std::size_t length);
+  // Calls visit(record, source) for each instance of the study, in order; `source` yields the
+  // exact bytes received and fails with kIntegrity at its end if they were damaged. A failing
+  // instance is reported and the others still visited. Requires image.read and study.export.
+  Result<ExportReport> export_study(
+      const RequestContext& ctx, const StudyUid& study,
+      const std::function<Result<void>(const store::StoredInstance&, ByteSource&)>& visit);
+
+ private:
+  void audit(const RequestContext& ctx, AuditAction action, const StudyUid& study,
+             const std::vector<InstanceUid>& instances, const Result<void>& outcome);
+
+  RetrieveDeps deps_;
+};
+
+}  // namespace arca::service

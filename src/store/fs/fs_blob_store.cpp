@@ -1,0 +1,179 @@
+#include "store/fs/fs_blob_store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <system_error>
+
+#include "core/file.h"
+
+namespace arca::store {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+Result<void> make_dir(const fs::path& dir) {
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    return errno_error(errno, "create blob directory");
+  }
+  return ok();
+}
+
+Error invalid_id() {
+  return make_error(ErrorCode::kInvalidArgument, "malformed blob id");
+}
+
+}  // namespace
+
+class FsBlobWriter final : public BlobWriter {
+ public:
+  FsBlobWriter(FsBlobStore& store, BlobId id, fs::path temp, File file)
+      : store_(store), id_(std::move(id)), temp_(std::move(temp)), file_(std::move(file)) {}
+  ~FsBlobWriter() override {
+    if (!committed_) {
+      (void)file_.close();
+      std::error_code ec;
+      fs::remove(temp_, ec);
+    }
+  }
+
+  Result<void> write(ByteView data) override { return file_.write_all(data); }
+
+  Result<void> commit() override {
+    ARCA_TRY(file_.sync());
+    ARCA_TRY(file_.close());
+    ARCA_TRY(store_.publish(temp_, id_));
+    committed_ = true;
+    return ok();
+  }
+
+ private:
+  FsBlobStore& store_;
+  BlobId id_;
+  fs::path temp_;
+  File file_;
+  bool committed_ = false;
+};
+
+namespace {
+
+class FsBlobReader final : public BlobReader {
+ public:
+  FsBlobReader(File file, std::uint64_t size) : file_(std::move(file)), size_(size) {}
+  std::uint64_t size() const override { return size_; }
+  Result<std::size_t> read_at(std::uint64_t offset, MutableByteView out) override {
+    std::size_t done = 0;
+    while (done < out.size() && offset + done < size_) {
+      std::size_t n = ARCA_TRY(file_.read_at(offset + done, out.subspan(done)));
+      if (n == 0)
+        break;
+      done += n;
+    }
+    return done;
+  }
+
+ private:
+  File file_;
+  std::uint64_t size_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<FsBlobStore>> FsBlobStore::open(const fs::path& root) {
+  for (const auto& dir : {root, root / "objects", root / "tmp"})
+    ARCA_TRY(make_dir(dir));
+  return std::unique_ptr<FsBlobStore>(new FsBlobStore(root));
+}
+
+fs::path FsBlobStore::path_of(const BlobId& id) const {
+  const std::string& s = id.str();
+  return root_ / "objects" / s.substr(0, 2) / s.substr(2, 2) / s;
+}
+
+Result<std::unique_ptr<BlobWriter>> FsBlobStore::create(const BlobId& id, const BlobScope&) {
+  if (!is_valid_blob_id(id))
+    return invalid_id();
+  if (fs::exists(path_of(id)))
+    return make_error(ErrorCode::kAlreadyExists, "blob exists");
+  fs::path temp = root_ / "tmp" / (id.str() + "." + std::to_string(++temp_counter_) + ".tmp");
+  File file = ARCA_TRY(File::open(temp, File::Mode::kCreateExclusive));
+  return std::unique_ptr<BlobWriter>(
+      std::make_unique<FsBlobWriter>(*this, id, std::move(temp), std::move(file)));
+}
+
+Result<void> FsBlobStore::ensure_directory(const fs::path& dir) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) == 0)
+    return ok();
+  ARCA_TRY(ensure_directory(dir.parent_path()));
+  ARCA_TRY(make_dir(dir));
+  return sync_directory(dir.parent_path());
+}
+
+Result<void> FsBlobStore::publish(const fs::path& temp, const BlobId& id) {
+  fs::path final_path = path_of(id);
+  ARCA_TRY(ensure_directory(final_path.parent_path()));
+  // link() + unlink() instead of rename(): link fails if the target exists, so a committed
+  // blob is never silently replaced.
+  if (::link(temp.c_str(), final_path.c_str()) != 0) {
+    return errno_error(errno, "publish blob");
+  }
+  ::unlink(temp.c_str());
+  return sync_directory(final_path.parent_path());
+}
+
+Result<std::unique_ptr<BlobReader>> FsBlobStore::open(const BlobId& id) {
+  if (!is_valid_blob_id(id))
+    return invalid_id();
+  File file = ARCA_TRY(File::open(path_of(id), File::Mode::kRead));
+  std::uint64_t size = ARCA_TRY(file.size());
+  return std::unique_ptr<BlobReader>(std::make_unique<FsBlobReader>(std::move(file), size));
+}
+
+Result<void> FsBlobStore::remove(const BlobId& id) {
+  if (!is_valid_blob_id(id))
+    return invalid_id();
+  fs::path p = path_of(id);
+  if (::unlink(p.c_str()) != 0)
+    return errno_error(errno, "remove blob");
+  return sync_directory(p.parent_path());
+}
+
+Result<void> FsBlobStore::list(const std::function<Result<void>(const BlobInfo&)>& visit) {
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(root_ / "objects", ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (!it->is_regular_file(ec))
+      continue;
+    BlobId id(it->path().filename().string());
+    if (!is_valid_blob_id(id))
+      continue;
+    struct stat st {};
+    Clock::TimePoint modified{};
+    if (::stat(it->path().c_str(), &st) == 0) {
+      modified = Clock::TimePoint(std::chrono::duration_cast<Clock::TimePoint::duration>(
+          std::chrono::seconds(st.st_mtim.tv_sec) + std::chrono::nanoseconds(st.st_mtim.tv_nsec)));
+    }
+    ARCA_TRY(visit(BlobInfo{id, modified}));
+  }
+  if (ec)
+    return make_error(ErrorCode::kIo, "list blobs: " + ec.message());
+  return ok();
+}
+
+Result<std::uint64_t> FsBlobStore::remove_incomplete() {
+  std::uint64_t removed = 0;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(root_ / "tmp", ec)) {
+    if (fs::remove(entry.path(), ec))
+      ++removed;
+  }
+  if (ec)
+    return make_error(ErrorCode::kIo, "sweep temp files: " + ec.message());
+  return removed;
+}
+
+}  // namespace arca::store

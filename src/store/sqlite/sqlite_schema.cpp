@@ -1,0 +1,165 @@
+#include "store/sqlite/sqlite_schema.h"
+
+#include <array>
+#include <string>
+
+namespace arca::store::sqlite {
+namespace {
+
+// Every row carries its tenant. Counters (study_count, series_count, instance_count) and the
+// study's sorted modality list are maintained by the write path so query rows cost no
+// aggregation. *_upper columns hold the ASCII upper-cased person names that PN matching
+// compares (domain::matches folds case the same way).
+constexpr std::string_view kIndexV1 = R"sql(
+CREATE TABLE patients (
+  id INTEGER PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  patient_ref TEXT NOT NULL,
+  patient_id TEXT NOT NULL,
+  issuer_of_patient_id TEXT NOT NULL,
+  patient_name TEXT NOT NULL,
+  patient_name_upper TEXT NOT NULL,
+  birth_date TEXT NOT NULL,
+  sex TEXT NOT NULL,
+  study_count INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (tenant, patient_ref)
+);
+CREATE INDEX patients_by_id ON patients (tenant, patient_id);
+CREATE INDEX patients_by_name ON patients (tenant, patient_name_upper);
+
+CREATE TABLE studies (
+  id INTEGER PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  patient INTEGER NOT NULL REFERENCES patients (id),
+  study_uid TEXT NOT NULL,
+  study_date TEXT NOT NULL,
+  study_time TEXT NOT NULL,
+  accession_number TEXT NOT NULL,
+  referring_physician_name TEXT NOT NULL,
+  referring_physician_name_upper TEXT NOT NULL,
+  study_description TEXT NOT NULL,
+  study_id TEXT NOT NULL,
+  timezone_offset TEXT NOT NULL,
+  series_count INTEGER NOT NULL DEFAULT 0,
+  instance_count INTEGER NOT NULL DEFAULT 0,
+  modalities TEXT NOT NULL DEFAULT '',
+  UNIQUE (tenant, study_uid)
+);
+CREATE INDEX studies_by_date ON studies (tenant, study_date DESC, study_time DESC, study_uid);
+CREATE INDEX studies_by_accession ON studies (tenant, accession_number);
+CREATE INDEX studies_by_patient ON studies (patient);
+
+CREATE TABLE series (
+  id INTEGER PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  study INTEGER NOT NULL REFERENCES studies (id),
+  series_uid TEXT NOT NULL,
+  modality TEXT NOT NULL,
+  series_number INTEGER,
+  series_description TEXT NOT NULL,
+  series_date TEXT NOT NULL,
+  series_time TEXT NOT NULL,
+  body_part_examined TEXT NOT NULL,
+  pps_start_date TEXT NOT NULL,
+  pps_start_time TEXT NOT NULL,
+  institution_name TEXT NOT NULL,
+  instance_count INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (tenant, series_uid)
+);
+CREATE INDEX series_by_study ON series (study, series_number, series_uid);
+CREATE INDEX series_by_modality ON series (tenant, modality, study);
+
+CREATE TABLE instances (
+  id INTEGER PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  series INTEGER NOT NULL REFERENCES series (id),
+  sop_uid TEXT NOT NULL,
+  sop_class_uid TEXT NOT NULL,
+  transfer_syntax TEXT NOT NULL,
+  instance_number INTEGER,
+  pixel_rows INTEGER,
+  pixel_columns INTEGER,
+  bits_allocated INTEGER,
+  number_of_frames INTEGER,
+  content_date TEXT NOT NULL,
+  content_time TEXT NOT NULL,
+  specific_character_set TEXT NOT NULL,
+  patient_ref TEXT NOT NULL,
+  blob TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  received_ms INTEGER NOT NULL,
+  UNIQUE (tenant, sop_uid)
+);
+CREATE INDEX instances_by_series ON instances (series, instance_number, sop_uid);
+CREATE INDEX instances_by_blob ON instances (blob);
+
+-- Fixed planner statistics for an archive of a few million studies, so plans do not depend
+-- on whether ANALYZE ever ran: the tenant prefix selects almost everything, UIDs one row,
+-- patient ids and names a few. Without them SQLite walks studies_by_date (to skip sorting)
+-- even when a patient id would find the three rows wanted.
+ANALYZE sqlite_schema;
+INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES
+  ('patients', 'sqlite_autoindex_patients_1', '1000000 1000000 1'),
+  ('patients', 'patients_by_id', '1000000 1000000 2'),
+  ('patients', 'patients_by_name', '1000000 1000000 5'),
+  ('studies', 'sqlite_autoindex_studies_1', '3000000 3000000 1'),
+  ('studies', 'studies_by_date', '3000000 3000000 1000 3 1'),
+  ('studies', 'studies_by_accession', '3000000 3000000 2'),
+  ('studies', 'studies_by_patient', '3000000 3'),
+  ('series', 'sqlite_autoindex_series_1', '9000000 9000000 1'),
+  ('series', 'series_by_study', '9000000 3 2 1'),
+  ('series', 'series_by_modality', '9000000 9000000 1000000 3'),
+  ('instances', 'sqlite_autoindex_instances_1', '90000000 90000000 1'),
+  ('instances', 'instances_by_series', '90000000 10 1 1'),
+  ('instances', 'instances_by_blob', '90000000 1');
+ANALYZE sqlite_schema;
+)sql";
+
+constexpr std::array kIndexMigrations{Migration{1, kIndexV1}};
+
+constexpr std::string_view kVaultV1 = R"sql(
+CREATE TABLE vault_keys (
+  id TEXT PRIMARY KEY,
+  wrapped BLOB NOT NULL
+);
+)sql";
+
+constexpr std::array kVaultMigrations{Migration{1, kVaultV1}};
+
+Result<void> apply(Connection& conn, const Migration& m, std::uint32_t application_id) {
+  return in_transaction(conn, [&]() -> Result<void> {
+    // Re-read inside the write transaction: another process may have just applied it.
+    if (ARCA_TRY(conn.query_int("PRAGMA user_version")) >= m.version)
+      return ok();
+    ARCA_TRY(conn.exec(m.sql));
+    ARCA_TRY(conn.exec("PRAGMA application_id=" + std::to_string(application_id) +
+                       "; PRAGMA user_version=" + std::to_string(m.version)));
+    return ok();
+  });
+}
+
+}  // namespace
+
+std::span<const Migration> index_migrations() {
+  return kIndexMigrations;
+}
+
+std::span<const Migration> vault_migrations() {
+  return kVaultMigrations;
+}
+
+Result<int> migrate(Connection& conn, std::span<const Migration> migrations,
+                    std::uint32_t application_id) {
+  auto version = ARCA_TRY(conn.query_int("PRAGMA user_version"));
+  int latest = migrations.empty() ? 0 : migrations.back().version;
+  if (version > latest)
+    return make_error(ErrorCode::kUnsupported, "SQLite file schema is newer than this build");
+  for (const Migration& m : migrations) {
+    if (m.version > version)
+      ARCA_TRY(apply(conn, m, application_id));
+  }
+  return static_cast<int>(ARCA_TRY(conn.query_int("PRAGMA user_version")));
+}
+
+}  // namespace arca::store::sqlite

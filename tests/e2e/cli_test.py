@@ -1,0 +1,77 @@
+#!/usr/bin/python3
+"""The CLI as a user meets it: help, usage errors, exit codes, first run, and `arca serve`
+answering its health probes over HTTPS on loopback."""
+import os
+import stat
+import subprocess
+import unittest
+
+import harness
+
+
+class CliTest(unittest.TestCase):
+    def setUp(self):
+        self.arca = harness.Arca()
+
+    def tearDown(self):
+        self.arca.cleanup()
+
+    def test_help_for_every_subcommand(self):
+        p = subprocess.run([harness.ARCA, "--help"], capture_output=True)
+        self.assertEqual(p.returncode, 0)
+        for sub in ("serve", "import", "export", "check"):
+            self.assertIn(sub.encode(), p.stdout)
+            q = subprocess.run([harness.ARCA, sub, "--help"], capture_output=True)
+            self.assertEqual(q.returncode, 0, sub)
+            self.assertIn(b"--data-dir", q.stdout, sub)
+
+    def test_usage_errors_exit_2(self):
+        for args in ([], ["frobnicate"], ["export"], ["import", "--jobs", "0", "x"]):
+            p = subprocess.run([harness.ARCA, *args], capture_output=True)
+            self.assertEqual(p.returncode, 2, args)
+
+    def test_bad_config_file_is_a_usage_error(self):
+        cfg = os.path.join(self.arca.root, "arca.toml")
+        os.makedirs(self.arca.root, exist_ok=True)
+        with open(cfg, "w") as f:
+            f.write("[http]\nprot = 1\n")
+        p = self.arca.run("check", "--config", cfg)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn(b"unknown setting 'http.prot'", p.stderr)
+
+    def test_first_run_creates_private_key_and_data(self):
+        self.arca.run("check", check=0)
+        mode = stat.S_IMODE(os.stat(self.arca.key_file).st_mode)
+        self.assertEqual(mode, 0o600)
+        self.assertEqual(os.path.getsize(self.arca.key_file), 32)
+        self.assertFalse(self.arca.key_file.startswith(self.arca.data_dir))
+        self.assertEqual(stat.S_IMODE(os.stat(self.arca.data_dir).st_mode), 0o700)
+
+    def test_wrong_root_key_is_refused(self):
+        self.arca.run("import", os.path.join(harness.PYDICOM_DATA, "test_files", "CT_small.dcm"),
+                      check=0)
+        with open(self.arca.key_file, "wb") as f:
+            f.write(os.urandom(32))
+        p = self.arca.run("check", check=1)
+        self.assertIn(b"key", p.stderr.lower())
+
+    def test_second_process_on_same_archive_is_refused(self):
+        self.arca.serve()
+        p = self.arca.run("check", check=1)
+        self.assertIn(b"in use by another arca process", p.stderr)
+
+    def test_serve_answers_health_probes_and_denies_by_default(self):
+        self.arca.serve()
+        base = f"https://127.0.0.1:{self.arca.http_port}"
+        status, body, headers = harness.curl(base + "/healthz")
+        self.assertEqual(status, 200)
+        self.assertIn("strict-transport-security", headers.lower())
+        status, _, _ = harness.curl(base + "/readyz")
+        self.assertEqual(status, 200)
+        status, _, _ = harness.curl(base + "/no/such/route")
+        self.assertEqual(status, 404)
+        self.arca.stop()
+
+
+if __name__ == "__main__":
+    harness.main()

@@ -1,0 +1,121 @@
+"""Helpers for end-to-end tests that drive the real `arca` binary.
+
+Run with Debian's /usr/bin/python3 (it has python3-pydicom); CTest passes --arca PATH.
+Every Arca started here gets its own data directory, key file and loopback ports.
+"""
+import argparse
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+PYDICOM_DATA = "/usr/lib/python3/dist-packages/pydicom/data"
+SHARED_BENCH = os.path.normpath(
+    os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "bench"))
+
+ARCA = None  # set by main()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Arca:
+    """One isolated archive: data dir, root key and log file under a temp folder."""
+
+    def __init__(self, root=None):
+        self.root = root or tempfile.mkdtemp(prefix="arca-e2e-")
+        self.data_dir = os.path.join(self.root, "data")
+        self.key_file = os.path.join(self.root, "secrets", "root.key")
+        self.log_path = os.path.join(self.root, "arca.log")
+        self.server = None
+
+    def flags(self):
+        return ["--data-dir", self.data_dir, "--key-file", self.key_file]
+
+    def run(self, *args, check=None, timeout=600, stdin=None):
+        cmd = [ARCA, args[0], *self.flags(), *args[1:]]
+        with open(self.log_path, "ab") as log:
+            p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               timeout=timeout, stdin=stdin)
+            log.write(p.stderr)
+        if check is not None and p.returncode != check:
+            raise AssertionError(f"{cmd} exited {p.returncode}, wanted {check}\n"
+                                 f"stdout: {p.stdout.decode(errors='replace')[-3000:]}\n"
+                                 f"stderr: {p.stderr.decode(errors='replace')[-3000:]}")
+        return p
+
+    def popen(self, *args, stdout):
+        cmd = [ARCA, args[0], *self.flags(), *args[1:]]
+        log = open(self.log_path, "ab")
+        return subprocess.Popen(cmd, stdout=stdout, stderr=log)
+
+    def serve(self, extra=()):
+        self.http_port = free_port()
+        out = open(os.path.join(self.root, "serve.out"), "wb")
+        self.server = self.popen("serve", "--bind", "127.0.0.1", "--http-port",
+                                 str(self.http_port), *extra, stdout=out)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            if self.server.poll() is not None:
+                raise AssertionError("arca serve exited early:\n" + self.log())
+            try:
+                with socket.create_connection(("127.0.0.1", self.http_port), timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise AssertionError("arca serve did not start listening")
+
+    def stop(self):
+        if self.server and self.server.poll() is None:
+            self.server.send_signal(signal.SIGTERM)
+            try:
+                self.server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.server.kill()
+                self.server.wait()
+        self.server = None
+
+    def log(self):
+        with open(self.log_path, "rb") as f:
+            return f.read().decode(errors="replace")
+
+    def cleanup(self):
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def curl(url, *extra, timeout=30):
+    """HTTPS GET with the real curl; returns (status, body bytes, headers text)."""
+    p = subprocess.run(["curl", "-sk", "--max-time", str(timeout), "-D", "-", url, *extra],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout + 5)
+    head, _, body = p.stdout.partition(b"\r\n\r\n")
+    lines = head.decode(errors="replace").split("\r\n")
+    status = int(lines[0].split()[1]) if lines and lines[0].startswith("HTTP/") else 0
+    return status, body, "\n".join(lines[1:])
+
+
+def parse_list(stdout):
+    """Lines of `arca import --list`: (result, uid, name)."""
+    rows = []
+    for line in stdout.decode(errors="replace").splitlines():
+        parts = line.split("\t", 2)
+        if len(parts) == 3:
+            rows.append(tuple(parts))
+    return rows
+
+
+def main():
+    global ARCA
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--arca", required=True)
+    args, rest = parser.parse_known_args()
+    ARCA = os.path.abspath(args.arca)
+    unittest.main(argv=[sys.argv[0], "-v", *rest])
