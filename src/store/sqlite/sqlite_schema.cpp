@@ -116,7 +116,22 @@ INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES
 ANALYZE sqlite_schema;
 )sql";
 
-constexpr std::array kIndexMigrations{Migration{1, kIndexV1}};
+// The DIMSE peers (store/peer_registry.h). AE titles are unique across the archive because an
+// association is matched to its peer by calling AE title; operations are a comma-separated list
+// of peer_operation_name()s.
+constexpr std::string_view kIndexV2 = R"sql(
+CREATE TABLE dimse_peers (
+  ae_title TEXT PRIMARY KEY,
+  host TEXT NOT NULL,
+  port INTEGER NOT NULL,
+  tenant TEXT NOT NULL,
+  operations TEXT NOT NULL,
+  tls INTEGER NOT NULL,
+  certificate_fingerprint TEXT NOT NULL
+);
+)sql";
+
+constexpr std::array kIndexMigrations{Migration{1, kIndexV1}, Migration{2, kIndexV2}};
 
 constexpr std::string_view kVaultV1 = R"sql(
 CREATE TABLE vault_keys (

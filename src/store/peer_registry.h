@@ -1,0 +1,60 @@
+// PeerRegistry: the DICOM application entities (modalities, workstations, other archives) that
+// may talk DIMSE to Arca (DESIGN §5: a peer is a principal). Each peer is known by its AE title
+// (unique across the archive), the address it connects from and is reached at, the tenant it
+// belongs to and the operations it may perform there. The DIMSE adapter matches every
+// association against this registry; `arca peer` edits it.
+// Thread-safety: implementations are thread-safe.
+#pragma once
+
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "domain/ids.h"
+
+namespace arca::store {
+
+enum class PeerOperation { kStore, kFind, kMove, kGet };
+
+std::string_view peer_operation_name(PeerOperation op);  // "store", "find", "move", "get"
+std::optional<PeerOperation> parse_peer_operation(std::string_view name);
+
+enum class PeerTransport { kPlain, kTls };
+
+struct Peer {
+  std::string ae_title;  // 1..16 characters, no backslash, not all spaces
+  std::string host;      // IP address or host name the peer connects from and listens on
+  int port = 104;        // where the peer listens (C-MOVE destinations)
+  TenantId tenant;
+  std::set<PeerOperation> allowed;
+  PeerTransport transport = PeerTransport::kPlain;  // kTls: only over the DICOM TLS listener
+  // Lower-case hex SHA-256 of the peer's DER certificate; empty: any certificate the TLS
+  // listener trusts (or none, when mutual authentication is off).
+  std::string certificate_fingerprint;
+
+  bool may(PeerOperation op) const { return allowed.count(op) != 0; }
+};
+
+// kInvalidArgument with a reason when the peer's fields are malformed.
+Result<void> validate_peer(const Peer& peer);
+
+class PeerDirectory {
+ public:
+  virtual ~PeerDirectory() = default;
+  virtual Result<std::optional<Peer>> find_peer(std::string_view ae_title) = 0;
+  // Ordered by AE title.
+  virtual Result<std::vector<Peer>> list_peers() = 0;
+};
+
+class PeerRegistry : public PeerDirectory {
+ public:
+  // kAlreadyExists if the AE title is taken; kInvalidArgument if validate_peer() fails.
+  virtual Result<void> add_peer(const Peer& peer) = 0;
+  // kNotFound if there is no such peer.
+  virtual Result<void> remove_peer(std::string_view ae_title) = 0;
+};
+
+}  // namespace arca::store
