@@ -6,7 +6,7 @@ JOBS       ?= $(shell nproc)
 CMAKE_FLAGS ?=
 export CCACHE_NOHASHDIR := true
 
-.PHONY: all setup build run test test-asan format format-check clean
+.PHONY: all setup build run test test-asan fuzz format format-check clean
 
 all: build
 
@@ -39,3 +39,13 @@ format-check:
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
+
+# libFuzzer runs of every fuzz target (clang), FUZZ_SECONDS each. Not part of `make test`.
+FUZZ_SECONDS ?= 60
+fuzz: setup
+	CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DARCA_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build build-fuzz -j $(JOBS) --target arca_fuzz_dicom_parse arca_fuzz_blob_header arca_fuzz_url arca_fuzz_query
+	for t in dicom_parse blob_header url query; do \
+	  mkdir -p build-fuzz/corpus/$$t && \
+	  build-fuzz/fuzz/arca_fuzz_$$t -max_total_time=$(FUZZ_SECONDS) build-fuzz/corpus/$$t fuzz/seeds/$$t || exit 1; \
+	done

@@ -1,5 +1,5 @@
 // Throughput of the segmented blob format on 0.5 MB objects (not a test: no timed assertions).
-// Run: build-crypto/tests/crypto/arca_crypto_bench
+// Run: build/bench/arca_crypto_bench
 #include <benchmark/benchmark.h>
 
 #include <cstring>

@@ -1,0 +1,101 @@
+#!/usr/bin/python3
+"""Ingest benchmark: `arca import` of a dataset (default: ../shared/bench/make-dataset.py's
+4,000 CT instances, 2.1 GB), with blob encryption on and, in the benchmark-only configuration,
+off. Reports instances/s, MB/s and CPU ms per instance (user + system time of the arca process,
+all threads), and the cost of encryption.
+
+  bench/ingest.py --arca build/src/app/arca --dataset /tmp/bench-data [--jobs 4] [--runs 1]
+
+The data directory lives under --work (default: a temp dir next to the dataset, same disk)
+and is removed after each run. Figures vary with the machine's load: compare within one run.
+"""
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import tempfile
+import time
+
+
+def dataset_files(root):
+    files, size = [], 0
+    for d, _, names in os.walk(root):
+        for n in names:
+            if n.endswith(".dcm"):
+                p = os.path.join(d, n)
+                files.append(p)
+                size += os.path.getsize(p)
+    return files, size
+
+
+def run_import(arca, dataset, work, encrypt, jobs):
+    root = tempfile.mkdtemp(prefix="arca-bench-", dir=work)
+    try:
+        config = os.path.join(root, "arca.toml")
+        with open(config, "w") as f:
+            f.write("log_level = \"warn\"\n")
+            if not encrypt:
+                f.write("[storage]\nunencrypted_benchmark_only = true\n")
+        studies = sorted(os.path.join(dataset, d) for d in os.listdir(dataset)
+                         if os.path.isdir(os.path.join(dataset, d)))
+        cmd = [arca, "import", "--config", config, "--data-dir", os.path.join(root, "data"),
+               "--key-file", os.path.join(root, "secrets", "root.key"), "--json",
+               "--jobs", str(jobs), *studies]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.monotonic()
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        wall = time.monotonic() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if p.returncode != 0:
+            raise SystemExit(f"import failed ({p.returncode}): {p.stderr.decode()[-2000:]}")
+        summary = json.loads(p.stdout)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        return summary, wall, cpu
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--arca", default=os.path.join(here, "..", "build", "src", "app", "arca"))
+    ap.add_argument("--dataset", required=True, help="output of make-dataset.py")
+    ap.add_argument("--work", default=None, help="where data directories go (same disk!)")
+    ap.add_argument("--jobs", type=int, default=4)
+    ap.add_argument("--runs", type=int, default=1)
+    args = ap.parse_args()
+    files, size = dataset_files(args.dataset)
+    work = args.work or os.path.dirname(os.path.abspath(args.dataset))
+    results = {}
+    for encrypt in (True, False):
+        best = None
+        for _ in range(args.runs):
+            summary, wall, cpu = run_import(args.arca, args.dataset, work, encrypt, args.jobs)
+            if summary["stored"] != len(files):
+                raise SystemExit(f"stored {summary['stored']} of {len(files)}")
+            if best is None or wall < best[0]:
+                best = (wall, cpu)
+        wall, cpu = best
+        n = len(files)
+        results["encrypted" if encrypt else "plaintext"] = {
+            "instances": n, "mb": round(size / 1e6, 1), "wall_s": round(wall, 2),
+            "instances_per_s": round(n / wall, 1), "mb_per_s": round(size / 1e6 / wall, 1),
+            "cpu_ms_per_instance": round(cpu * 1000 / n, 3)}
+    enc, plain = results["encrypted"], results["plaintext"]
+    results["encryption_cost_wall_pct"] = round(100 * (enc["wall_s"] / plain["wall_s"] - 1), 1)
+    results["encryption_cost_cpu_pct"] = round(
+        100 * (enc["cpu_ms_per_instance"] / plain["cpu_ms_per_instance"] - 1), 1)
+    print(f"{'mode':<10} {'inst/s':>8} {'MB/s':>8} {'CPU ms/inst':>12} {'wall s':>8}")
+    for mode in ("encrypted", "plaintext"):
+        r = results[mode]
+        print(f"{mode:<10} {r['instances_per_s']:>8} {r['mb_per_s']:>8} "
+              f"{r['cpu_ms_per_instance']:>12} {r['wall_s']:>8}")
+    print(f"encryption cost: {results['encryption_cost_wall_pct']}% wall, "
+          f"{results['encryption_cost_cpu_pct']}% CPU")
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
