@@ -14,7 +14,7 @@ std::string to_hex(ByteView bytes) {
 }
 
 namespace {
-int nibble(char c) {
+int hex_value(char c) {
   if (c >= '0' && c <= '9')
     return c - '0';
   if (c >= 'a' && c <= 'f')
@@ -30,8 +30,8 @@ std::optional<Bytes> from_hex(std::string_view hex) {
     return std::nullopt;
   Bytes out(hex.size() / 2);
   for (std::size_t i = 0; i < out.size(); ++i) {
-    int hi = nibble(hex[2 * i]);
-    int lo = nibble(hex[2 * i + 1]);
+    int hi = hex_value(hex[2 * i]);
+    int lo = hex_value(hex[2 * i + 1]);
     if (hi < 0 || lo < 0)
       return std::nullopt;
     out[i] = static_cast<std::uint8_t>((hi << 4) | lo);

@@ -22,6 +22,8 @@ inline std::string_view as_chars(ByteView b) {
 }
 
 std::string to_hex(ByteView bytes);
+// The value of one hex digit (either case), or -1 if c is not one.
+int hex_value(char c);
 // Lower- or upper-case hex; nullopt for odd length or a non-hex character.
 std::optional<Bytes> from_hex(std::string_view hex);
 

@@ -1,17 +1,9 @@
 #include "http/url.h"
 
+#include "core/bytes.h"
+
 namespace arca::http {
 namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
 
 Result<QueryParams> parse_query(std::string_view q) {
   std::vector<QueryParams::Item> items;
