@@ -1,0 +1,42 @@
+// Internal to dimse/ (DCMTK types): what the C-STORE and C-FIND handlers of one association
+// share. The handlers translate DIMSE to service calls and back; every decision (may this peer
+// store, see this study) is service/'s.
+#pragma once
+
+#include <dcmtk/config/osconfig.h>  // must come first among DCMTK headers
+#include <dcmtk/dcmnet/assoc.h>
+#include <dcmtk/dcmnet/dimse.h>
+
+#include <chrono>
+#include <string>
+
+#include "core/logger.h"
+#include "service/ingest_service.h"
+#include "service/query_service.h"
+
+namespace arca::dimse {
+
+struct ScpContext {
+  T_ASC_Association* assoc = nullptr;
+  service::RequestContext request;  // the admitted peer as principal
+  std::string calling_ae;
+  std::string own_ae;
+  std::chrono::seconds dimse_timeout{60};
+  std::size_t max_object_bytes = std::size_t{2} << 30;
+  service::IngestService& ingest;
+  service::QueryService& query;
+  Logger& logger;
+};
+
+OFCondition handle_store(ScpContext& ctx, T_ASC_PresentationContextID pcid,
+                         T_DIMSE_C_StoreRQ& request);
+OFCondition handle_find(ScpContext& ctx, T_ASC_PresentationContextID pcid,
+                        T_DIMSE_C_FindRQ& request);
+
+// The transfer syntax accepted for a presentation context ("" if none).
+std::string accepted_transfer_syntax(T_ASC_Association* assoc, T_ASC_PresentationContextID pcid);
+
+// An Error Comment (0000,0902) for a failure status: LO, at most 64 characters.
+std::string error_comment(const Error& error);
+
+}  // namespace arca::dimse

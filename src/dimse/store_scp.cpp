@@ -1,0 +1,113 @@
+// C-STORE SCP: the data set is received into memory exactly as sent (no parse, no re-encode),
+// wrapped into a Part-10 object and handed to the ingest service: the same write protocol as
+// `arca import`. Status by error code (core's dimse_status): success, duplicate = success,
+// conflict, invalid object (with the reason in Error Comment), out of resources.
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcostrma.h>
+
+#include "dimse/part10.h"
+#include "dimse/scp_context.h"
+
+namespace arca::dimse {
+namespace {
+
+// Collects what DCMTK writes into memory, refusing beyond a size limit.
+class MemoryConsumer final : public DcmConsumer {
+ public:
+  explicit MemoryConsumer(std::size_t limit) : limit_(limit) {}
+  OFBool good() const override { return status_.good(); }
+  OFCondition status() const override { return status_; }
+  OFBool isFlushed() const override { return OFTrue; }
+  offile_off_t avail() const override {
+    return static_cast<offile_off_t>(limit_ > bytes_.size() ? limit_ - bytes_.size() : 0);
+  }
+  offile_off_t write(const void* buf, offile_off_t len) override {
+    auto n = static_cast<std::size_t>(len);
+    if (bytes_.size() + n > limit_) {
+      status_ = EC_MemoryExhausted;
+      return 0;
+    }
+    const auto* p = static_cast<const std::uint8_t*>(buf);
+    bytes_.insert(bytes_.end(), p, p + n);
+    return len;
+  }
+  void flush() override {}
+  Bytes& bytes() { return bytes_; }
+  bool overflowed() const { return status_.bad(); }
+
+ private:
+  std::size_t limit_;
+  Bytes bytes_;
+  OFCondition status_ = EC_Normal;
+};
+
+class MemoryOutputStream final : public DcmOutputStream {
+ public:
+  explicit MemoryOutputStream(std::size_t limit) : DcmOutputStream(&consumer_), consumer_(limit) {}
+  MemoryConsumer& consumer() { return consumer_; }
+
+ private:
+  MemoryConsumer consumer_;
+};
+
+T_DIMSE_C_StoreRSP response_for(const T_DIMSE_C_StoreRQ& request, std::uint16_t status) {
+  T_DIMSE_C_StoreRSP rsp{};
+  rsp.MessageIDBeingRespondedTo = request.MessageID;
+  OFStandard::strlcpy(rsp.AffectedSOPClassUID, request.AffectedSOPClassUID,
+                      sizeof(rsp.AffectedSOPClassUID));
+  OFStandard::strlcpy(rsp.AffectedSOPInstanceUID, request.AffectedSOPInstanceUID,
+                      sizeof(rsp.AffectedSOPInstanceUID));
+  rsp.DataSetType = DIMSE_DATASET_NULL;
+  rsp.DimseStatus = status;
+  rsp.opts = O_STORE_AFFECTEDSOPCLASSUID | O_STORE_AFFECTEDSOPINSTANCEUID;
+  return rsp;
+}
+
+}  // namespace
+
+OFCondition handle_store(ScpContext& ctx, T_ASC_PresentationContextID pcid,
+                         T_DIMSE_C_StoreRQ& request) {
+  // On the heap so the received copy can be freed as soon as the Part-10 object is built.
+  auto stream = std::make_unique<MemoryOutputStream>(ctx.max_object_bytes);
+  T_ASC_PresentationContextID data_pcid = pcid;
+  OFCondition cond = DIMSE_receiveDataSetInFile(ctx.assoc, DIMSE_NONBLOCKING,
+                                                static_cast<int>(ctx.dimse_timeout.count()),
+                                                &data_pcid, stream.get(), nullptr, nullptr);
+  if (cond.bad())
+    return cond;  // the association is unusable; the caller aborts it
+
+  FileMeta meta{request.AffectedSOPClassUID, request.AffectedSOPInstanceUID,
+                accepted_transfer_syntax(ctx.assoc, data_pcid)};
+  Bytes part10 = make_part10(meta, stream->consumer().bytes());
+  stream.reset();
+  auto stored = ctx.ingest.store(ctx.request, part10);
+
+  DcmDataset detail;
+  std::uint16_t status = STATUS_Success;
+  if (!stored.ok()) {
+    status = dimse_status(stored.error().code);
+    detail.putAndInsertString(DCM_ErrorComment, error_comment(stored.error()).c_str());
+    ctx.logger.info("C-STORE from " + ctx.calling_ae + " refused: " + stored.error().to_string());
+  }
+  T_DIMSE_C_StoreRSP rsp = response_for(request, status);
+  return DIMSE_sendStoreResponse(ctx.assoc, pcid, &request, &rsp, stored.ok() ? nullptr : &detail);
+}
+
+std::string accepted_transfer_syntax(T_ASC_Association* assoc, T_ASC_PresentationContextID pcid) {
+  T_ASC_PresentationContext pc;
+  if (ASC_findAcceptedPresentationContext(assoc->params, pcid, &pc).bad())
+    return {};
+  return pc.acceptedTransferSyntax;
+}
+
+std::string error_comment(const Error& error) {
+  std::string text =
+      error.message.empty() ? std::string(error_code_text(error.code)) : error.message;
+  for (char& c : text) {
+    if (c == '\\' || static_cast<unsigned char>(c) < 0x20)
+      c = ' ';
+  }
+  return text.substr(0, 64);
+}
+
+}  // namespace arca::dimse
