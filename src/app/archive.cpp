@@ -12,6 +12,7 @@
 #include "store/fs/fs_blob_store.h"
 #include "store/sqlite/sqlite_index.h"
 #include "store/sqlite/sqlite_key_vault.h"
+#include "store/sqlite/sqlite_peer_registry.h"
 
 namespace arca::app {
 
@@ -53,12 +54,14 @@ struct Archive::Parts {
   std::unique_ptr<store::KeyHierarchy> keys;
   std::unique_ptr<HierarchyPatientRefs> patient_refs;
   std::unique_ptr<store::SqliteIndex> index;
+  std::unique_ptr<store::SqlitePeerRegistry> peers;
   std::unique_ptr<store::FsBlobStore> fs_blobs;
   std::unique_ptr<store::EncryptedBlobStore> encrypted_blobs;
   store::BlobStore* blobs = nullptr;  // the encrypted decorator, or (benchmarks only) fs_blobs
   std::unique_ptr<audit::LogAuditRecorder> audit;
   std::unique_ptr<service::IngestService> ingest;
   std::unique_ptr<service::RetrieveService> retrieve;
+  std::unique_ptr<service::QueryService> query;
 
   Parts(Config c, Logger& l) : config(std::move(c)), logger(l) {}
 
@@ -73,9 +76,10 @@ struct Archive::Parts {
         ARCA_TRY(crypto::derive_key(root, crypto::KeyPurpose::kVault))));
     keys = ARCA_TRY(store::KeyHierarchy::create(*key_provider, *vault, random));
     patient_refs = std::make_unique<HierarchyPatientRefs>(*keys);
-    index = ARCA_TRY(
-        store::SqliteIndex::open(config.data_dir / "index.db",
-                                 ARCA_TRY(crypto::derive_key(root, crypto::KeyPurpose::kIndex))));
+    SecretBytes index_key = ARCA_TRY(crypto::derive_key(root, crypto::KeyPurpose::kIndex));
+    index = ARCA_TRY(store::SqliteIndex::open(config.data_dir / "index.db", index_key.clone()));
+    peers = ARCA_TRY(
+        store::SqlitePeerRegistry::open(config.data_dir / "index.db", std::move(index_key)));
     fs_blobs = ARCA_TRY(store::FsBlobStore::open(config.data_dir / "blobs"));
     if (config.storage.encrypt) {
       encrypted_blobs = std::make_unique<store::EncryptedBlobStore>(*fs_blobs, *keys, random);
@@ -96,6 +100,8 @@ struct Archive::Parts {
         service::IngestDeps{*blobs, *index, *patient_refs, *audit, random, clock, logger}, options);
     retrieve = std::make_unique<service::RetrieveService>(
         service::RetrieveDeps{*blobs, *index, *audit, clock, logger});
+    query =
+        std::make_unique<service::QueryService>(service::QueryDeps{*index, *audit, clock, logger});
   }
 };
 
@@ -115,6 +121,12 @@ service::IngestService& Archive::ingest() {
 }
 service::RetrieveService& Archive::retrieve() {
   return *parts_->retrieve;
+}
+service::QueryService& Archive::query() {
+  return *parts_->query;
+}
+store::PeerRegistry& Archive::peers() {
+  return *parts_->peers;
 }
 store::Index& Archive::index() {
   return *parts_->index;

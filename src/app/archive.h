@@ -1,5 +1,6 @@
 // Archive: the concrete wiring of one Arca archive (data directory + root key) — key provider,
-// key vault, index, blob stores, encryption decorator, ingest and retrieve services. The only
+// key vault, index, peer registry, blob stores, encryption decorator, ingest, retrieve and query
+// services. The only
 // place that knows which implementations are in use (STYLE rule 4).
 // Opening takes the archive's exclusive lock and sweeps what a crash left behind.
 // Thread-safety: the services it hands out are thread-safe.
@@ -10,7 +11,9 @@
 #include "app/config.h"
 #include "core/logger.h"
 #include "service/ingest_service.h"
+#include "service/query_service.h"
 #include "service/retrieve_service.h"
+#include "store/peer_registry.h"
 
 namespace arca::app {
 
@@ -21,6 +24,8 @@ class Archive {
 
   service::IngestService& ingest();
   service::RetrieveService& retrieve();
+  service::QueryService& query();
+  store::PeerRegistry& peers();
   store::Index& index();
   store::BlobStore& blobs();
   const Config& config() const;

@@ -13,7 +13,9 @@ const std::set<std::string>& known_keys(const std::string& table) {
   static const std::map<std::string, std::set<std::string>> kKeys = {
       {"", {"data_dir", "key_file", "log_level", "http", "dicom", "storage"}},
       {"http", {"bind", "port", "certificate", "private_key", "threads"}},
-      {"dicom", {"aet", "port", "tls_port"}},
+      {"dicom",
+       {"aet", "bind", "port", "tls_port", "certificate", "private_key", "client_ca",
+        "max_associations", "association_timeout", "dimse_timeout", "max_pdu"}},
       {"storage", {"unencrypted_benchmark_only", "conflict_policy"}},
   };
   static const std::set<std::string> kNone;
@@ -59,6 +61,15 @@ Result<void> apply_file(const toml::value& root, Config& c) {
     c.dicom.aet = setting(d, "aet", c.dicom.aet);
     c.dicom.port = setting(d, "port", c.dicom.port);
     c.dicom.tls_port = setting(d, "tls_port", c.dicom.tls_port);
+    c.dicom.bind = setting(d, "bind", c.dicom.bind);
+    c.dicom.certificate = setting(d, "certificate", c.dicom.certificate.string());
+    c.dicom.private_key = setting(d, "private_key", c.dicom.private_key.string());
+    c.dicom.client_ca = setting(d, "client_ca", c.dicom.client_ca.string());
+    c.dicom.max_associations = setting(d, "max_associations", c.dicom.max_associations);
+    c.dicom.association_timeout_s =
+        setting(d, "association_timeout", c.dicom.association_timeout_s);
+    c.dicom.dimse_timeout_s = setting(d, "dimse_timeout", c.dicom.dimse_timeout_s);
+    c.dicom.max_pdu = setting(d, "max_pdu", c.dicom.max_pdu);
   }
   if (root.contains("storage")) {
     const auto& s = toml::find(root, "storage");
@@ -84,6 +95,16 @@ Result<void> validate(const Config& c) {
   }
   if (c.dicom.aet.empty() || c.dicom.aet.size() > 16) {
     return make_error(ErrorCode::kInvalidArgument, "AE title must be 1 to 16 characters");
+  }
+  if (c.dicom.max_associations < 1 || c.dicom.max_associations > 1024) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "dicom.max_associations must be between 1 and 1024");
+  }
+  if (c.dicom.max_pdu < 4096 || c.dicom.max_pdu > 131072) {
+    return make_error(ErrorCode::kInvalidArgument, "dicom.max_pdu must be between 4096 and 131072");
+  }
+  if (c.dicom.association_timeout_s < 1 || c.dicom.dimse_timeout_s < 1) {
+    return make_error(ErrorCode::kInvalidArgument, "DICOM timeouts must be at least 1 second");
   }
   if (c.http.threads < 1 || c.http.threads > 256) {
     return make_error(ErrorCode::kInvalidArgument, "http.threads must be between 1 and 256");
@@ -112,8 +133,10 @@ Result<Config> load_config(const ConfigOverrides& o) {
     c.key_file = *o.key_file;
   if (o.http_port)
     c.http.port = *o.http_port;
-  if (o.http_bind)
+  if (o.http_bind) {
     c.http.bind = *o.http_bind;
+    c.dicom.bind = *o.http_bind;
+  }
   if (o.dicom_port)
     c.dicom.port = *o.dicom_port;
   if (o.dicom_tls_port)

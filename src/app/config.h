@@ -21,8 +21,17 @@ struct HttpConfig {
 
 struct DicomConfig {
   std::string aet = "ARCA";
+  std::string bind = "0.0.0.0";
   int port = 11112;
   int tls_port = 2762;
+  // DICOM TLS server certificate and key (PEM); empty: the HTTPS certificate files.
+  std::filesystem::path certificate;
+  std::filesystem::path private_key;
+  std::filesystem::path client_ca;  // PEM; set: clients must present a certificate it signed
+  int max_associations = 32;
+  int association_timeout_s = 30;
+  int dimse_timeout_s = 120;
+  int max_pdu = 65536;
 };
 
 struct StorageConfig {

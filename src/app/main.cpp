@@ -1,4 +1,4 @@
-// arca: the one binary. Subcommands: serve, import, export, check. Exit codes: 0 success,
+// arca: the one binary. Subcommands: serve, import, export, check, peer. Exit codes: 0 success,
 // 1 failure, 2 usage error (DESIGN §7).
 #include <signal.h>
 
@@ -8,6 +8,7 @@
 #include "app/archive.h"
 #include "app/import_command.h"
 #include "app/maintenance_commands.h"
+#include "app/peer_command.h"
 #include "app/serve_command.h"
 #include "app/spdlog_logger.h"
 #include "crypto/system_random.h"
@@ -32,13 +33,42 @@ void add_archive_flags(CLI::App* cmd, ConfigOverrides& o) {
       "--http-port", [&o](int v) { o.http_port = v; }, "HTTPS port (default 8443)");
   cmd->add_option_function<std::string>(
       "--bind", [&o](const std::string& v) { o.http_bind = v; },
-      "Address the HTTPS listener binds (default 0.0.0.0)");
+      "Address the HTTPS and DICOM listeners bind (default 0.0.0.0)");
   cmd->add_option_function<int>(
       "--dicom-port", [&o](int v) { o.dicom_port = v; }, "DICOM port (default 11112)");
   cmd->add_option_function<int>(
       "--dicom-tls-port", [&o](int v) { o.dicom_tls_port = v; }, "DICOM TLS port (default 2762)");
   cmd->add_option_function<std::string>(
       "--aet", [&o](const std::string& v) { o.aet = v; }, "Called AE title (default ARCA)");
+}
+
+// `arca peer add|list|remove`.
+CLI::App* add_peer_commands(CLI::App& app, ConfigOverrides& o, arca::app::PeerCommand& c) {
+  using Action = arca::app::PeerCommand::Action;
+  auto* peer = app.add_subcommand("peer", "Manage the DICOM peers allowed to associate");
+  peer->require_subcommand(1);
+  add_archive_flags(peer, o);  // accepted before or after the action
+  auto* add = peer->add_subcommand("add", "Allow a DICOM peer (AE title) to associate");
+  add_archive_flags(add, o);
+  add->add_option("ae_title", c.ae_title, "The peer's AE title")->required();
+  add->add_option("--host", c.host, "Address (or host name) the peer connects from")->required();
+  add->add_option("--port", c.port, "Port the peer listens on (default 104)")
+      ->check(CLI::Range(1, 65535));
+  add->add_option("--tenant", c.tenant, "Tenant the peer belongs to (default: default)");
+  add->add_option("--allow", c.allow, "Operations: any of store,find,move,get")->required();
+  add->add_flag("--tls", c.tls, "Only accept this peer over DICOM TLS");
+  add->add_option("--cert-fingerprint", c.certificate_fingerprint,
+                  "SHA-256 of the peer's TLS client certificate (hex, colons allowed)");
+  add->callback([&c] { c.action = Action::kAdd; });
+  auto* list = peer->add_subcommand("list", "List the configured peers");
+  add_archive_flags(list, o);
+  list->add_flag("--json", c.json, "Print JSON");
+  list->callback([&c] { c.action = Action::kList; });
+  auto* remove = peer->add_subcommand("remove", "Remove a peer");
+  add_archive_flags(remove, o);
+  remove->add_option("ae_title", c.ae_title, "The peer's AE title")->required();
+  remove->callback([&c] { c.action = Action::kRemove; });
+  return peer;
 }
 
 void block_shutdown_signals() {
@@ -86,6 +116,9 @@ int main(int argc, char** argv) {
   add_archive_flags(check, overrides);
   check->add_flag("--json", check_json, "Print the summary as JSON");
 
+  arca::app::PeerCommand peer_command;
+  auto* peer = add_peer_commands(app, overrides, peer_command);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -121,6 +154,8 @@ int main(int argc, char** argv) {
       import_options.paths.emplace_back(p);
     return arca::app::run_import(a, import_options, std::cout, std::cerr);
   }
+  if (peer->parsed())
+    return arca::app::run_peer(a, peer_command, std::cout, std::cerr);
   if (exp->parsed()) {
     return arca::app::run_export(a, arca::StudyUid(export_study), export_out, std::cout, std::cerr);
   }

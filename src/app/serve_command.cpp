@@ -4,6 +4,7 @@
 
 #include <ostream>
 
+#include "dimse/dimse_server.h"
 #include "http/health.h"
 #include "http/server.h"
 
@@ -17,6 +18,26 @@ http::CertificateFiles certificate_files(const Config& config) {
   }
   auto dir = config.key_file.parent_path();
   return {dir / "https-certificate.pem", dir / "https-key.pem"};
+}
+
+dimse::DimseServerOptions dimse_options(const Config& config, const http::CertificateFiles& https) {
+  const DicomConfig& d = config.dicom;
+  dimse::DimseServerOptions o;
+  o.aet = d.aet;
+  o.bind = d.bind;
+  o.port = d.port;
+  dimse::DimseTlsOptions tls;
+  tls.port = d.tls_port;
+  tls.certificate = d.certificate.empty() ? https.certificate : d.certificate;
+  tls.private_key = d.private_key.empty() ? https.key : d.private_key;
+  tls.client_ca = d.client_ca;
+  o.tls = tls;
+  o.max_associations = static_cast<std::size_t>(d.max_associations);
+  o.max_queued = 2 * o.max_associations;
+  o.association_timeout = std::chrono::seconds(d.association_timeout_s);
+  o.dimse_timeout = std::chrono::seconds(d.dimse_timeout_s);
+  o.max_pdu = static_cast<std::uint32_t>(d.max_pdu);
+  return o;
 }
 
 // Blocks until SIGINT or SIGTERM (which main() has blocked in every thread).
@@ -60,17 +81,30 @@ int run_serve(Archive& archive, Logger& logger, Random& random, std::ostream& ou
                  ": " + started.error().to_string());
     return 1;
   }
+  auto dicom = dimse::DimseServer::start(
+      dimse_options(config, certs),
+      {archive.ingest(), archive.query(), archive.peers(), logger, random});
+  if (!dicom.ok()) {
+    logger.error("DICOM listeners on " + config.dicom.bind + ": " + dicom.error().to_string());
+    server.stop();
+    return 1;
+  }
   std::string host = config.http.bind == "0.0.0.0" ? "localhost" : config.http.bind;
   out << "Arca is running.\n"
       << "  HTTPS:   https://" << host << ":" << server.port() << "/  (health: /healthz, "
       << "readiness: /readyz)\n"
+      << "  DICOM:   AE title " << config.dicom.aet << ", port " << (*dicom)->port()
+      << ", TLS port " << (*dicom)->tls_port() << "  (peers: arca peer list)\n"
       << "  Data:    " << config.data_dir.string() << " (encrypted)\n"
       << "  Root key: " << config.key_file.string() << " (keep it safe and backed up apart)\n"
       << "  Certificate: " << certs.certificate.string() << " (self-signed unless configured)\n"
       << "Press Ctrl-C to stop." << std::endl;
-  logger.info("serving on port " + std::to_string(server.port()));
+  logger.info("serving on port " + std::to_string(server.port()) + ", DICOM " +
+              std::to_string((*dicom)->port()) + ", DICOM TLS " +
+              std::to_string((*dicom)->tls_port()));
   wait_for_shutdown_signal();
   logger.info("shutting down");
+  (*dicom)->stop();
   server.stop();
   return 0;
 }
