@@ -59,19 +59,30 @@ class Arca:
 
     def serve(self, extra=()):
         self.http_port = free_port()
+        self.dicom_port = free_port()
+        self.dicom_tls_port = free_port()
         out = open(os.path.join(self.root, "serve.out"), "wb")
         self.server = self.popen("serve", "--bind", "127.0.0.1", "--http-port",
-                                 str(self.http_port), *extra, stdout=out)
+                                 str(self.http_port), "--dicom-port", str(self.dicom_port),
+                                 "--dicom-tls-port", str(self.dicom_tls_port), *extra,
+                                 stdout=out)
         deadline = time.time() + 30
+        waiting = [self.http_port, self.dicom_port, self.dicom_tls_port]
         while time.time() < deadline:
             if self.server.poll() is not None:
                 raise AssertionError("arca serve exited early:\n" + self.log())
             try:
-                with socket.create_connection(("127.0.0.1", self.http_port), timeout=1):
-                    return
+                with socket.create_connection(("127.0.0.1", waiting[0]), timeout=1):
+                    waiting.pop(0)
+                    if not waiting:
+                        return
             except OSError:
                 time.sleep(0.1)
         raise AssertionError("arca serve did not start listening")
+
+    def certificate(self):
+        """The self-signed certificate `arca serve` generated (HTTPS and DICOM TLS)."""
+        return os.path.join(os.path.dirname(self.key_file), "https-certificate.pem")
 
     def stop(self):
         if self.server and self.server.poll() is None:
