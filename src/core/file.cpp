@@ -155,8 +155,22 @@ Result<void> write_file_atomic(const std::filesystem::path& path, ByteView data,
 }
 
 Result<Bytes> read_file(const std::filesystem::path& path, std::size_t max_size) {
-  auto src = ARCA_TRY(FileSource::open(path));
-  return read_all(src, max_size);
+  File file = ARCA_TRY(File::open(path, File::Mode::kRead));
+  std::uint64_t size = ARCA_TRY(file.size());
+  if (size > max_size)
+    return make_error(ErrorCode::kTooLarge, "file exceeds limit");
+  // One allocation of the right size and as few reads as the kernel allows (the importer reads
+  // every file through here). A file that changes size meanwhile is read as it was at open.
+  Bytes out(static_cast<std::size_t>(size));
+  std::size_t done = 0;
+  while (done < out.size()) {
+    std::size_t n = ARCA_TRY(file.read_at(done, MutableByteView(out).subspan(done)));
+    if (n == 0)
+      break;
+    done += n;
+  }
+  out.resize(done);
+  return out;
 }
 
 }  // namespace arca

@@ -29,7 +29,7 @@ class IntegrityTest(unittest.TestCase):
         self.assertIn(b'"checked":5,"damaged":0', p.stdout)
 
     def test_one_flipped_byte_is_reported_for_that_instance_only(self):
-        blobs = sorted(glob.glob(os.path.join(self.arca.data_dir, "blobs", "objects", "*", "*", "*")))
+        blobs = sorted(glob.glob(os.path.join(self.arca.data_dir, "blobs", "objects", "*", "*")))
         self.assertEqual(len(blobs), len(FILES))
         victim = blobs[0]
         with open(victim, "r+b") as f:

@@ -58,7 +58,7 @@ TEST(FsBlobStoreTest, FilesArePrivate) {
   struct stat st {};
   ASSERT_EQ(::stat(f.fs_store->path_of(id).c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0077, 0u);
-  EXPECT_EQ(f.fs_store->path_of(id).parent_path().filename(), "11");
+  EXPECT_EQ(f.fs_store->path_of(id).parent_path().filename(), "00");
 }
 
 TEST(FsBlobStoreTest, RejectsMalformedIds) {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <system_error>
 
 #include "core/file.h"
@@ -85,12 +86,27 @@ class FsBlobReader final : public BlobReader {
 Result<std::unique_ptr<FsBlobStore>> FsBlobStore::open(const fs::path& root) {
   for (const auto& dir : {root, root / "objects", root / "tmp"})
     ARCA_TRY(make_dir(dir));
+  // All 256 shard directories exist from the start, so no commit has to create (and fsync)
+  // a directory on the hot path.
+  static constexpr char kDigits[] = "0123456789abcdef";
+  bool created = false;
+  for (char hi : std::string_view(kDigits, 16)) {
+    for (char lo : std::string_view(kDigits, 16)) {
+      fs::path shard = root / "objects" / std::string{hi, lo};
+      if (::mkdir(shard.c_str(), 0700) == 0) {
+        created = true;
+      } else if (errno != EEXIST) {
+        return errno_error(errno, "create blob directory");
+      }
+    }
+  }
+  if (created)
+    ARCA_TRY(sync_directory(root / "objects"));
   return std::unique_ptr<FsBlobStore>(new FsBlobStore(root));
 }
 
 fs::path FsBlobStore::path_of(const BlobId& id) const {
-  const std::string& s = id.str();
-  return root_ / "objects" / s.substr(0, 2) / s.substr(2, 2) / s;
+  return root_ / "objects" / id.str().substr(0, 2) / id.str();
 }
 
 Result<std::unique_ptr<BlobWriter>> FsBlobStore::create(const BlobId& id, const BlobScope&) {
@@ -104,24 +120,12 @@ Result<std::unique_ptr<BlobWriter>> FsBlobStore::create(const BlobId& id, const 
       std::make_unique<FsBlobWriter>(*this, id, std::move(temp), std::move(file)));
 }
 
-Result<void> FsBlobStore::ensure_directory(const fs::path& dir) {
-  struct stat st {};
-  if (::stat(dir.c_str(), &st) == 0)
-    return ok();
-  ARCA_TRY(ensure_directory(dir.parent_path()));
-  ARCA_TRY(make_dir(dir));
-  return sync_directory(dir.parent_path());
-}
-
 Result<void> FsBlobStore::publish(const fs::path& temp, const BlobId& id) {
   fs::path final_path = path_of(id);
-  ARCA_TRY(ensure_directory(final_path.parent_path()));
-  // link() + unlink() instead of rename(): link fails if the target exists, so a committed
-  // blob is never silently replaced.
-  if (::link(temp.c_str(), final_path.c_str()) != 0) {
+  // RENAME_NOREPLACE: a committed blob is never silently replaced (kAlreadyExists instead).
+  if (::renameat2(AT_FDCWD, temp.c_str(), AT_FDCWD, final_path.c_str(), RENAME_NOREPLACE) != 0) {
     return errno_error(errno, "publish blob");
   }
-  ::unlink(temp.c_str());
   return sync_directory(final_path.parent_path());
 }
 

@@ -1,9 +1,11 @@
 // FsBlobStore: blobs as files under a root directory, crash-safe.
 //
-// Layout: <root>/objects/<id[0:2]>/<id[2:4]>/<id>; writes go to <root>/tmp/<id>.<n>.tmp first.
-// commit(): fdatasync the temp file, rename it into place (refusing to replace an existing
-// blob), fsync the destination directory (and any directory it had to create). A crash before
-// the rename leaves only a temp file, which remove_incomplete() deletes at the next start.
+// Layout: <root>/objects/<id[0:2]>/<id> (256 shard directories, created at open); writes go to
+// <root>/tmp/<id>.<n>.tmp first. commit(): fdatasync the temp file, rename it into place with
+// RENAME_NOREPLACE (never replacing a committed blob), fsync the shard directory. A crash
+// before the rename leaves only a temp file, which remove_incomplete() deletes at the next
+// start. 256 shards keep directories at ~4,000 entries per million blobs, which ext4 and XFS
+// handle without slowing down.
 // Thread-safe; writers and readers are used by one thread each.
 #pragma once
 
@@ -32,7 +34,6 @@ class FsBlobStore final : public BlobStore {
   friend class FsBlobWriter;
   explicit FsBlobStore(std::filesystem::path root) : root_(std::move(root)) {}
   Result<void> publish(const std::filesystem::path& temp, const BlobId& id);
-  Result<void> ensure_directory(const std::filesystem::path& dir);
 
   std::filesystem::path root_;
   std::atomic<std::uint64_t> temp_counter_{0};
