@@ -44,7 +44,9 @@ struct StorageConfig {
 struct Config {
   std::filesystem::path data_dir = "arca-data";
   std::filesystem::path key_file = "arca-secrets/root.key";
-  std::string log_level = "info";
+  // Empty: the subcommand's default (info for `serve`, warn for one-shot commands, whose
+  // results go to the console and whose per-instance audit lines would drown them).
+  std::string log_level;
   HttpConfig http;
   DicomConfig dicom;
   StorageConfig storage;

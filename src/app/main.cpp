@@ -133,7 +133,10 @@ int main(int argc, char** argv) {
     std::cerr << "arca: " << config.error().message << '\n';
     return 2;
   }
-  auto logger = arca::app::SpdlogLogger::create(config->log_level);
+  std::string level = config->log_level;
+  if (level.empty())
+    level = serve->parsed() ? "info" : "warn";
+  auto logger = arca::app::SpdlogLogger::create(level);
   if (!logger.ok()) {
     std::cerr << "arca: " << logger.error().message << '\n';
     return 2;

@@ -34,7 +34,12 @@ class CorpusTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.arca = harness.Arca()
-        cls.result = cls.arca.run("import", "--list", TEST_FILES, CHARSET_FILES)
+        # Debug logging, so the PHI search below reads everything Arca can log.
+        config = os.path.join(cls.arca.root, "arca.toml")
+        with open(config, "w") as f:
+            f.write('log_level = "debug"\n')
+        cls.result = cls.arca.run("import", "--config", config, "--list", TEST_FILES,
+                                  CHARSET_FILES)
         cls.rows = harness.parse_list(cls.result.stdout)
         cls.by_name = {name: (what, uid) for what, uid, name in cls.rows}
         cls.expect = load_expectations()
