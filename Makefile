@@ -5,6 +5,7 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 CMAKE_FLAGS ?=
 export CCACHE_NOHASHDIR := true
+export CCACHE_BASEDIR := $(CURDIR)
 
 .PHONY: all setup build run test test-asan fuzz format format-check clean
 

@@ -2,6 +2,7 @@
 
 #include "crypto/hash.h"
 #include "dicom/parse.h"
+#include "service/audit_trail.h"
 #include "service/authorize.h"
 
 namespace arca::service {
@@ -101,27 +102,18 @@ Result<store::BlobId> IngestService::write_blob(const store::StoredInstance& row
 
 void IngestService::audit(const RequestContext& ctx, const store::StoredInstance* row,
                           const Result<StoreOutcome>& outcome) {
-  audit::AuditEvent event;
-  event.time = deps_.clock.now();
-  event.actor = ctx.principal.id;
-  event.tenant = ctx.principal.tenant;
-  event.action = AuditAction::kStore;
-  event.client_address = ctx.client_address;
-  event.request_id = ctx.request_id;
+  audit::AuditEvent event = audit_event(ctx, AuditAction::kStore, deps_.clock);
   if (row != nullptr) {
     event.patients.push_back(row->patient_ref);
     event.studies.push_back(row->attributes.study.study_uid);
     event.series.push_back(row->attributes.series.series_uid);
     event.instances.push_back(row->attributes.instance.sop_instance_uid);
   }
+  set_outcome(event, outcome.ok() ? nullptr : &outcome.error());
   if (outcome.ok()) {
-    event.outcome = audit::Outcome::kSuccess;
     event.detail = outcome->status == StoreStatus::kDuplicate  ? "duplicate"
                    : outcome->status == StoreStatus::kReplaced ? "replaced"
                                                                : "stored";
-  } else {
-    event.outcome = audit::Outcome::kFailure;
-    event.error_code = std::string(error_code_name(outcome.error().code));
   }
   auto recorded = deps_.audit.record(event);
   if (!recorded.ok())

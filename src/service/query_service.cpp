@@ -1,5 +1,6 @@
 #include "service/query_service.h"
 
+#include "service/audit_trail.h"
 #include "service/authorize.h"
 
 namespace arca::service {
@@ -27,20 +28,11 @@ Result<std::vector<QueryRow>> QueryService::query(const RequestContext& ctx, con
     ARCA_TRY(authorize(ctx, Permission::kStudyQuery));
     return deps_.index.query(ctx.principal.tenant, query);
   }();
-  audit::AuditEvent event;
-  event.time = deps_.clock.now();
-  event.actor = ctx.principal.id;
-  event.tenant = ctx.principal.tenant;
-  event.action = AuditAction::kQuery;
-  event.client_address = ctx.client_address;
-  event.request_id = ctx.request_id;
+  audit::AuditEvent event = audit_event(ctx, AuditAction::kQuery, deps_.clock);
+  set_outcome(event, rows.ok() ? nullptr : &rows.error());
   if (rows.ok()) {
-    event.outcome = audit::Outcome::kSuccess;
     event.detail = std::string(level_name(query.level)) + " level, " +
                    std::to_string(rows->size()) + " results";
-  } else {
-    event.outcome = audit::Outcome::kFailure;
-    event.error_code = std::string(error_code_name(rows.error().code));
   }
   auto recorded = deps_.audit.record(event);
   if (!recorded.ok()) {

@@ -1,6 +1,7 @@
 #include "service/retrieve_service.h"
 
 #include "crypto/hash.h"
+#include "service/audit_trail.h"
 #include "service/authorize.h"
 
 namespace arca::service {
@@ -113,19 +114,11 @@ Result<ExportReport> RetrieveService::export_study(
 void RetrieveService::audit(const RequestContext& ctx, AuditAction action, const StudyUid& study,
                             const std::vector<InstanceUid>& instances,
                             const Result<void>& outcome) {
-  audit::AuditEvent event;
-  event.time = deps_.clock.now();
-  event.actor = ctx.principal.id;
-  event.tenant = ctx.principal.tenant;
-  event.action = action;
-  event.client_address = ctx.client_address;
-  event.request_id = ctx.request_id;
+  audit::AuditEvent event = audit_event(ctx, action, deps_.clock);
   if (!study.empty())
     event.studies.push_back(study);
   event.instances = instances;
-  event.outcome = outcome.ok() ? audit::Outcome::kSuccess : audit::Outcome::kFailure;
-  if (!outcome.ok())
-    event.error_code = std::string(error_code_name(outcome.error().code));
+  set_outcome(event, outcome.ok() ? nullptr : &outcome.error());
   auto recorded = deps_.audit.record(event);
   if (!recorded.ok())
     deps_.logger.error("audit record failed: " + recorded.error().to_string());
