@@ -55,7 +55,10 @@ CLI::App* add_peer_commands(CLI::App& app, ConfigOverrides& o, arca::app::PeerCo
   add->add_option("--port", c.port, "Port the peer listens on (default 104)")
       ->check(CLI::Range(1, 65535));
   add->add_option("--tenant", c.tenant, "Tenant the peer belongs to (default: default)");
-  add->add_option("--allow", c.allow, "Operations: any of store,find,move,get")->required();
+  add->add_option("--allow", c.allow,
+                  "Operations: any of store,find,move,get; receive: accepts C-STOREs from Arca at "
+                  "--host:--port (C-MOVE destination, arca send target)")
+      ->required();
   add->add_flag("--tls", c.tls, "Only accept this peer over DICOM TLS");
   add->add_option("--cert-fingerprint", c.certificate_fingerprint,
                   "SHA-256 of the peer's TLS client certificate (hex, colons allowed)");
@@ -89,6 +92,9 @@ int main(int argc, char** argv) {
   ConfigOverrides overrides;
   auto* serve = app.add_subcommand("serve", "Serve the archive over HTTPS until stopped");
   add_archive_flags(serve, overrides);
+  serve->add_flag("--dev-local-access", overrides.dev_local_access,
+                  "DEVELOPMENT ONLY: let clients on 127.0.0.1/::1 use DICOMweb without "
+                  "credentials until accounts exist (never for patient data)");
 
   arca::app::ImportOptions import_options;
   auto* import = app.add_subcommand(

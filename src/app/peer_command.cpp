@@ -16,8 +16,9 @@ Result<std::set<store::PeerOperation>> parse_allow(const std::string& text) {
     if (!name.empty()) {
       auto op = store::parse_peer_operation(name);
       if (!op)
-        return make_error(ErrorCode::kInvalidArgument,
-                          "unknown operation '" + name + "' (allowed: store,find,move,get)");
+        return make_error(
+            ErrorCode::kInvalidArgument,
+            "unknown operation '" + name + "' (allowed: store,find,move,get,receive)");
       out.insert(*op);
     }
     if (comma == std::string::npos)

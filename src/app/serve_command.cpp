@@ -83,7 +83,7 @@ int run_serve(Archive& archive, Logger& logger, Random& random, std::ostream& ou
   }
   auto dicom = dimse::DimseServer::start(
       dimse_options(config, certs),
-      {archive.ingest(), archive.query(), archive.peers(), logger, random});
+      {archive.ingest(), archive.query(), archive.retrieve(), archive.peers(), logger, random});
   if (!dicom.ok()) {
     logger.error("DICOM listeners on " + config.dicom.bind + ": " + dicom.error().to_string());
     server.stop();

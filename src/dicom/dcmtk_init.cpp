@@ -2,6 +2,9 @@
 
 #include <dcmtk/config/osconfig.h>  // must come first among DCMTK headers
 #include <dcmtk/dcmdata/dcdict.h>
+#include <dcmtk/dcmdata/dcrledrg.h>
+#include <dcmtk/dcmjpeg/djdecode.h>
+#include <dcmtk/dcmjpls/djdecode.h>
 #include <dcmtk/oflog/oflog.h>
 
 #include <mutex>
@@ -15,6 +18,10 @@ void init_dcmtk() {
   std::call_once(once, [] {
     OFLog::configure(OFLogger::OFF_LOG_LEVEL);
     (void)dcmtk_dictionary_loaded();  // loads the dictionary now rather than on the first parse
+    // Decoders for sending a compressed object to a peer that accepts only uncompressed ones.
+    DJDecoderRegistration::registerCodecs();
+    DJLSDecoderRegistration::registerCodecs();
+    DcmRLEDecoderRegistration::registerCodecs();
   });
 }
 

@@ -2,9 +2,10 @@
 // globals of its own; this is the one place Arca touches them.
 //
 // init_dcmtk() silences DCMTK's logger (it would otherwise print a warning to stderr for every
-// odd object it reads; our errors carry their own PHI-free messages) and loads the data
-// dictionary. app/ calls it once at start-up before any other arca::dicom function; calling it
-// again is harmless (idempotent, thread-safe).
+// odd object it reads; our errors carry their own PHI-free messages), loads the data
+// dictionary and registers the JPEG, JPEG-LS and RLE decoders (sending compressed objects to
+// peers that accept only uncompressed ones). app/ calls it once at start-up before any other
+// arca::dicom function; calling it again is harmless (idempotent, thread-safe).
 #pragma once
 
 namespace arca::dicom {

@@ -49,6 +49,20 @@ const char* pick(const T_ASC_PresentationContext& pc, const std::array<const cha
   return nullptr;
 }
 
+bool is_command_sop_class(std::string_view as) {
+  for (const char* uid :
+       {UID_VerificationSOPClass, UID_FINDPatientRootQueryRetrieveInformationModel,
+        UID_FINDStudyRootQueryRetrieveInformationModel,
+        UID_MOVEPatientRootQueryRetrieveInformationModel,
+        UID_MOVEStudyRootQueryRetrieveInformationModel,
+        UID_GETPatientRootQueryRetrieveInformationModel,
+        UID_GETStudyRootQueryRetrieveInformationModel}) {
+    if (as == uid)
+      return true;
+  }
+  return false;
+}
+
 void negotiate(T_ASC_Parameters* params) {
   int count = ASC_countPresentationContexts(params);
   for (int i = 0; i < count; ++i) {
@@ -58,16 +72,19 @@ void negotiate(T_ASC_Parameters* params) {
     std::string_view as = pc.abstractSyntax;
     const char* ts = nullptr;
     bool known = true;
-    if (as == UID_VerificationSOPClass || as == UID_FINDPatientRootQueryRetrieveInformationModel ||
-        as == UID_FINDStudyRootQueryRetrieveInformationModel) {
+    T_ASC_SC_ROLE role = ASC_SC_ROLE_DEFAULT;
+    if (is_command_sop_class(as)) {
       ts = pick(pc, kCommandSyntaxes);
     } else if (dcmIsaStorageSOPClassUID(pc.abstractSyntax, ESSC_All)) {
       ts = pick(pc, kStorageSyntaxes);
+      // A C-GET requester proposes storage with itself as SCP, to receive the sub-operations.
+      if (pc.proposedRole == ASC_SC_ROLE_SCP || pc.proposedRole == ASC_SC_ROLE_SCUSCP)
+        role = pc.proposedRole;
     } else {
       known = false;
     }
     if (ts != nullptr) {
-      ASC_acceptPresentationContext(params, pc.presentationContextID, ts);
+      ASC_acceptPresentationContext(params, pc.presentationContextID, ts, role);
     } else {
       ASC_refusePresentationContext(
           params, pc.presentationContextID,
@@ -128,6 +145,12 @@ void command_loop(ScpContext& ctx) {
         case DIMSE_C_FIND_RQ:
           cond = handle_find(ctx, pcid, msg.msg.CFindRQ);
           break;
+        case DIMSE_C_MOVE_RQ:
+          cond = handle_move(ctx, pcid, msg.msg.CMoveRQ);
+          break;
+        case DIMSE_C_GET_RQ:
+          cond = handle_get(ctx, pcid, msg.msg.CGetRQ);
+          break;
         default:
           cond = DIMSE_BADCOMMANDTYPE;
           break;
@@ -162,6 +185,8 @@ void serve_association(AssociationHandle handle, const ConnectionOrigin& origin,
                  settings.max_object_bytes,
                  deps.ingest,
                  deps.query,
+                 deps.retrieve,
+                 deps.peers,
                  deps.logger};
   command_loop(ctx);
 }

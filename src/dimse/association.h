@@ -1,7 +1,7 @@
 // Internal to dimse/: serving one association from its A-ASSOCIATE-RQ to its release: admit
 // the peer (peer_admission.h) or reject it with the standard reason, negotiate presentation
-// contexts, then answer C-ECHO, C-STORE and C-FIND until the peer releases, aborts, or stays
-// silent longer than the DIMSE timeout.
+// contexts, then answer C-ECHO, C-STORE, C-FIND, C-MOVE and C-GET until the peer releases, aborts,
+// or stays silent longer than the DIMSE timeout.
 #pragma once
 
 #include <chrono>
@@ -11,6 +11,7 @@
 #include "dimse/association_acceptor.h"
 #include "service/ingest_service.h"
 #include "service/query_service.h"
+#include "service/retrieve_service.h"
 #include "store/peer_registry.h"
 
 namespace arca::dimse {
@@ -24,6 +25,7 @@ struct AssociationSettings {
 struct AssociationDeps {
   service::IngestService& ingest;
   service::QueryService& query;
+  service::RetrieveService& retrieve;
   store::PeerDirectory& peers;
   Logger& logger;
 };

@@ -77,8 +77,9 @@ struct DimseServer::State {
       return;
     }
     AssociationSettings settings{options.aet, options.dimse_timeout, options.max_object_bytes};
-    serve_association(std::move(assoc).take(), origin, settings,
-                      {services.ingest, services.query, services.peers, services.logger});
+    serve_association(
+        std::move(assoc).take(), origin, settings,
+        {services.ingest, services.query, services.retrieve, services.peers, services.logger});
   }
 };
 

@@ -1,9 +1,9 @@
 // DimseServer: Arca as a DICOM node (DESIGN §1, §3). It listens on a plain TCP port and,
 // optionally, a DICOM TLS port, owns its accept loops and a bounded pool of worker threads
 // (one association per worker, so a slow peer holds up only itself), and serves C-ECHO,
-// C-STORE and C-FIND through the services. Every association is matched to a configured peer
-// (store::PeerDirectory); unknown peers are rejected with "calling AE title not recognized", a
-// wrong called AE title with "called AE title not recognized".
+// C-STORE, C-FIND, C-MOVE and C-GET through the services. Every association is matched to a
+// configured peer (store::PeerDirectory); unknown peers are rejected with "calling AE title not
+// recognized", a wrong called AE title with "called AE title not recognized".
 //
 // TLS: TLS 1.2 or later with the BCP 195 cipher suites (DCMTK's TLS layer), the given server
 // certificate and key; with a client CA, clients must present a certificate it signed.
@@ -25,6 +25,7 @@
 #include "core/result.h"
 #include "service/ingest_service.h"
 #include "service/query_service.h"
+#include "service/retrieve_service.h"
 #include "store/peer_registry.h"
 
 namespace arca::dimse {
@@ -52,6 +53,7 @@ struct DimseServerOptions {
 struct DimseServices {
   service::IngestService& ingest;
   service::QueryService& query;
+  service::RetrieveService& retrieve;
   store::PeerDirectory& peers;
   Logger& logger;
   Random& random;  // request ids

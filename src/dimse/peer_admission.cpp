@@ -66,6 +66,8 @@ std::set<Permission> peer_permissions(const store::Peer& peer) {
       case store::PeerOperation::kGet:
         out.insert(Permission::kImageRead);
         break;
+      case store::PeerOperation::kReceive:
+        break;  // a property of the peer (it accepts C-STOREs), not a request it may make
     }
   }
   return out;

@@ -1,6 +1,6 @@
-// Internal to dimse/ (DCMTK types): what the C-STORE and C-FIND handlers of one association
-// share. The handlers translate DIMSE to service calls and back; every decision (may this peer
-// store, see this study) is service/'s.
+// Internal to dimse/ (DCMTK types): what the C-STORE, C-FIND, C-MOVE and C-GET handlers of one
+// association share. The handlers translate DIMSE to service calls and back; every decision (may
+// this peer store, see this study) is service/'s.
 #pragma once
 
 #include <dcmtk/config/osconfig.h>  // must come first among DCMTK headers
@@ -13,6 +13,8 @@
 #include "core/logger.h"
 #include "service/ingest_service.h"
 #include "service/query_service.h"
+#include "service/retrieve_service.h"
+#include "store/peer_registry.h"
 
 namespace arca::dimse {
 
@@ -25,6 +27,8 @@ struct ScpContext {
   std::size_t max_object_bytes = std::size_t{2} << 30;
   service::IngestService& ingest;
   service::QueryService& query;
+  service::RetrieveService& retrieve;
+  store::PeerDirectory& peers;  // C-MOVE destinations
   Logger& logger;
 };
 
@@ -32,6 +36,9 @@ OFCondition handle_store(ScpContext& ctx, T_ASC_PresentationContextID pcid,
                          T_DIMSE_C_StoreRQ& request);
 OFCondition handle_find(ScpContext& ctx, T_ASC_PresentationContextID pcid,
                         T_DIMSE_C_FindRQ& request);
+OFCondition handle_move(ScpContext& ctx, T_ASC_PresentationContextID pcid,
+                        T_DIMSE_C_MoveRQ& request);
+OFCondition handle_get(ScpContext& ctx, T_ASC_PresentationContextID pcid, T_DIMSE_C_GetRQ& request);
 
 // The transfer syntax accepted for a presentation context ("" if none).
 std::string accepted_transfer_syntax(T_ASC_Association* assoc, T_ASC_PresentationContextID pcid);

@@ -52,6 +52,37 @@ struct ExportReport {
   std::vector<ExportFailure> failures;
 };
 
+enum class RetrieveLevel { kStudy, kSeries, kInstance };
+
+// What a C-MOVE/C-GET identifier or `arca send` names: the UIDs at `level`, narrowed by the
+// UIDs of the levels above (series need their study; instances are unique on their own).
+struct RetrieveScope {
+  RetrieveLevel level = RetrieveLevel::kStudy;
+  std::vector<StudyUid> studies;
+  std::vector<SeriesUid> series;
+  std::vector<InstanceUid> instances;
+};
+
+// The instances a principal was authorized to read; made only by RetrieveService::plan, so
+// deliver() never reads what was not authorized. The records say what to negotiate (SOP class,
+// stored transfer syntax).
+class RetrievePlan {
+ public:
+  const std::vector<store::StoredInstance>& instances() const { return instances_; }
+
+ private:
+  friend class RetrieveService;
+  explicit RetrievePlan(std::vector<store::StoredInstance> instances)
+      : instances_(std::move(instances)) {}
+  std::vector<store::StoredInstance> instances_;
+};
+
+struct RetrieveItem {
+  const store::StoredInstance& record;
+  ByteSource& source;     // the bytes as received; fails with kIntegrity at the end if damaged
+  std::size_t remaining;  // instances still to visit after this one
+};
+
 class RetrieveService {
  public:
   explicit RetrieveService(RetrieveDeps deps) : deps_(deps) {}
@@ -67,6 +98,14 @@ class RetrieveService {
   Result<ExportReport> export_study(
       const RequestContext& ctx, const StudyUid& study,
       const std::function<Result<void>(const store::StoredInstance&, ByteSource&)>& visit);
+  // C-MOVE, C-GET, `arca send`, step one: requires image.read; the instances `scope` names in
+  // the principal's tenant (none is not an error). A refusal is audited as kRetrieve.
+  Result<RetrievePlan> plan(const RequestContext& ctx, const RetrieveScope& scope);
+  // Step two: calls visit for each planned instance, in order; a failing instance is reported
+  // and the others still visited. Audited once as kRetrieve with every study and instance
+  // touched, failed if any instance failed.
+  ExportReport deliver(const RequestContext& ctx, const RetrievePlan& plan,
+                       const std::function<Result<void>(const RetrieveItem&)>& visit);
 
  private:
   void audit(const RequestContext& ctx, AuditAction action, const StudyUid& study,

@@ -7,11 +7,12 @@
 namespace arca::store {
 namespace {
 
-constexpr std::array<std::pair<PeerOperation, std::string_view>, 4> kNames{{
+constexpr std::array<std::pair<PeerOperation, std::string_view>, 5> kNames{{
     {PeerOperation::kStore, "store"},
     {PeerOperation::kFind, "find"},
     {PeerOperation::kMove, "move"},
     {PeerOperation::kGet, "get"},
+    {PeerOperation::kReceive, "receive"},
 }};
 
 bool valid_ae_title(std::string_view ae) {

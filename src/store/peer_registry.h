@@ -17,9 +17,14 @@
 
 namespace arca::store {
 
-enum class PeerOperation { kStore, kFind, kMove, kGet };
+// What a peer may do, and one thing it is: kStore, kFind, kMove and kGet are requests the peer
+// may make of Arca; kReceive ("receive") marks a peer that accepts C-STOREs from Arca at its
+// host and port, i.e. a valid C-MOVE destination and `arca send` target. kReceive grants the
+// peer no permission of its own.
+enum class PeerOperation { kStore, kFind, kMove, kGet, kReceive };
 
-std::string_view peer_operation_name(PeerOperation op);  // "store", "find", "move", "get"
+// "store", "find", "move", "get", "receive"
+std::string_view peer_operation_name(PeerOperation op);
 std::optional<PeerOperation> parse_peer_operation(std::string_view name);
 
 enum class PeerTransport { kPlain, kTls };
@@ -27,7 +32,7 @@ enum class PeerTransport { kPlain, kTls };
 struct Peer {
   std::string ae_title;  // 1..16 characters, no backslash, not all spaces
   std::string host;      // IP address or host name the peer connects from and listens on
-  int port = 104;        // where the peer listens (C-MOVE destinations)
+  int port = 104;        // where the peer listens (when it may receive: PeerOperation::kReceive)
   TenantId tenant;
   std::set<PeerOperation> allowed;
   PeerTransport transport = PeerTransport::kPlain;  // kTls: only over the DICOM TLS listener

@@ -92,8 +92,8 @@ TEST_F(SqlitePeerRegistryTest, PeersPersistAndShareTheIndexFile) {
 }
 
 TEST(PeerOperationTest, NamesRoundTrip) {
-  for (auto op :
-       {PeerOperation::kStore, PeerOperation::kFind, PeerOperation::kMove, PeerOperation::kGet}) {
+  for (auto op : {PeerOperation::kStore, PeerOperation::kFind, PeerOperation::kMove,
+                  PeerOperation::kGet, PeerOperation::kReceive}) {
     EXPECT_EQ(parse_peer_operation(peer_operation_name(op)), op);
   }
   EXPECT_FALSE(parse_peer_operation("delete").has_value());

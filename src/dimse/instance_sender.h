@@ -1,0 +1,76 @@
+// Internal to dimse/ (DCMTK types): C-STORE sub-operations, for C-MOVE (over an association
+// Arca requests from the destination), C-GET (over the requester's own association) and
+// `arca send`. An instance goes out in its stored transfer syntax when the association accepted
+// it for its SOP class; otherwise it is decoded (DCMTK's JPEG, JPEG-LS and RLE codecs,
+// registered by dicom::init_dcmtk) into a syntax the peer accepted. Stored bytes are decrypted
+// into memory only, never into a file.
+// Thread-safety: none; one association is used by one thread.
+#pragma once
+
+#include <dcmtk/config/osconfig.h>  // must come first among DCMTK headers
+#include <dcmtk/dcmnet/assoc.h>
+#include <dcmtk/dcmnet/dimse.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "service/retrieve_service.h"
+#include "store/peer_registry.h"
+
+namespace arca::dimse {
+
+// Sub-operation tallies, as C-MOVE/C-GET responses report them.
+struct SubOperationCounts {
+  std::size_t remaining = 0;
+  std::size_t completed = 0;
+  std::size_t failed = 0;
+  std::size_t warning = 0;
+  std::vector<std::string> failed_uids;
+};
+
+// Who asked for the sub-operation (C-MOVE only): sent as Move Originator AE Title and ID.
+struct MoveOriginator {
+  std::string ae_title;
+  DIC_US message_id = 0;
+};
+
+struct SubStoreTarget {
+  T_ASC_Association* assoc = nullptr;
+  std::chrono::seconds timeout{60};
+  MoveOriginator originator;  // empty AE title: not a C-MOVE
+};
+
+// Sends one instance and returns the peer's C-STORE status; an error when it could not be sent
+// (no acceptable presentation context, undecodable, damaged, network failure).
+Result<std::uint16_t> send_instance(const SubStoreTarget& target,
+                                    const service::RetrieveItem& item);
+
+// Adds the updated tallies for one sub-operation (`status` or `sent`'s error).
+void tally(SubOperationCounts& counts, const service::RetrieveItem& item,
+           const Result<std::uint16_t>& sent);
+
+// An association Arca requested as SCU; released and destroyed with the object.
+class RequestedAssociation {
+ public:
+  RequestedAssociation(T_ASC_Network* network, T_ASC_Association* assoc)
+      : network_(network), assoc_(assoc) {}
+  RequestedAssociation(RequestedAssociation&& other) noexcept;
+  RequestedAssociation& operator=(RequestedAssociation&&) = delete;
+  ~RequestedAssociation();
+  T_ASC_Association* get() const { return assoc_; }
+
+ private:
+  T_ASC_Network* network_;
+  T_ASC_Association* assoc_;
+};
+
+// Associates with `peer` (its host and port) as `own_ae`, proposing for each SOP class of
+// `instances` its stored transfer syntaxes and explicit/implicit little endian. kUnavailable
+// when the peer cannot be reached or rejects the association. Plain TCP only: a TLS peer is
+// refused (kUnsupported) rather than reached in the clear.
+Result<RequestedAssociation> request_association(
+    const store::Peer& peer, const std::string& own_ae,
+    const std::vector<store::StoredInstance>& instances, std::chrono::seconds timeout);
+
+}  // namespace arca::dimse

@@ -1,0 +1,94 @@
+// RetrieveService::plan and ::deliver: the use case behind C-MOVE, C-GET and `arca send`.
+#include <algorithm>
+
+#include "service/audit_trail.h"
+#include "service/authorize.h"
+#include "service/retrieve_service.h"
+
+namespace arca::service {
+namespace {
+
+bool contains_series(const std::vector<SeriesUid>& series, const SeriesUid& uid) {
+  return std::find(series.begin(), series.end(), uid) != series.end();
+}
+
+Result<std::vector<store::StoredInstance>> collect(store::IndexReader& index,
+                                                   const TenantId& tenant,
+                                                   const RetrieveScope& scope) {
+  std::vector<store::StoredInstance> out;
+  if (scope.level == RetrieveLevel::kInstance) {
+    for (const InstanceUid& uid : scope.instances) {
+      auto found = ARCA_TRY(index.find_instance(tenant, uid));
+      if (found)
+        out.push_back(std::move(*found));
+    }
+    return out;
+  }
+  if (scope.level == RetrieveLevel::kSeries && scope.studies.empty())
+    return make_error(ErrorCode::kInvalidArgument, "a series retrieve needs the study UID");
+  for (const StudyUid& study : scope.studies) {
+    auto rows = ARCA_TRY(index.study_instances(tenant, study));
+    for (auto& row : rows) {
+      if (scope.level == RetrieveLevel::kStudy ||
+          contains_series(scope.series, row.attributes.series.series_uid))
+        out.push_back(std::move(row));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<RetrievePlan> RetrieveService::plan(const RequestContext& ctx, const RetrieveScope& scope) {
+  auto planned = [&]() -> Result<std::vector<store::StoredInstance>> {
+    ARCA_TRY(authorize(ctx, Permission::kImageRead));
+    return collect(deps_.index, ctx.principal.tenant, scope);
+  }();
+  if (!planned.ok()) {
+    StudyUid study = scope.studies.empty() ? StudyUid() : scope.studies.front();
+    audit(ctx, AuditAction::kRetrieve, study, scope.instances, planned.error());
+    return std::move(planned).error();
+  }
+  return RetrievePlan(std::move(planned).take());
+}
+
+ExportReport RetrieveService::deliver(
+    const RequestContext& ctx, const RetrievePlan& plan,
+    const std::function<Result<void>(const RetrieveItem&)>& visit) {
+  ExportReport report;
+  audit::AuditEvent event = audit_event(ctx, AuditAction::kRetrieve, deps_.clock);
+  const auto& rows = plan.instances();
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const store::StoredInstance& row = rows[i];
+    const InstanceUid& uid = row.attributes.instance.sop_instance_uid;
+    const StudyUid& study = row.attributes.study.study_uid;
+    if (std::find(event.studies.begin(), event.studies.end(), study) == event.studies.end())
+      event.studies.push_back(study);
+    event.instances.push_back(uid);
+    auto done = [&]() -> Result<void> {
+      auto reader = ARCA_TRY(deps_.blobs.open(row.blob));
+      VerifiedSource source(std::move(reader), row);
+      return visit(RetrieveItem{row, source, rows.size() - i - 1});
+    }();
+    if (done.ok()) {
+      ++report.exported;
+    } else {
+      deps_.logger.info("retrieve of instance " + uid.str() +
+                        " failed: " + done.error().to_string());
+      report.failures.push_back({uid, std::move(done).error()});
+    }
+  }
+  Error failed = make_error(ErrorCode::kIntegrity, "");
+  if (!report.failures.empty()) {
+    failed = report.failures.front().error;
+    event.detail =
+        std::to_string(report.failures.size()) + " of " + std::to_string(rows.size()) + " failed";
+  }
+  set_outcome(event, report.failures.empty() ? nullptr : &failed);
+  auto recorded = deps_.audit.record(event);
+  if (!recorded.ok())
+    deps_.logger.error("audit record failed: " + recorded.error().to_string());
+  return report;
+}
+
+}  // namespace arca::service

@@ -1,0 +1,204 @@
+#!/usr/bin/python3
+"""C-MOVE and C-GET end to end: `arca serve` sends studies to a storescp started here (movescu)
+and back to getscu, bit for bit as stored, or decompressed for a peer that accepts only
+uncompressed syntaxes; unknown destinations, peers without `move`, and other tenants' studies
+and destinations are refused. All on 127.0.0.1.
+"""
+import glob
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import unittest
+
+import pydicom
+
+import harness
+from dimse_test import TEST_FILES, dataset_bytes, storescu, tool
+
+CT = "CT_small.dcm"    # explicit VR little endian
+RLE = "SC_rgb_rle.dcm"  # RLE lossless
+MR = "MR_small.dcm"
+
+
+def study_of(name):
+    return str(pydicom.dcmread(os.path.join(TEST_FILES, name), stop_before_pixels=True)
+               .StudyInstanceUID)
+
+
+class StoreScp:
+    """A storescp on a free loopback port writing what it receives into its own folder."""
+
+    def __init__(self, root, aet, *options):
+        self.dir = tempfile.mkdtemp(dir=root)
+        self.port = harness.free_port()
+        self.process = subprocess.Popen(
+            ["storescp", *options, "-od", self.dir, "-aet", aet, str(self.port)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.5)
+
+    def received(self):
+        """{SOP Instance UID: path} of the objects received so far."""
+        out = {}
+        for f in glob.glob(os.path.join(self.dir, "*")):
+            out[str(pydicom.dcmread(f, stop_before_pixels=True).SOPInstanceUID)] = f
+        return out
+
+    def clear(self):
+        for f in glob.glob(os.path.join(self.dir, "*")):
+            os.remove(f)
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def uid_of(name):
+    return str(pydicom.dcmread(os.path.join(TEST_FILES, name), stop_before_pixels=True)
+               .SOPInstanceUID)
+
+
+class DimseRetrieveTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.arca = harness.Arca()
+        root = cls.arca.root
+        cls.files = [os.path.join(TEST_FILES, f) for f in (CT, RLE, MR)]
+        # The oracle: the bytes storescu puts on the wire, as a bit-preserving storescp keeps them.
+        oracle = StoreScp(root, "ORACLE", "+xa", "+B")
+        try:
+            p = storescu("MODALITY", "ORACLE", oracle.port, cls.files)
+            assert p.returncode == 0, p.stdout
+            cls.expected = {uid: dataset_bytes(f) for uid, f in oracle.received().items()}
+        finally:
+            oracle.stop()
+        cls.dest = StoreScp(root, "DEST", "+xa", "+B")
+        cls.plain = StoreScp(root, "PLAIN", "+B")  # uncompressed syntaxes only
+        cls.bdest = StoreScp(root, "BDEST", "+xa", "+B")
+        for args in (["MODALITY", "--allow", "store"],
+                     ["MOVER", "--allow", "find,move,get"],
+                     ["NOMOVE", "--allow", "find"],
+                     ["BMOVER", "--allow", "move,get", "--tenant", "b"],
+                     ["DEST", "--allow", "receive", "--port", str(cls.dest.port)],
+                     ["PLAIN", "--allow", "receive", "--port", str(cls.plain.port)],
+                     ["BDEST", "--allow", "receive", "--port", str(cls.bdest.port),
+                      "--tenant", "b"],
+                     ["NORECV", "--allow", "store", "--port", str(cls.dest.port)]):
+            cls.arca.run("peer", "add", *args, "--host", "127.0.0.1", check=0)
+        cls.arca.serve()
+        p = storescu("MODALITY", "ARCA", cls.arca.dicom_port, cls.files)
+        assert p.returncode == 0, p.stdout
+
+    @classmethod
+    def tearDownClass(cls):
+        for scp in (cls.dest, cls.plain, cls.bdest):
+            scp.stop()
+        cls.arca.cleanup()
+
+    def setUp(self):
+        for scp in (self.dest, self.plain, self.bdest):
+            scp.clear()
+
+    def move(self, aet, dest, *keys, model="-S"):
+        args = ["movescu", "-v", model, "-aet", aet, "-aec", "ARCA", "-aem", dest]
+        for k in keys:
+            args += ["-k", k]
+        return tool(*args, "127.0.0.1", str(self.arca.dicom_port))
+
+    def get(self, aet, out, *keys, extra=()):
+        args = ["getscu", "-v", "-S", "+B", *extra, "-aet", aet, "-aec", "ARCA", "-od", out]
+        for k in keys:
+            args += ["-k", k]
+        return tool(*args, "127.0.0.1", str(self.arca.dicom_port))
+
+    def assert_identical(self, received, names):
+        want = {uid_of(n) for n in names}
+        self.assertEqual(set(received), want)
+        for uid, path in received.items():
+            self.assertEqual(dataset_bytes(path), self.expected[uid], uid)
+
+    def test_move_study_bit_for_bit(self):
+        p = self.move("MOVER", "DEST", "QueryRetrieveLevel=STUDY",
+                      "StudyInstanceUID=" + study_of(CT))
+        self.assertEqual(p.returncode, 0, p.stdout)
+        self.assertIn(b"Success", p.stdout)
+        self.assert_identical(self.dest.received(), [CT])
+
+    def test_move_series_and_image_patient_root(self):
+        ds = pydicom.dcmread(os.path.join(TEST_FILES, MR), stop_before_pixels=True)
+        p = self.move("MOVER", "DEST", "QueryRetrieveLevel=SERIES",
+                      "StudyInstanceUID=" + str(ds.StudyInstanceUID),
+                      "SeriesInstanceUID=" + str(ds.SeriesInstanceUID))
+        self.assertEqual(p.returncode, 0, p.stdout)
+        self.assert_identical(self.dest.received(), [MR])
+        self.dest.clear()
+        p = self.move("MOVER", "DEST", "QueryRetrieveLevel=IMAGE",
+                      "PatientID=" + str(ds.PatientID),
+                      "StudyInstanceUID=" + str(ds.StudyInstanceUID),
+                      "SeriesInstanceUID=" + str(ds.SeriesInstanceUID),
+                      "SOPInstanceUID=" + str(ds.SOPInstanceUID), model="-P")
+        self.assertEqual(p.returncode, 0, p.stdout)
+        self.assert_identical(self.dest.received(), [MR])
+
+    def test_move_decompresses_for_an_uncompressed_only_destination(self):
+        p = self.move("MOVER", "PLAIN", "QueryRetrieveLevel=STUDY",
+                      "StudyInstanceUID=" + study_of(RLE))
+        self.assertEqual(p.returncode, 0, p.stdout)
+        received = self.plain.received()
+        self.assertEqual(set(received), {uid_of(RLE)})
+        self.assert_decompressed(received[uid_of(RLE)])
+
+    def assert_decompressed(self, path):
+        ds = pydicom.dcmread(path)
+        self.assertIn(str(ds.file_meta.TransferSyntaxUID),
+                      ("1.2.840.10008.1.2.1", "1.2.840.10008.1.2"))
+        frames = int(getattr(ds, "NumberOfFrames", 1) or 1)
+        size = ds.Rows * ds.Columns * ds.SamplesPerPixel * ds.BitsAllocated // 8 * frames
+        self.assertEqual(len(ds.PixelData), size + (size % 2))
+
+    def test_move_to_unknown_destination_is_refused(self):
+        for dest in ("NOBODY", "NORECV", "BDEST"):
+            p = self.move("MOVER", dest, "QueryRetrieveLevel=STUDY",
+                          "StudyInstanceUID=" + study_of(CT))
+            self.assertIn(b"Refused: MoveDestinationUnknown", p.stdout, dest)
+        self.assertEqual(self.dest.received(), {})
+        self.assertEqual(self.bdest.received(), {})
+
+    def test_move_without_permission_is_refused(self):
+        p = self.move("NOMOVE", "DEST", "QueryRetrieveLevel=STUDY",
+                      "StudyInstanceUID=" + study_of(CT))
+        self.assertIn(b"Status: 0x124", p.stdout)  # Refused: Not Authorized
+        self.assertEqual(self.dest.received(), {})
+
+    def test_other_tenant_cannot_move_the_study(self):
+        p = self.move("BMOVER", "BDEST", "QueryRetrieveLevel=STUDY",
+                      "StudyInstanceUID=" + study_of(CT))
+        self.assertEqual(p.returncode, 0, p.stdout)
+        self.assertEqual(self.bdest.received(), {})
+
+    def test_get_study_bit_for_bit(self):
+        out = tempfile.mkdtemp(dir=self.arca.root)
+        p = self.get("MOVER", out, "QueryRetrieveLevel=STUDY", "StudyInstanceUID=" + study_of(CT))
+        self.assertEqual(p.returncode, 0, p.stdout)
+        received = {str(pydicom.dcmread(f, stop_before_pixels=True).SOPInstanceUID): f
+                    for f in glob.glob(os.path.join(out, "*"))}
+        self.assert_identical(received, [CT])
+
+    def test_get_decompresses_when_only_uncompressed_is_proposed(self):
+        out = tempfile.mkdtemp(dir=self.arca.root)
+        p = self.get("MOVER", out, "QueryRetrieveLevel=STUDY",
+                     "StudyInstanceUID=" + study_of(RLE))
+        self.assertEqual(p.returncode, 0, p.stdout)
+        files = glob.glob(os.path.join(out, "*"))
+        self.assertEqual(len(files), 1, p.stdout)
+        self.assert_decompressed(files[0])
+
+    def test_get_by_other_tenant_returns_nothing(self):
+        out = tempfile.mkdtemp(dir=self.arca.root)
+        p = self.get("BMOVER", out, "QueryRetrieveLevel=STUDY", "StudyInstanceUID=" + study_of(CT))
+        self.assertEqual(glob.glob(os.path.join(out, "*")), [], p.stdout)
+
+
+if __name__ == "__main__":
+    harness.main()
