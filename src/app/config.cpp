@@ -12,7 +12,7 @@ namespace {
 const std::set<std::string>& known_keys(const std::string& table) {
   static const std::map<std::string, std::set<std::string>> kKeys = {
       {"", {"data_dir", "key_file", "log_level", "http", "dicom", "storage"}},
-      {"http", {"bind", "port", "certificate", "private_key", "threads"}},
+      {"http", {"bind", "port", "certificate", "private_key", "threads", "dev_local_access"}},
       {"dicom",
        {"aet", "bind", "port", "tls_port", "certificate", "private_key", "client_ca",
         "max_associations", "association_timeout", "dimse_timeout", "max_pdu"}},
@@ -54,6 +54,7 @@ Result<void> apply_file(const toml::value& root, Config& c) {
     c.http.certificate = setting(h, "certificate", c.http.certificate.string());
     c.http.private_key = setting(h, "private_key", c.http.private_key.string());
     c.http.threads = setting(h, "threads", c.http.threads);
+    c.http.dev_local_access = setting(h, "dev_local_access", c.http.dev_local_access);
   }
   if (root.contains("dicom")) {
     const auto& d = toml::find(root, "dicom");
@@ -143,6 +144,8 @@ Result<Config> load_config(const ConfigOverrides& o) {
     c.dicom.tls_port = *o.dicom_tls_port;
   if (o.aet)
     c.dicom.aet = *o.aet;
+  if (o.dev_local_access)
+    c.http.dev_local_access = true;
   ARCA_TRY(validate(c));
   return c;
 }

@@ -17,6 +17,9 @@ struct HttpConfig {
   std::filesystem::path certificate;  // PEM; empty: self-signed, generated on first run
   std::filesystem::path private_key;  // PEM
   int threads = 4;
+  // DEVELOPMENT ONLY until accounts exist: loopback clients get a local principal (query, read,
+  // store) on every DICOMweb route; everyone else still gets 401. Never on by default.
+  bool dev_local_access = false;
 };
 
 struct DicomConfig {
@@ -62,6 +65,7 @@ struct ConfigOverrides {
   std::optional<int> dicom_port;
   std::optional<int> dicom_tls_port;
   std::optional<std::string> aet;
+  bool dev_local_access = false;  // `arca serve --dev-local-access`
 };
 
 // Reads the TOML file if given (kNotFound if it does not exist, kInvalidArgument with the

@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <initializer_list>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "core/result.h"
 #include "domain/permission.h"
@@ -54,5 +56,21 @@ class DenyAllAuthenticator final : public Authenticator {
  public:
   Result<Principal> authenticate(const Request& request) override;
 };
+
+// DEVELOPMENT ONLY, until accounts exist (issue 5): grants `principal` to a request whose client
+// address is loopback (127.0.0.0/8, ::1, ::ffff:127.x.x.x) and refuses every other address with
+// kUnauthenticated. app/ wires it only when the operator asks explicitly (`arca serve
+// --dev-local-access`) and warns loudly; it is never the default.
+class LoopbackDevAuthenticator final : public Authenticator {
+ public:
+  explicit LoopbackDevAuthenticator(Principal principal) : principal_(std::move(principal)) {}
+  Result<Principal> authenticate(const Request& request) override;
+
+ private:
+  Principal principal_;
+};
+
+// True for 127.0.0.0/8, ::1 and IPv4-mapped 127.x.x.x, in the textual form the server reports.
+bool is_loopback_address(std::string_view address);
 
 }  // namespace arca::http

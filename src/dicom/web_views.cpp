@@ -1,0 +1,166 @@
+#include "dicom/web_views.h"
+
+#include <dcmtk/config/osconfig.h>  // must come first among DCMTK headers
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcistrmb.h>
+#include <dcmtk/dcmdata/dcjson.h>
+#include <dcmtk/dcmdata/dcpixel.h>
+#include <dcmtk/dcmdata/dcpixseq.h>
+#include <dcmtk/dcmdata/dcpxitem.h>
+#include <dcmtk/dcmdata/dcxfer.h>
+
+#include <cstdio>
+#include <sstream>
+
+namespace arca::dicom {
+namespace {
+
+constexpr const char* kExplicitLittle = "1.2.840.10008.1.2.1";
+
+Result<std::unique_ptr<DcmFileFormat>> load(ByteView part10) {
+  auto file = std::make_unique<DcmFileFormat>();
+  DcmInputBufferStream in;
+  in.setBuffer(part10.data(), static_cast<offile_off_t>(part10.size()));
+  in.setEos();
+  file->transferInit();
+  OFCondition status = file->read(in, EXS_Unknown, EGL_noChange, DCM_MaxReadLength);
+  file->transferEnd();
+  if (status.bad())
+    return make_error(ErrorCode::kInvalidDicom, std::string("stored object does not parse"));
+  return file;
+}
+
+bool is_bulk(const DcmTagKey& tag) {
+  const Uint16 g = tag.getGroup();
+  const Uint16 e = tag.getElement();
+  return tag == DCM_PixelData || tag == DCM_FloatPixelData || tag == DCM_DoubleFloatPixelData ||
+         tag == DCM_WaveformData || tag == DCM_EncapsulatedDocument ||
+         tag == DCM_SpectroscopyData || ((g & 0xFF00) == 0x6000 && e == 0x3000);
+}
+
+// DCMTK's compact JSON writer, with bulk values as BulkDataURIs under `base`.
+class BulkUriFormat final : public DcmJsonFormatCompact {
+ public:
+  explicit BulkUriFormat(std::string base)
+      : DcmJsonFormatCompact(OFFalse), base_(std::move(base)) {}
+  OFBool asBulkDataURI(const DcmTagKey& tag, OFString& uri) override {
+    if (!is_bulk(tag))
+      return OFFalse;
+    char hex[9];
+    std::snprintf(hex, sizeof hex, "%04X%04X", tag.getGroup(), tag.getElement());
+    uri = (base_ + "/bulk/" + hex).c_str();
+    return OFTrue;
+  }
+
+ private:
+  std::string base_;
+};
+
+std::string media_type_of(const std::string& ts) {
+  if (ts == "1.2.840.10008.1.2.5")
+    return "image/dicom-rle";
+  if (ts.rfind("1.2.840.10008.1.2.4.5", 0) == 0 || ts == "1.2.840.10008.1.2.4.57" ||
+      ts == "1.2.840.10008.1.2.4.70")
+    return "image/jpeg";
+  if (ts == "1.2.840.10008.1.2.4.80" || ts == "1.2.840.10008.1.2.4.81")
+    return "image/jls";
+  if (ts == "1.2.840.10008.1.2.4.90" || ts == "1.2.840.10008.1.2.4.91")
+    return "image/jp2";
+  if (ts.rfind("1.2.840.10008.1.2.4.20", 0) == 0)
+    return "image/jphc";
+  return "application/octet-stream";
+}
+
+Result<Frames> encapsulated_frames(DcmPixelData& pixels, DcmXfer xfer, long count,
+                                   const std::vector<std::uint32_t>& numbers) {
+  DcmPixelSequence* seq = nullptr;
+  if (pixels.getEncapsulatedRepresentation(xfer.getXfer(), nullptr, seq).bad() || seq == nullptr)
+    return make_error(ErrorCode::kInvalidDicom, "encapsulated pixel data unreadable");
+  const unsigned long fragments = seq->card() > 0 ? seq->card() - 1 : 0;  // item 0: offsets
+  if (fragments != static_cast<unsigned long>(count) && count != 1)
+    return make_error(ErrorCode::kUnsupported, "frames spanning several fragments");
+  Frames out{xfer.getXferID(), media_type_of(xfer.getXferID()), {}};
+  for (std::uint32_t n : numbers) {
+    Bytes frame;
+    unsigned long first = count == 1 ? 1 : n;
+    unsigned long last = count == 1 ? fragments : n;
+    for (unsigned long i = first; i <= last; ++i) {
+      DcmPixelItem* item = nullptr;
+      Uint8* data = nullptr;
+      if (seq->getItem(item, i).bad() || item->getUint8Array(data).bad())
+        return make_error(ErrorCode::kInvalidDicom, "pixel fragment unreadable");
+      if (data != nullptr)
+        frame.insert(frame.end(), data, data + item->getLength());
+    }
+    out.frames.push_back(std::move(frame));
+  }
+  return out;
+}
+
+Result<Frames> native_frames(DcmDataset& ds, DcmPixelData& pixels, long count,
+                             const std::vector<std::uint32_t>& numbers) {
+  Uint16 rows = 0, cols = 0, samples = 1, bits = 0;
+  ds.findAndGetUint16(DCM_Rows, rows);
+  ds.findAndGetUint16(DCM_Columns, cols);
+  ds.findAndGetUint16(DCM_SamplesPerPixel, samples);
+  ds.findAndGetUint16(DCM_BitsAllocated, bits);
+  if (bits < 8 || bits % 8 != 0)
+    return make_error(ErrorCode::kUnsupported, "frames with fewer than 8 bits allocated");
+  const std::size_t frame_size = std::size_t{rows} * cols * samples * (bits / 8);
+  const Uint8* data = nullptr;
+  if (bits == 8) {
+    Uint8* p = nullptr;
+    if (pixels.getUint8Array(p).bad())
+      return make_error(ErrorCode::kInvalidDicom, "pixel data unreadable");
+    data = p;
+  } else {
+    Uint16* p = nullptr;  // DCMTK hands OW values over in host (little endian) order
+    if (pixels.getUint16Array(p).bad())
+      return make_error(ErrorCode::kInvalidDicom, "pixel data unreadable");
+    data = reinterpret_cast<const Uint8*>(p);
+  }
+  if (data == nullptr || pixels.getLength() < frame_size * static_cast<std::size_t>(count))
+    return make_error(ErrorCode::kInvalidDicom, "pixel data shorter than its frames");
+  Frames out{kExplicitLittle, "application/octet-stream", {}};
+  for (std::uint32_t n : numbers) {
+    const Uint8* begin = data + (n - 1) * frame_size;
+    out.frames.emplace_back(begin, begin + frame_size);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::string> metadata_json(ByteView part10, std::string_view bulk_base) {
+  auto file = ARCA_TRY(load(part10));
+  DcmDataset* ds = file->getDataset();
+  (void)ds->convertToUTF8();  // best effort: a character set DCMTK cannot convert stays as is
+  BulkUriFormat format{std::string(bulk_base)};
+  std::ostringstream out;
+  if (ds->writeJson(out, format).bad())
+    return make_error(ErrorCode::kInvalidDicom, "data set cannot be written as DICOM JSON");
+  return out.str();
+}
+
+Result<Frames> frames(ByteView part10, const std::vector<std::uint32_t>& numbers) {
+  auto file = ARCA_TRY(load(part10));
+  DcmDataset& ds = *file->getDataset();
+  DcmElement* element = nullptr;
+  if (ds.findAndGetElement(DCM_PixelData, element).bad() || element == nullptr)
+    return make_error(ErrorCode::kNotFound, "the instance has no pixel data");
+  auto* pixels = static_cast<DcmPixelData*>(element);
+  Sint32 count = 1;
+  if (ds.findAndGetSint32(DCM_NumberOfFrames, count).bad() || count < 1)
+    count = 1;
+  for (std::uint32_t n : numbers) {
+    if (n < 1 || n > static_cast<std::uint32_t>(count))
+      return make_error(ErrorCode::kNotFound, "no such frame");
+  }
+  DcmXfer xfer(ds.getOriginalXfer());
+  if (xfer.isEncapsulated())
+    return encapsulated_frames(*pixels, xfer, count, numbers);
+  return native_frames(ds, *pixels, count, numbers);
+}
+
+}  // namespace arca::dicom

@@ -1,0 +1,38 @@
+// Views of a stored Part-10 object that DICOMweb serves (PS3.18 §8.7, §F.2): its data set in the
+// DICOM JSON model and its frames' pixel data. DCMTK stays behind this header.
+//
+// metadata_json: the data set (without file meta information) as one DICOM JSON object, string
+// values converted to UTF-8 when DCMTK can, and the large binary values (pixel data, waveform,
+// overlay data, encapsulated documents) written as "BulkDataURI": bulk_base + "/bulk/" + tag,
+// so clients get a path relative to the server's own origin.
+//
+// frames: the pixel data of frames numbered from 1. Native (uncompressed) pixel data comes back
+// little endian, whatever the stored byte order or deflate, with the transfer syntax stated as
+// Explicit VR Little Endian; encapsulated pixel data comes back as stored (one fragment per
+// frame, or a single-frame object's fragments joined) with its own transfer syntax and media
+// type. Errors: kNotFound (no pixel data, or a frame number out of range), kUnsupported (bit
+// depths below 8 or a fragment layout Arca cannot split yet), kInvalidDicom.
+// Thread-safety: free functions without shared state.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/bytes.h"
+#include "core/result.h"
+
+namespace arca::dicom {
+
+Result<std::string> metadata_json(ByteView part10, std::string_view bulk_base);
+
+struct Frames {
+  std::string transfer_syntax;  // of the returned bytes
+  std::string media_type;       // "application/octet-stream", "image/jpeg", ...
+  std::vector<Bytes> frames;    // in the order asked for
+};
+
+Result<Frames> frames(ByteView part10, const std::vector<std::uint32_t>& numbers);
+
+}  // namespace arca::dicom
