@@ -116,6 +116,15 @@ int main(int argc, char** argv) {
   exp->add_option("--study", export_study, "Study Instance UID")->required();
   exp->add_option("--out", export_out, "Output folder (created if missing)")->required();
 
+  std::string send_study;
+  std::string send_to;
+  auto* send =
+      app.add_subcommand("send", "Send a study to a DICOM peer allowed to receive (C-STORE SCU)");
+  add_archive_flags(send, overrides);
+  send->add_option("--study", send_study, "Study Instance UID")->required();
+  send->add_option("--to", send_to, "The peer's AE title (a peer added with --allow receive)")
+      ->required();
+
   bool check_json = false;
   auto* check = app.add_subcommand(
       "check", "Verify that every stored instance decrypts, authenticates and matches the index");
@@ -165,6 +174,8 @@ int main(int argc, char** argv) {
   }
   if (peer->parsed())
     return arca::app::run_peer(a, peer_command, std::cout, std::cerr);
+  if (send->parsed())
+    return arca::app::run_send(a, arca::StudyUid(send_study), send_to, std::cout, std::cerr);
   if (exp->parsed()) {
     return arca::app::run_export(a, arca::StudyUid(export_study), export_out, std::cout, std::cerr);
   }

@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "core/file.h"
+#include "dimse/study_sender.h"
 #include "service/archive_maintenance.h"
 
 namespace arca::app {
@@ -73,6 +74,21 @@ int run_export(Archive& archive, const StudyUid& study, const fs::path& out_dir,
     out << "exported " << report->exported << " instances to " << out_dir.string() << '\n';
   }
   return report->failures.empty() ? 0 : 1;
+}
+
+int run_send(Archive& archive, const StudyUid& study, const std::string& to, std::ostream& out,
+             std::ostream& err) {
+  dimse::SendRequest request{study, to, archive.config().dicom.aet, std::chrono::seconds(60)};
+  auto report = dimse::send_study({archive.retrieve(), archive.peers()}, console(), request);
+  if (!report.ok()) {
+    err << "error: " << report.error().message << '\n';
+    return 1;
+  }
+  for (const auto& uid : report->failed)
+    err << "error: instance " << uid << " was not stored by " << to << '\n';
+  if (::isatty(STDOUT_FILENO) == 1)
+    out << "sent " << report->completed + report->warning << " instances to " << to << '\n';
+  return report->failed.empty() ? 0 : 1;
 }
 
 int run_check(Archive& archive, bool json, std::ostream& out, std::ostream& err) {

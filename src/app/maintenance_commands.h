@@ -1,8 +1,9 @@
-// `arca export --study UID --out DIR` and `arca check`.
+// `arca export --study UID --out DIR`, `arca send --study UID --to AE` and `arca check`.
 #pragma once
 
 #include <filesystem>
 #include <iosfwd>
+#include <string>
 
 #include "app/archive.h"
 
@@ -12,6 +13,11 @@ namespace arca::app {
 // received; a damaged instance is reported and not written. Exit code 0, or 1 on any failure.
 int run_export(Archive& archive, const StudyUid& study, const std::filesystem::path& out_dir,
                std::ostream& out, std::ostream& err);
+
+// Sends each instance of the study to the peer `to` (a peer allowed to `receive`) as C-STORE
+// SCU with Arca's AE title. Exit code 0, 1 on any failure (each failed instance reported).
+int run_send(Archive& archive, const StudyUid& study, const std::string& to, std::ostream& out,
+             std::ostream& err);
 
 // Verifies every instance (decrypts, authenticates, matches its index row). Exit code 0 when
 // clean, 1 when any instance is damaged (each reported by UID).

@@ -95,6 +95,10 @@ bool is_warning(std::uint16_t status) {
 
 }  // namespace
 
+bool store_succeeded(std::uint16_t status) {
+  return status == STATUS_Success || is_warning(status);
+}
+
 Result<std::uint16_t> send_instance(const SubStoreTarget& target,
                                     const service::RetrieveItem& item) {
   auto [pcid, syntax] = ARCA_TRY(choose_context(target.assoc, item.record));

@@ -46,6 +46,9 @@ struct SubStoreTarget {
 Result<std::uint16_t> send_instance(const SubStoreTarget& target,
                                     const service::RetrieveItem& item);
 
+// Success (0000) or a warning (0001, Bxxx): the instance was stored.
+bool store_succeeded(std::uint16_t status);
+
 // Adds the updated tallies for one sub-operation (`status` or `sent`'s error).
 void tally(SubOperationCounts& counts, const service::RetrieveItem& item,
            const Result<std::uint16_t>& sent);

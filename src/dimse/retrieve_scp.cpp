@@ -128,7 +128,7 @@ OFCondition run_sub_operations(ScpContext& ctx, const service::RetrievePlan& pla
       link = respond(kPending, counts, nullptr);
     if (!sent.ok())
       return std::move(sent).error();
-    if (*sent != STATUS_Success && (*sent & 0xf000) != 0xb000 && *sent != 0x0001)
+    if (!store_succeeded(*sent))
       return make_error(ErrorCode::kUnavailable, "destination refused the C-STORE");
     return ok();
   });

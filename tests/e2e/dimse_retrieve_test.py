@@ -200,5 +200,46 @@ class DimseRetrieveTest(unittest.TestCase):
         self.assertEqual(glob.glob(os.path.join(out, "*")), [], p.stdout)
 
 
+class SendTest(unittest.TestCase):
+    """`arca send` (a one-shot command on the archive) C-STOREs a study to a receiving peer."""
+
+    def test_send_study(self):
+        arca = harness.Arca()
+        scps = []
+        try:
+            files = [os.path.join(TEST_FILES, f) for f in (CT, RLE)]
+            oracle = StoreScp(arca.root, "ORACLE", "+xa", "+B")
+            scps.append(oracle)
+            p = storescu("ARCA", "ORACLE", oracle.port, files)
+            self.assertEqual(p.returncode, 0, p.stdout)
+            expected = {uid: dataset_bytes(f) for uid, f in oracle.received().items()}
+            dest = StoreScp(arca.root, "DEST", "+xa", "+B")
+            plain = StoreScp(arca.root, "PLAIN", "+B")
+            scps += [dest, plain]
+            arca.run("import", *files, check=0)
+            for aet, scp in (("DEST", dest), ("PLAIN", plain)):
+                arca.run("peer", "add", aet, "--host", "127.0.0.1", "--port", str(scp.port),
+                         "--allow", "receive", check=0)
+            arca.run("peer", "add", "NORECV", "--host", "127.0.0.1", "--port", str(dest.port),
+                     "--allow", "store", check=0)
+            arca.run("send", "--study", study_of(CT), "--to", "DEST", check=0)
+            received = dest.received()
+            self.assertEqual(set(received), {uid_of(CT)})
+            self.assertEqual(dataset_bytes(received[uid_of(CT)]), expected[uid_of(CT)])
+            arca.run("send", "--study", study_of(RLE), "--to", "PLAIN", check=0)
+            received = plain.received()
+            self.assertEqual(set(received), {uid_of(RLE)})
+            self.assertEqual(str(pydicom.dcmread(received[uid_of(RLE)]).file_meta
+                                 .TransferSyntaxUID), "1.2.840.10008.1.2.1")
+            p = arca.run("send", "--study", study_of(CT), "--to", "NORECV", check=1)
+            self.assertIn(b"unknown destination", p.stderr)
+            p = arca.run("send", "--study", "1.2.3.4", "--to", "DEST", check=1)
+            self.assertIn(b"no such study", p.stderr)
+        finally:
+            for scp in scps:
+                scp.stop()
+            arca.cleanup()
+
+
 if __name__ == "__main__":
     harness.main()
