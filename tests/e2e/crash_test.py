@@ -4,7 +4,8 @@ the import reported as stored is present and byte-identical, `arca check` is cle
 second import completes the rest (the earlier ones are duplicates).
 
 The dataset comes from ../shared/bench/make-dataset.py; CI uses 2x2x40 instances (~80 MB) to
-stay within its time budget (ARCA_CRASH_DATASET can point at a bigger one)."""
+stay within its time budget (ARCA_CRASH_DATASET can point at the full one, and ARCA_CRASH_AFTER
+sets how many acknowledgements to wait for before the kill)."""
 import os
 import shutil
 import signal
@@ -16,6 +17,9 @@ import unittest
 import pydicom
 
 import harness
+
+# How many acknowledged instances to wait for before the kill (ARCA_CRASH_AFTER overrides).
+KILL_AFTER = int(os.environ.get("ARCA_CRASH_AFTER", "40"))
 
 
 def dataset():
@@ -49,7 +53,7 @@ class CrashTest(unittest.TestCase):
             deadline = time.time() + 120
             while time.time() < deadline and proc.poll() is None:
                 with open(listing, "rb") as f:
-                    if f.read().count(b"\nstored") >= 40:
+                    if f.read().count(b"\nstored") >= KILL_AFTER:
                         break
                 time.sleep(0.01)
             self.assertIsNone(proc.poll(), "import finished before it could be killed")
@@ -58,7 +62,7 @@ class CrashTest(unittest.TestCase):
         with open(listing, "rb") as f:
             acknowledged = {uid: name for what, uid, name in harness.parse_list(f.read())
                             if what == "stored"}
-        self.assertGreaterEqual(len(acknowledged), 40)
+        self.assertGreaterEqual(len(acknowledged), KILL_AFTER)
 
         # Restart: the archive opens (sweeping the leftovers) and checks clean.
         p = self.arca.run("check", "--json", check=0)
