@@ -139,7 +139,7 @@ TEST(CharsetCorpusTest, MatchesPydicomForEveryCharsetFile) {
   init_dcmtk();
   const auto dir = testing::pydicom_data_dir() / "charset_files";
   if (!std::filesystem::exists(dir))
-    GTEST_SKIP() << "pydicom charset_files not installed (python3-pydicom)";
+    FAIL() << "pydicom charset_files missing: scripts/setup installs python3-pydicom";
   const std::vector<Expectation> expectations = load_expectations();
   ASSERT_FALSE(expectations.empty());
   std::map<std::string, IndexAttributes> extracted;
