@@ -4,6 +4,7 @@
 
 #include <ostream>
 
+#include "dicomweb/routes.h"
 #include "dimse/dimse_server.h"
 #include "http/health.h"
 #include "http/server.h"
@@ -40,6 +41,30 @@ dimse::DimseServerOptions dimse_options(const Config& config, const http::Certif
   return o;
 }
 
+// The authenticator of the HTTPS routes: deny-all until accounts exist, or (development only,
+// on explicit request) a local principal for loopback clients.
+std::unique_ptr<http::Authenticator> make_authenticator(const Config& config, Logger& logger,
+                                                        std::ostream& out) {
+  if (!config.http.dev_local_access)
+    return std::make_unique<http::DenyAllAuthenticator>();
+  const char* warning =
+      "WARNING: --dev-local-access is ON. Any program on this machine (127.0.0.1/::1) can query, "
+      "read and store studies over DICOMweb without credentials. Development only: never use it "
+      "with patient data.";
+  logger.warn(warning);
+  out << "\n*** " << warning << " ***\n\n";
+  http::Principal dev{"dev-local-access",
+                      default_tenant().str(),
+                      {Permission::kStudyQuery, Permission::kImageRead, Permission::kStudyWrite}};
+  return std::make_unique<http::LoopbackDevAuthenticator>(std::move(dev));
+}
+
+Result<void> register_routes(http::Router& router, Archive& archive, Random& random) {
+  ARCA_TRY(http::register_health_routes(router, [&archive] { return archive.ready(); }));
+  return dicomweb::register_dicomweb_routes(
+      router, {archive.query(), archive.retrieve(), archive.ingest(), random});
+}
+
 // Blocks until SIGINT or SIGTERM (which main() has blocked in every thread).
 void wait_for_shutdown_signal() {
   sigset_t set;
@@ -63,18 +88,18 @@ int run_serve(Archive& archive, Logger& logger, Random& random, std::ostream& ou
   }
 
   http::Router router;
-  auto health = http::register_health_routes(router, [&archive] { return archive.ready(); });
-  if (!health.ok()) {
-    logger.error(health.error().to_string());
+  auto routes = register_routes(router, archive, random);
+  if (!routes.ok()) {
+    logger.error(routes.error().to_string());
     return 1;
   }
-  http::DenyAllAuthenticator deny_all;
+  auto authenticator = make_authenticator(config, logger, out);
   http::ServerConfig server_config;
   server_config.bind_address = config.http.bind;
   server_config.port = static_cast<std::uint16_t>(config.http.port);
   server_config.threads = static_cast<std::size_t>(config.http.threads);
   server_config.tls = certs;
-  http::Server server(server_config, router, deny_all, logger, random);
+  http::Server server(server_config, router, *authenticator, logger, random);
   auto started = server.start();
   if (!started.ok()) {
     logger.error("HTTPS listener on " + config.http.bind + ":" + std::to_string(config.http.port) +
@@ -93,6 +118,8 @@ int run_serve(Archive& archive, Logger& logger, Random& random, std::ostream& ou
   out << "Arca is running.\n"
       << "  HTTPS:   https://" << host << ":" << server.port() << "/  (health: /healthz, "
       << "readiness: /readyz)\n"
+      << "  DICOMweb: https://" << host << ":" << server.port()
+      << "/dicom-web  (QIDO, WADO, STOW)\n"
       << "  DICOM:   AE title " << config.dicom.aet << ", port " << (*dicom)->port()
       << ", TLS port " << (*dicom)->tls_port() << "  (peers: arca peer list)\n"
       << "  Data:    " << config.data_dir.string() << " (encrypted)\n"

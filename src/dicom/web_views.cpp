@@ -136,10 +136,13 @@ Result<std::string> metadata_json(ByteView part10, std::string_view bulk_base) {
   auto file = ARCA_TRY(load(part10));
   DcmDataset* ds = file->getDataset();
   (void)ds->convertToUTF8();  // best effort: a character set DCMTK cannot convert stays as is
+  (void)ds->findAndDeleteElement(DCM_DataSetTrailingPadding);
   BulkUriFormat format{std::string(bulk_base)};
   std::ostringstream out;
+  out << '{';  // DcmDataset::writeJson writes the members only
   if (ds->writeJson(out, format).bad())
     return make_error(ErrorCode::kInvalidDicom, "data set cannot be written as DICOM JSON");
+  out << '}';
   return out.str();
 }
 

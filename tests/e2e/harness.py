@@ -103,10 +103,12 @@ class Arca:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def curl(url, *extra, timeout=30):
-    """HTTPS GET with the real curl; returns (status, body bytes, headers text)."""
+def curl(url, *extra, timeout=30, stdin=None):
+    """HTTPS GET with the real curl; returns (status, body bytes, headers text). stdin: bytes
+    for curl's standard input (e.g. with "--data-binary", "@-")."""
     p = subprocess.run(["curl", "-sk", "--max-time", str(timeout), "-D", "-", url, *extra],
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout + 5)
+                       input=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=timeout + 5)
     head, _, body = p.stdout.partition(b"\r\n\r\n")
     lines = head.decode(errors="replace").split("\r\n")
     status = int(lines[0].split()[1]) if lines and lines[0].startswith("HTTP/") else 0

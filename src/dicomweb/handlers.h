@@ -1,0 +1,37 @@
+// Internal to dicomweb/: the request handlers behind the route table of routes.h.
+#pragma once
+
+#include "dicomweb/qido.h"
+#include "dicomweb/routes.h"
+#include "http/request.h"
+#include "http/response.h"
+
+namespace arca::dicomweb {
+
+inline constexpr std::string_view kDicomJson = "application/dicom+json";
+
+// QIDO-RS search at the scope's level; path parameters "study"/"series" fill the scope.
+Result<http::Response> search(DicomWebDeps deps, QueryLevel level, http::Request& request);
+
+// WADO-RS: instances as multipart/related application/dicom, at the level the path names.
+Result<http::Response> retrieve(DicomWebDeps deps, http::Request& request);
+// WADO-RS /metadata at the level the path names.
+Result<http::Response> metadata(DicomWebDeps deps, http::Request& request);
+// WADO-RS /frames/{frames}.
+Result<http::Response> frames(DicomWebDeps deps, http::Request& request);
+
+// STOW-RS.
+Result<http::Response> store(DicomWebDeps deps, http::Request& request);
+
+// The instances the path names (study, series or instance), in a stable order; kNotFound when
+// there are none. Uses the query service, so it is scoped to the caller's tenant.
+struct InstanceRef {
+  std::string study;
+  std::string series;
+  std::string instance;
+};
+Result<std::vector<InstanceRef>> instances_in_path(DicomWebDeps deps,
+                                                   const service::RequestContext& ctx,
+                                                   const http::Request& request);
+
+}  // namespace arca::dicomweb

@@ -1,0 +1,215 @@
+#include "dicomweb/multipart.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+
+namespace arca::dicomweb {
+namespace {
+
+constexpr std::size_t kChunk = 64 * 1024;
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+    s.remove_suffix(1);
+  return s;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Splits at ';' outside double quotes.
+std::vector<std::string_view> split_params(std::string_view v) {
+  std::vector<std::string_view> out;
+  bool quoted = false;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (v[i] == '"')
+      quoted = !quoted;
+    else if (v[i] == ';' && !quoted) {
+      out.push_back(v.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  out.push_back(v.substr(start));
+  return out;
+}
+
+std::string unquote(std::string_view v) {
+  v = trim(v);
+  if (v.size() < 2 || v.front() != '"' || v.back() != '"')
+    return std::string(v);
+  std::string out;
+  for (std::size_t i = 1; i + 1 < v.size(); ++i) {
+    if (v[i] == '\\' && i + 2 < v.size())
+      ++i;
+    out += v[i];
+  }
+  return out;
+}
+
+// The Content-Type of a part's header block (lines separated by CRLF).
+std::string part_content_type(std::string_view headers) {
+  std::size_t pos = 0;
+  while (pos < headers.size()) {
+    std::size_t end = headers.find("\r\n", pos);
+    if (end == std::string_view::npos)
+      end = headers.size();
+    std::string_view line = headers.substr(pos, end - pos);
+    std::size_t colon = line.find(':');
+    if (colon != std::string_view::npos && lower(trim(line.substr(0, colon))) == "content-type")
+      return std::string(trim(line.substr(colon + 1)));
+    pos = end + 2;
+  }
+  return {};
+}
+
+}  // namespace
+
+std::optional<std::string_view> MediaType::param(std::string_view name) const {
+  for (const auto& [k, v] : params) {
+    if (k == name)
+      return v;
+  }
+  return std::nullopt;
+}
+
+MediaType parse_media_type(std::string_view value) {
+  MediaType out;
+  auto pieces = split_params(value);
+  out.type = lower(trim(pieces.front()));
+  for (std::size_t i = 1; i < pieces.size(); ++i) {
+    std::size_t eq = pieces[i].find('=');
+    if (eq == std::string_view::npos)
+      continue;
+    out.params.emplace_back(lower(trim(pieces[i].substr(0, eq))),
+                            unquote(pieces[i].substr(eq + 1)));
+  }
+  return out;
+}
+
+MultipartReader::MultipartReader(ByteSource& body, std::string_view boundary,
+                                 std::size_t max_part_bytes)
+    : body_(body), delimiter_("\r\n--" + std::string(boundary)), max_part_bytes_(max_part_bytes) {}
+
+Result<bool> MultipartReader::fill() {
+  if (eof_)
+    return false;
+  std::size_t old = buffer_.size();
+  buffer_.resize(old + kChunk);
+  auto* data = reinterpret_cast<std::uint8_t*>(buffer_.data() + old);
+  std::size_t n = ARCA_TRY(body_.read(MutableByteView(data, kChunk)));
+  buffer_.resize(old + n);
+  eof_ = n == 0;
+  return n > 0;
+}
+
+// Position of needle at or after `from`, reading more of the body as needed; npos at its end.
+Result<std::size_t> MultipartReader::find(std::string_view needle, std::size_t from) {
+  std::size_t scanned = from;
+  for (;;) {
+    std::size_t pos = std::string_view(buffer_).find(needle, scanned);
+    if (pos != std::string_view::npos)
+      return pos;
+    if (buffer_.size() >= needle.size())
+      scanned = std::max(scanned, buffer_.size() - needle.size() + 1);
+    if (buffer_.size() > max_part_bytes_ + delimiter_.size() + 16 * 1024)
+      return make_error(ErrorCode::kTooLarge, "multipart part exceeds the size limit");
+    if (!ARCA_TRY(fill()))
+      return std::string_view::npos;
+  }
+}
+
+// The first delimiter may open the body without the leading CRLF.
+Result<void> MultipartReader::skip_preamble() {
+  buffer_.insert(0, "\r\n");
+  std::size_t pos = ARCA_TRY(find(delimiter_, 0));
+  if (pos == std::string::npos)
+    return make_error(ErrorCode::kInvalidArgument, "multipart body has no boundary delimiter");
+  buffer_.erase(0, pos);
+  return ok();
+}
+
+Result<std::optional<Part>> MultipartReader::next() {
+  if (done_)
+    return std::optional<Part>();
+  if (!started_) {
+    ARCA_TRY(skip_preamble());
+    started_ = true;
+  }
+  // buffer_ starts with the delimiter; then "--" (close) or transport padding and CRLF.
+  while (buffer_.size() < delimiter_.size() + 2 && ARCA_TRY(fill())) {
+  }
+  if (buffer_.compare(delimiter_.size(), 2, "--") == 0) {
+    done_ = true;
+    return std::optional<Part>();
+  }
+  std::size_t line_end = ARCA_TRY(find("\r\n", delimiter_.size()));
+  std::size_t headers_end =
+      line_end == std::string::npos ? line_end : ARCA_TRY(find("\r\n\r\n", line_end));
+  if (headers_end == std::string::npos)
+    return make_error(ErrorCode::kInvalidArgument, "multipart body ends inside part headers");
+  Part part;
+  part.content_type = part_content_type(
+      std::string_view(buffer_).substr(line_end + 2, headers_end + 2 - (line_end + 2)));
+  std::size_t body_start = headers_end + 4;
+  std::size_t body_end = ARCA_TRY(find(delimiter_, body_start));
+  if (body_end == std::string::npos)
+    return make_error(ErrorCode::kInvalidArgument, "multipart body ends inside a part");
+  if (body_end - body_start > max_part_bytes_)
+    return make_error(ErrorCode::kTooLarge, "multipart part exceeds the size limit");
+  const auto* data = reinterpret_cast<const std::uint8_t*>(buffer_.data());
+  part.body.assign(data + body_start, data + body_end);
+  buffer_.erase(0, body_end);
+  return std::optional<Part>(std::move(part));
+}
+
+MultipartSource::MultipartSource(std::string boundary, std::size_t count, Opener open)
+    : boundary_(std::move(boundary)), count_(count), open_(std::move(open)) {}
+
+Result<std::size_t> MultipartSource::read(MutableByteView out) {
+  for (;;) {
+    if (!pending_.empty()) {
+      std::size_t n = std::min(pending_.size(), out.size());
+      std::memcpy(out.data(), pending_.data(), n);
+      pending_.erase(0, n);
+      return n;
+    }
+    if (current_) {
+      std::size_t n = ARCA_TRY(current_->read(out));
+      if (n > 0)
+        return n;
+      current_.reset();
+      pending_ = "\r\n";
+      continue;
+    }
+    if (finished_)
+      return std::size_t{0};
+    if (next_ == count_) {
+      pending_ = "--" + boundary_ + "--\r\n";
+      finished_ = true;
+      continue;
+    }
+    PartSource part = ARCA_TRY(open_(next_++));
+    pending_ = "--" + boundary_ + "\r\nContent-Type: " + part.content_type + "\r\n\r\n";
+    current_ = std::move(part.body);
+  }
+}
+
+std::string make_boundary(ByteView random16) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out = "arca-";
+  for (std::uint8_t b : random16) {
+    out += kDigits[b >> 4];
+    out += kDigits[b & 15];
+  }
+  return out;
+}
+
+}  // namespace arca::dicomweb

@@ -1,0 +1,89 @@
+#include "dicomweb/routes.h"
+
+#include "dicomweb/handlers.h"
+#include "dicomweb/request_context.h"
+
+namespace arca::dicomweb {
+namespace {
+
+using http::Access;
+using http::Method;
+using http::Request;
+using http::Response;
+
+constexpr std::uint64_t kMaxStowBody = std::uint64_t{8} << 30;
+
+struct Entry {
+  Method method;
+  std::string path;
+  Permission permission;
+  AuditAction audit;
+  http::Handler handler;
+};
+
+}  // namespace
+
+Result<http::Response> search(DicomWebDeps deps, QueryLevel level, http::Request& request) {
+  service::RequestContext ctx = ARCA_TRY(request_context(request));
+  QidoScope scope{level, std::nullopt, std::nullopt};
+  if (auto s = request.path_param("study"))
+    scope.study = std::string(*s);
+  if (auto s = request.path_param("series"))
+    scope.series = std::string(*s);
+  QidoRequest q = ARCA_TRY(parse_qido(scope, request.query()));
+  const std::size_t wanted = q.query.limit;
+  q.query.limit = wanted + 1;  // one more tells whether there are more
+  std::vector<QueryRow> rows = ARCA_TRY(deps.query.query(ctx, q.query));
+  const bool cut = rows.size() > wanted;
+  if (cut)
+    rows.resize(wanted);
+  Response r = Response::json(200, qido_json(rows, q.fields));
+  r.headers().set("Content-Type", kDicomJson);
+  r.headers().set("Cache-Control", "no-store");
+  if (cut) {
+    r.headers().set("Warning", "299 arca \"There are additional results that can be requested\"");
+  }
+  return r;
+}
+
+Result<void> register_dicomweb_routes(http::Router& router, DicomWebDeps deps) {
+  auto qido = [deps](QueryLevel level) {
+    return [deps, level](Request& r) { return search(deps, level, r); };
+  };
+  auto wado = [deps](auto fn) { return [deps, fn](Request& r) { return fn(deps, r); }; };
+  const auto q = Permission::kStudyQuery;
+  const auto read = Permission::kImageRead;
+  const auto write = Permission::kStudyWrite;
+  const auto kQ = AuditAction::kQuery;
+  const auto kR = AuditAction::kRetrieve;
+  const std::string inst = "/dicom-web/studies/{study}/series/{series}/instances/{instance}";
+  const std::vector<Entry> entries = {
+      {Method::kGet, "/dicom-web/studies", q, kQ, qido(QueryLevel::kStudy)},
+      {Method::kGet, "/dicom-web/series", q, kQ, qido(QueryLevel::kSeries)},
+      {Method::kGet, "/dicom-web/instances", q, kQ, qido(QueryLevel::kInstance)},
+      {Method::kGet, "/dicom-web/studies/{study}/series", q, kQ, qido(QueryLevel::kSeries)},
+      {Method::kGet, "/dicom-web/studies/{study}/instances", q, kQ, qido(QueryLevel::kInstance)},
+      {Method::kGet, "/dicom-web/studies/{study}/series/{series}/instances", q, kQ,
+       qido(QueryLevel::kInstance)},
+      {Method::kGet, "/dicom-web/studies/{study}", read, kR, wado(retrieve)},
+      {Method::kGet, "/dicom-web/studies/{study}/series/{series}", read, kR, wado(retrieve)},
+      {Method::kGet, inst, read, kR, wado(retrieve)},
+      {Method::kGet, "/dicom-web/studies/{study}/metadata", read, kR, wado(metadata)},
+      {Method::kGet, "/dicom-web/studies/{study}/series/{series}/metadata", read, kR,
+       wado(metadata)},
+      {Method::kGet, inst + "/metadata", read, kR, wado(metadata)},
+      {Method::kGet, inst + "/frames/{frames}", read, kR, wado(frames)},
+      {Method::kPost, "/dicom-web/studies", write, AuditAction::kStore, wado(store)},
+      {Method::kPost, "/dicom-web/studies/{study}", write, AuditAction::kStore, wado(store)},
+  };
+  for (const Entry& e : entries) {
+    std::optional<std::uint64_t> limit;
+    if (e.method == Method::kPost)
+      limit = kMaxStowBody;
+    ARCA_TRY(router.add(
+        http::Route{e.method, e.path, Access::require(e.permission), e.audit, limit, e.handler}));
+  }
+  return ok();
+}
+
+}  // namespace arca::dicomweb

@@ -1,0 +1,257 @@
+#!/usr/bin/python3
+"""DICOMweb end to end: `arca serve --dev-local-access` driven by curl over https://127.0.0.1.
+STOW-RS of pydicom's corpus, QIDO-RS at every level with every matching kind, WADO-RS instance,
+series and study retrieve (bytes equal to the stored files), metadata, frames; and without the
+flag every DICOMweb route answers 401.
+"""
+import json
+import os
+import re
+import subprocess
+import unittest
+import urllib.parse
+
+import pydicom
+
+import harness
+
+TEST_FILES = os.path.join(harness.PYDICOM_DATA, "test_files")
+# MR_small, JPEG2000 and JPGExtended share one study; CT_small is native explicit little endian.
+CORPUS = ["CT_small.dcm", "MR_small.dcm", "JPEG2000.dcm", "rtplan.dcm", "SC_rgb_rle.dcm",
+          "image_dfl.dcm", "JPGExtended.dcm"]
+# Arca refuses rtplan.dcm (its SOP Instance UID differs from the meta header's): a bad part.
+REJECTED = "rtplan.dcm"
+UID = "1.2.826.0.1.3680043.8.498.1"
+
+
+def path(name):
+    return os.path.join(TEST_FILES, name)
+
+
+def multipart(parts, boundary="arca-e2e-boundary"):
+    body = b""
+    for content_type, data in parts:
+        body += b"--" + boundary.encode() + b"\r\nContent-Type: " + content_type.encode()
+        body += b"\r\n\r\n" + data + b"\r\n"
+    return body + b"--" + boundary.encode() + b"--\r\n"
+
+
+def split_multipart(body, headers):
+    m = re.search(r"boundary=\"?([^\";\r\n]+)", headers, re.I)
+    assert m, headers
+    delimiter = b"--" + m.group(1).encode()
+    parts = []
+    for chunk in body.split(delimiter)[1:]:
+        if chunk.startswith(b"--"):
+            break
+        head, _, data = chunk[2:].partition(b"\r\n\r\n")
+        parts.append((head.decode(), data[:-2]))  # drop the CRLF before the next delimiter
+    return parts
+
+
+def values(obj, tag):
+    return obj.get(tag, {}).get("Value", [])
+
+
+class DicomWeb(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.arca = harness.Arca()
+        cls.arca.serve(["--dev-local-access"])
+        cls.base = f"https://127.0.0.1:{cls.arca.http_port}/dicom-web"
+        cls.ds = {n: pydicom.dcmread(path(n), stop_before_pixels=True) for n in CORPUS
+                  if n != REJECTED}
+        parts = [("application/dicom", open(path(n), "rb").read()) for n in CORPUS]
+        parts.insert(2, ("application/dicom", b"this is not DICOM"))
+        status, body, _ = cls.post("/studies", multipart(parts),
+                                   'multipart/related; type="application/dicom"; '
+                                   'boundary="arca-e2e-boundary"')
+        cls.stow_status, cls.stow = status, json.loads(body)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.arca.cleanup()
+
+    @classmethod
+    def post(cls, route, body, content_type):
+        return harness.curl(cls.base + route, "-X", "POST", "-H", "Content-Type: " + content_type,
+                            "-H", "Expect:", "--data-binary", "@-", stdin=body)
+
+    def get(self, route, *extra):
+        status, body, headers = harness.curl(self.base + route, *extra)
+        return status, body, headers
+
+    def qido(self, route, want_status=200):
+        status, body, headers = self.get(route)
+        self.assertEqual(status, want_status, body)
+        self.assertIn("application/dicom+json", headers)
+        return json.loads(body), headers
+
+    def test_stow_keeps_good_parts_and_reports_the_bad_one(self):
+        self.assertEqual(self.stow_status, 202)
+        stored = values(self.stow, "00081199")
+        failed = values(self.stow, "00081198")
+        self.assertEqual(sorted(values(i, "00081155")[0] for i in stored),
+                         sorted(str(d.SOPInstanceUID) for d in self.ds.values()))
+        self.assertEqual(len(failed), 2)
+        self.assertEqual([values(f, "00081197") for f in failed], [[0xC000], [0xC000]])
+
+    def test_stow_unquoted_parameters_and_study_mismatch(self):
+        ct = open(path("CT_small.dcm"), "rb").read()
+        status, body, _ = self.post("/studies", multipart([("application/dicom", ct)], "xyz"),
+                                    "multipart/related; type=application/dicom; boundary=xyz")
+        self.assertEqual(status, 200, body)  # the same bytes again: stored already, no conflict
+        status, body, _ = self.post(f"/studies/{UID}.9",
+                                    multipart([("application/dicom", ct)], "xyz"),
+                                    "multipart/related; type=application/dicom; boundary=xyz")
+        self.assertEqual(status, 409, body)
+        self.assertEqual(values(values(json.loads(body), "00081198")[0], "00081197"), [0xC409])
+
+    def test_stow_refuses_other_media_types(self):
+        status, _, _ = self.post("/studies", b"{}", "application/json")
+        self.assertEqual(status, 501)
+        status, _, _ = self.post("/studies", b"--b\r\nContent-Type: application/dicom\r\n\r\nab",
+                                 "multipart/related; type=application/dicom; boundary=b")
+        self.assertEqual(status, 400)
+
+    def test_qido_studies_by_keyword_tag_wildcard_range_and_uid_list(self):
+        studies = {str(d.StudyInstanceUID) for d in self.ds.values()}
+        rows, _ = self.qido("/studies")
+        self.assertEqual({values(r, "0020000D")[0] for r in rows}, studies)
+        ct = self.ds["CT_small.dcm"]
+        for key in ("PatientID", "00100020"):
+            rows, _ = self.qido(f"/studies?{key}={ct.PatientID}")
+            self.assertEqual([values(r, "0020000D")[0] for r in rows], [ct.StudyInstanceUID])
+        name = str(ct.PatientName)
+        rows, _ = self.qido("/studies?PatientName=" + urllib.parse.quote(name[:-2] + "?*"))
+        self.assertEqual([values(r, "0020000D")[0] for r in rows], [ct.StudyInstanceUID])
+        self.assertEqual(values(rows[0], "00100010")[0]["Alphabetic"], name)
+        day = ct.StudyDate
+        rows, _ = self.qido(f"/studies?StudyDate={day}-{day}")
+        self.assertIn(ct.StudyInstanceUID, [values(r, "0020000D")[0] for r in rows])
+        rows, _ = self.qido("/studies?StudyDate=19000101-19000102")
+        self.assertEqual(rows, [])
+        two = sorted(studies)[:2]
+        rows, _ = self.qido("/studies?StudyInstanceUID=" + "%5C".join(two))
+        self.assertEqual(sorted(values(r, "0020000D")[0] for r in rows), two)
+
+    def test_qido_includefield_limit_offset_and_warning(self):
+        rows, headers = self.qido("/studies?includefield=00081030%2C00080060%2C00080090"
+                                  "&limit=1&offset=0&fuzzymatching=false")
+        self.assertEqual(len(rows), 1)
+        self.assertIn("Warning: 299", headers)
+        for tag in ("00081030", "00080090", "00201206", "00201208", "00080061", "00100030"):
+            self.assertIn(tag, rows[0])
+        everything, headers = self.qido("/studies?limit=1000")
+        self.assertNotIn("Warning", headers)
+        rows, _ = self.qido(f"/studies?offset={len(everything)}")
+        self.assertEqual(rows, [])
+
+    def test_qido_series_and_instances(self):
+        mr = self.ds["MR_small.dcm"]
+        study = mr.StudyInstanceUID
+        rows, _ = self.qido(f"/studies/{study}/series?includefield=0008103E%2C00080021")
+        series = {values(r, "0020000E")[0] for r in rows}
+        want = {str(d.SeriesInstanceUID) for d in self.ds.values() if d.StudyInstanceUID == study}
+        self.assertEqual(series, want)
+        for r in rows:
+            self.assertIn("00201209", r)
+            self.assertIn("00080060", r)
+        rows, _ = self.qido(f"/studies/{study}/series/{mr.SeriesInstanceUID}/instances")
+        self.assertIn(mr.SOPInstanceUID, [values(r, "00080018")[0] for r in rows])
+        rows, _ = self.qido(f"/studies/{study}/instances")
+        self.assertEqual(len(rows), sum(1 for d in self.ds.values() if d.StudyInstanceUID == study))
+        rows, _ = self.qido(f"/instances?SOPInstanceUID={mr.SOPInstanceUID}")
+        self.assertEqual(len(rows), 1)
+        rows, _ = self.qido("/series?Modality=CT")
+        self.assertIn(self.ds["CT_small.dcm"].SeriesInstanceUID,
+                      [values(r, "0020000E")[0] for r in rows])
+        status, _, _ = self.get("/studies?NoSuchAttribute=1")
+        self.assertEqual(status, 400)
+
+    def test_wado_instance_series_and_study_bytes_equal_the_files(self):
+        for name, d in self.ds.items():
+            route = (f"/studies/{d.StudyInstanceUID}/series/{d.SeriesInstanceUID}"
+                     f"/instances/{d.SOPInstanceUID}")
+            status, body, headers = self.get(route, "-H",
+                                             "Accept: multipart/related; type=application/dicom;"
+                                             " transfer-syntax=*")
+            self.assertEqual(status, 200, name)
+            parts = split_multipart(body, headers)
+            self.assertEqual(len(parts), 1)
+            self.assertIn(str(d.file_meta.TransferSyntaxUID), parts[0][0])
+            self.assertEqual(parts[0][1], open(path(name), "rb").read(), name)
+        mr = self.ds["MR_small.dcm"]
+        status, body, headers = self.get(f"/studies/{mr.StudyInstanceUID}")
+        parts = split_multipart(body, headers)
+        files = {open(path(n), "rb").read() for n, d in self.ds.items()
+                 if d.StudyInstanceUID == mr.StudyInstanceUID}
+        self.assertEqual({p[1] for p in parts}, files)
+        status, body, headers = self.get(
+            f"/studies/{mr.StudyInstanceUID}/series/{mr.SeriesInstanceUID}")
+        self.assertEqual(status, 200)
+        self.assertGreaterEqual(len(split_multipart(body, headers)), 1)
+        status, _, _ = self.get(f"/studies/{UID}.404")
+        self.assertEqual(status, 404)
+
+    def test_metadata_at_every_level(self):
+        ct = self.ds["CT_small.dcm"]
+        series = f"/studies/{ct.StudyInstanceUID}/series/{ct.SeriesInstanceUID}"
+        for route in (f"/studies/{ct.StudyInstanceUID}/metadata", series + "/metadata",
+                      f"{series}/instances/{ct.SOPInstanceUID}/metadata"):
+            objs, _ = self.qido(route)
+            self.assertEqual(len(objs), 1, route)
+            obj = objs[0]
+            self.assertEqual(values(obj, "00080018"), [ct.SOPInstanceUID])
+            self.assertEqual(values(obj, "00280010"), [ct.Rows])
+            self.assertEqual(values(obj, "00100010")[0]["Alphabetic"], str(ct.PatientName))
+            self.assertTrue(obj["7FE00010"]["BulkDataURI"].startswith("/dicom-web/studies/"))
+            self.assertNotIn("InlineBinary", obj["7FE00010"])
+
+    def test_native_frame_length(self):
+        ct = self.ds["CT_small.dcm"]
+        route = (f"/studies/{ct.StudyInstanceUID}/series/{ct.SeriesInstanceUID}"
+                 f"/instances/{ct.SOPInstanceUID}/frames/1")
+        status, body, headers = self.get(route, "-H", "Accept: multipart/related; "
+                                         "type=application/octet-stream; transfer-syntax=*")
+        self.assertEqual(status, 200, body)
+        parts = split_multipart(body, headers)
+        self.assertEqual(len(parts), 1)
+        self.assertIn("transfer-syntax=1.2.840.10008.1.2.1", parts[0][0])
+        want = ct.Rows * ct.Columns * ct.SamplesPerPixel * ct.BitsAllocated // 8
+        self.assertEqual(len(parts[0][1]), want)
+        full = pydicom.dcmread(path("CT_small.dcm"))
+        self.assertEqual(parts[0][1], full.PixelData[:want])
+        status, _, _ = self.get(route[:-1] + "2")
+        self.assertEqual(status, 404)
+
+
+ROUTES = [("GET", "/studies"), ("GET", "/series"), ("GET", "/instances"),
+          ("GET", f"/studies/{UID}/series"), ("GET", f"/studies/{UID}/instances"),
+          ("GET", f"/studies/{UID}/series/{UID}/instances"), ("GET", f"/studies/{UID}"),
+          ("GET", f"/studies/{UID}/series/{UID}"),
+          ("GET", f"/studies/{UID}/series/{UID}/instances/{UID}"),
+          ("GET", f"/studies/{UID}/metadata"), ("GET", f"/studies/{UID}/series/{UID}/metadata"),
+          ("GET", f"/studies/{UID}/series/{UID}/instances/{UID}/metadata"),
+          ("GET", f"/studies/{UID}/series/{UID}/instances/{UID}/frames/1"),
+          ("POST", "/studies"), ("POST", f"/studies/{UID}")]
+
+
+class WithoutTheFlag(unittest.TestCase):
+    def test_every_route_is_401(self):
+        arca = harness.Arca()
+        try:
+            arca.serve()
+            base = f"https://127.0.0.1:{arca.http_port}/dicom-web"
+            for method, route in ROUTES:
+                body = ["-H", "Content-Type: multipart/related; type=application/dicom; "
+                        "boundary=b", "--data-binary", "--b--"] if method == "POST" else []
+                status, _, headers = harness.curl(base + route, "-X", method, *body)
+                self.assertEqual(status, 401, (method, route))
+                self.assertIn("WWW-Authenticate", headers)
+        finally:
+            arca.cleanup()
+
+
+if __name__ == "__main__":
+    harness.main()
