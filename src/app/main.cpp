@@ -125,6 +125,15 @@ int main(int argc, char** argv) {
   send->add_option("--to", send_to, "The peer's AE title (a peer added with --allow receive)")
       ->required();
 
+  arca::app::RemoteStudy fetch;
+  std::string fetch_study;
+  auto* fetch_cmd = app.add_subcommand(
+      "retrieve", "Pull a study from a DICOM peer (C-GET) into the archive, e.g. an old PACS");
+  add_archive_flags(fetch_cmd, overrides);
+  fetch_cmd->add_option("--from", fetch.peer_ae, "The peer's AE title (any configured peer)")
+      ->required();
+  fetch_cmd->add_option("--study", fetch_study, "Study Instance UID")->required();
+
   bool check_json = false;
   auto* check = app.add_subcommand(
       "check", "Verify that every stored instance decrypts, authenticates and matches the index");
@@ -174,6 +183,10 @@ int main(int argc, char** argv) {
   }
   if (peer->parsed())
     return arca::app::run_peer(a, peer_command, std::cout, std::cerr);
+  if (fetch_cmd->parsed()) {
+    fetch.study = arca::StudyUid(fetch_study);
+    return arca::app::run_retrieve(a, *logger.value(), fetch, std::cerr);
+  }
   if (send->parsed())
     return arca::app::run_send(a, arca::StudyUid(send_study), send_to, std::cout, std::cerr);
   if (exp->parsed()) {

@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "core/file.h"
+#include "dimse/study_fetcher.h"
 #include "dimse/study_sender.h"
 #include "service/archive_maintenance.h"
 
@@ -89,6 +90,26 @@ int run_send(Archive& archive, const StudyUid& study, const std::string& to, std
   if (::isatty(STDOUT_FILENO) == 1)
     out << "sent " << report->completed + report->warning << " instances to " << to << '\n';
   return report->failed.empty() ? 0 : 1;
+}
+
+int run_retrieve(Archive& archive, Logger& logger, const RemoteStudy& remote, std::ostream& err) {
+  dimse::FetchRequest request;
+  request.study = remote.study;
+  request.source_ae = remote.peer_ae;
+  request.own_ae = archive.config().dicom.aet;
+  dimse::FetchDeps deps{archive.ingest(), archive.query(), archive.retrieve(), archive.peers(),
+                        logger};
+  auto report = dimse::fetch_study(deps, console(), request);
+  if (!report.ok()) {
+    err << "error: " << report.error().message << '\n';
+    return 1;
+  }
+  if (report->failed > 0 || report->status != 0) {
+    err << "error: " << remote.peer_ae << " reported status " << report->status << ", "
+        << report->failed << " failed, " << report->completed << " completed\n";
+    return 1;
+  }
+  return 0;
 }
 
 int run_check(Archive& archive, bool json, std::ostream& out, std::ostream& err) {

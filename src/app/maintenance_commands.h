@@ -1,4 +1,5 @@
-// `arca export --study UID --out DIR`, `arca send --study UID --to AE` and `arca check`.
+// `arca export --study UID --out DIR`, `arca send --study UID --to AE`,
+// `arca retrieve --from AE --study UID` and `arca check`.
 #pragma once
 
 #include <filesystem>
@@ -18,6 +19,16 @@ int run_export(Archive& archive, const StudyUid& study, const std::filesystem::p
 // SCU with Arca's AE title. Exit code 0, 1 on any failure (each failed instance reported).
 int run_send(Archive& archive, const StudyUid& study, const std::string& to, std::ostream& out,
              std::ostream& err);
+
+// A study on a DICOM peer, for `arca retrieve --from AE --study UID`.
+struct RemoteStudy {
+  StudyUid study;
+  std::string peer_ae;
+};
+
+// Pulls the study from the peer with C-GET and stores it like a C-STORE from that peer. Exit
+// code 0 when the peer reports every sub-operation done, 1 otherwise.
+int run_retrieve(Archive& archive, Logger& logger, const RemoteStudy& remote, std::ostream& err);
 
 // Verifies every instance (decrypts, authenticates, matches its index row). Exit code 0 when
 // clean, 1 when any instance is damaged (each reported by UID).

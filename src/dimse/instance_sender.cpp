@@ -178,6 +178,13 @@ void propose(T_ASC_Parameters* params, const std::vector<store::StoredInstance>&
 Result<RequestedAssociation> request_association(
     const store::Peer& peer, const std::string& own_ae,
     const std::vector<store::StoredInstance>& instances, std::chrono::seconds timeout) {
+  return open_association(peer, own_ae, timeout,
+                          [&](T_ASC_Parameters* params) { propose(params, instances); });
+}
+
+Result<RequestedAssociation> open_association(
+    const store::Peer& peer, const std::string& own_ae, std::chrono::seconds timeout,
+    const std::function<void(T_ASC_Parameters*)>& propose) {
   if (peer.transport == store::PeerTransport::kTls)
     return make_error(ErrorCode::kUnsupported, "sending to a TLS-only peer is not supported yet");
   T_ASC_Network* network = nullptr;
@@ -190,7 +197,7 @@ Result<RequestedAssociation> request_association(
   ASC_setAPTitles(params, own_ae.c_str(), peer.ae_title.c_str(), nullptr);
   std::string address = peer.host + ":" + std::to_string(peer.port);
   ASC_setPresentationAddresses(params, "localhost", address.c_str());
-  propose(params, instances);
+  propose(params);
   T_ASC_Association* assoc = nullptr;
   cond = ASC_requestAssociation(network, params, &assoc);
   if (assoc == nullptr) {

@@ -12,6 +12,7 @@
 #include <dcmtk/dcmnet/dimse.h>
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -75,5 +76,10 @@ class RequestedAssociation {
 Result<RequestedAssociation> request_association(
     const store::Peer& peer, const std::string& own_ae,
     const std::vector<store::StoredInstance>& instances, std::chrono::seconds timeout);
+
+// The same with the presentation contexts `propose` adds.
+Result<RequestedAssociation> open_association(
+    const store::Peer& peer, const std::string& own_ae, std::chrono::seconds timeout,
+    const std::function<void(T_ASC_Parameters*)>& propose);
 
 }  // namespace arca::dimse

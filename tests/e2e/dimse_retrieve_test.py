@@ -241,5 +241,39 @@ class SendTest(unittest.TestCase):
             arca.cleanup()
 
 
+class RetrieveFromPeerTest(unittest.TestCase):
+    """`arca retrieve --from AE` pulls a study with C-GET from another archive (here: an Arca)."""
+
+    def test_retrieve_study_from_another_archive(self):
+        old = harness.Arca()
+        new = harness.Arca()
+        try:
+            files = [os.path.join(TEST_FILES, f) for f in (CT, MR)]
+            old.run("peer", "add", "MODALITY", "--host", "127.0.0.1", "--allow", "store",
+                    check=0)
+            old.run("peer", "add", "NEWARCA", "--host", "127.0.0.1", "--allow", "get", check=0)
+            old.serve()
+            p = storescu("MODALITY", "ARCA", old.dicom_port, files)
+            self.assertEqual(p.returncode, 0, p.stdout)
+            new.run("peer", "add", "ARCA", "--host", "127.0.0.1", "--port", str(old.dicom_port),
+                    "--allow", "find", check=0)
+            p = new.run("retrieve", "--aet", "NEWARCA", "--from", "ARCA", "--study",
+                        study_of(CT), check=0)
+            p = new.run("retrieve", "--aet", "NEWARCA", "--from", "NOBODY", "--study",
+                        study_of(CT), check=1)
+            self.assertIn(b"unknown source", p.stderr)
+            old.stop()
+            for arca in (old, new):
+                arca.out = tempfile.mkdtemp(dir=arca.root)
+                arca.run("export", "--study", study_of(CT), "--out", arca.out, check=0)
+            name = uid_of(CT) + ".dcm"
+            self.assertEqual(dataset_bytes(os.path.join(new.out, name)),
+                             dataset_bytes(os.path.join(old.out, name)))
+            self.assertEqual(os.listdir(new.out), [name])
+        finally:
+            old.cleanup()
+            new.cleanup()
+
+
 if __name__ == "__main__":
     harness.main()
