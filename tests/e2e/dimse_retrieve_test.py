@@ -20,6 +20,8 @@ from dimse_test import TEST_FILES, dataset_bytes, storescu, tool
 CT = "CT_small.dcm"    # explicit VR little endian
 RLE = "SC_rgb_rle.dcm"  # RLE lossless
 MR = "MR_small.dcm"
+J2K = "JPEG2000.dcm"       # JPEG 2000: stored and sent as is; no decoder in Arca yet
+JPEG = "JPGExtended.dcm"   # JPEG extended; J2K and JPEG share one study and series
 
 
 def study_of(name):
@@ -64,7 +66,7 @@ class DimseRetrieveTest(unittest.TestCase):
     def setUpClass(cls):
         cls.arca = harness.Arca()
         root = cls.arca.root
-        cls.files = [os.path.join(TEST_FILES, f) for f in (CT, RLE, MR)]
+        cls.files = [os.path.join(TEST_FILES, f) for f in (CT, RLE, MR, J2K, JPEG)]
         # The oracle: the bytes storescu puts on the wire, as a bit-preserving storescp keeps them.
         oracle = StoreScp(root, "ORACLE", "+xa", "+B")
         try:
@@ -100,8 +102,8 @@ class DimseRetrieveTest(unittest.TestCase):
         for scp in (self.dest, self.plain, self.bdest):
             scp.clear()
 
-    def move(self, aet, dest, *keys, model="-S"):
-        args = ["movescu", "-v", model, "-aet", aet, "-aec", "ARCA", "-aem", dest]
+    def move(self, aet, dest, *keys, model="-S", extra=()):
+        args = ["movescu", "-v", *extra, model, "-aet", aet, "-aec", "ARCA", "-aem", dest]
         for k in keys:
             args += ["-k", k]
         return tool(*args, "127.0.0.1", str(self.arca.dicom_port))
@@ -148,6 +150,21 @@ class DimseRetrieveTest(unittest.TestCase):
         received = self.plain.received()
         self.assertEqual(set(received), {uid_of(RLE)})
         self.assert_decompressed(received[uid_of(RLE)])
+
+    def test_move_reports_objects_it_cannot_decode_as_failed(self):
+        p = self.move("MOVER", "PLAIN", "QueryRetrieveLevel=STUDY",
+                      "StudyInstanceUID=" + study_of(J2K), extra=["-d"])
+        self.assertIn(b"SubOperationsCompleteOneOrMoreFailures", p.stdout)
+        self.assertIn(uid_of(J2K).encode(), p.stdout)  # Failed SOP Instance UID List
+        received = self.plain.received()
+        self.assertEqual(set(received), {uid_of(JPEG)})
+        self.assert_decompressed(received[uid_of(JPEG)])
+
+    def test_move_keeps_compressed_syntaxes_the_destination_accepts(self):
+        p = self.move("MOVER", "DEST", "QueryRetrieveLevel=STUDY",
+                      "StudyInstanceUID=" + study_of(J2K))
+        self.assertEqual(p.returncode, 0, p.stdout)
+        self.assert_identical(self.dest.received(), [J2K, JPEG])
 
     def assert_decompressed(self, path):
         ds = pydicom.dcmread(path)

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "service/archive_maintenance.h"
+#include "service/retrieve_destination.h"
 #include "service_fixture.h"
 
 namespace arca::service {
@@ -76,6 +77,103 @@ TEST_F(RetrieveTest, ExportOfUnknownStudyIsNotFound) {
   auto r = retrieve_->export_study(operator_ctx(), StudyUid("1.2.3"),
                                    [](const store::StoredInstance&, ByteSource&) { return ok(); });
   EXPECT_EQ(r.error().code, ErrorCode::kNotFound);
+}
+
+RetrieveScope study_scope(const StudyUid& study) {
+  RetrieveScope scope;
+  scope.studies.push_back(study);
+  return scope;
+}
+
+TEST_F(RetrieveTest, PlanRequiresImageReadAndIsAudited) {
+  RequestContext ctx = operator_ctx();
+  ctx.principal.permissions = {Permission::kStudyQuery};
+  auto plan = retrieve_->plan(ctx, study_scope(stored_[0].first.study));
+  EXPECT_EQ(plan.error().code, ErrorCode::kPermissionDenied);
+  EXPECT_EQ(audit_.events.back().action, AuditAction::kRetrieve);
+  EXPECT_EQ(audit_.events.back().outcome, audit::Outcome::kFailure);
+}
+
+TEST_F(RetrieveTest, PlanStaysInsideTheTenant) {
+  RequestContext ctx = operator_ctx();
+  ctx.principal.tenant = TenantId("other");
+  auto plan = retrieve_->plan(ctx, study_scope(stored_[0].first.study)).value();
+  EXPECT_TRUE(plan.instances().empty());
+  RetrieveScope scope;
+  scope.level = RetrieveLevel::kInstance;
+  scope.instances = {stored_[0].first.instance};
+  EXPECT_TRUE(retrieve_->plan(ctx, scope).value().instances().empty());
+}
+
+TEST_F(RetrieveTest, PlanAtSeriesAndInstanceLevel) {
+  const StoreOutcome& mr = stored_[1].first;
+  auto row = index_->find_instance(default_tenant(), mr.instance).value();
+  RetrieveScope scope = study_scope(mr.study);
+  scope.level = RetrieveLevel::kSeries;
+  scope.series = {row->attributes.series.series_uid};
+  auto plan = retrieve_->plan(operator_ctx(), scope).value();
+  ASSERT_EQ(plan.instances().size(), 1u);
+  EXPECT_EQ(plan.instances()[0].attributes.instance.sop_instance_uid, mr.instance);
+  scope.studies.clear();
+  EXPECT_EQ(retrieve_->plan(operator_ctx(), scope).error().code, ErrorCode::kInvalidArgument);
+  scope.level = RetrieveLevel::kInstance;
+  scope.instances = {mr.instance, stored_[0].first.instance, InstanceUid("1.2.3")};
+  EXPECT_EQ(retrieve_->plan(operator_ctx(), scope).value().instances().size(), 2u);
+}
+
+TEST_F(RetrieveTest, DeliverVisitsEveryInstanceAndAuditsFailures) {
+  RetrieveScope scope;
+  scope.level = RetrieveLevel::kInstance;
+  scope.instances = {stored_[0].first.instance, stored_[1].first.instance};
+  auto plan = retrieve_->plan(operator_ctx(), scope).value();
+  std::vector<std::size_t> remaining;
+  auto report = retrieve_->deliver(operator_ctx(), plan, [&](const RetrieveItem& item) {
+    remaining.push_back(item.remaining);
+    Bytes bytes = read_all(item.source, 1 << 30).value();
+    EXPECT_EQ(bytes.size(), item.record.size);
+    if (item.remaining == 0)
+      return Result<void>(make_error(ErrorCode::kUnavailable, "peer refused"));
+    return ok();
+  });
+  EXPECT_EQ(remaining, (std::vector<std::size_t>{1, 0}));
+  EXPECT_EQ(report.exported, 1u);
+  ASSERT_EQ(report.failures.size(), 1u);
+  const audit::AuditEvent& event = audit_.events.back();
+  EXPECT_EQ(event.action, AuditAction::kRetrieve);
+  EXPECT_EQ(event.outcome, audit::Outcome::kFailure);
+  EXPECT_EQ(event.studies.size(), 2u);
+  EXPECT_EQ(event.instances.size(), 2u);
+}
+
+class FakePeers final : public store::PeerDirectory {
+ public:
+  Result<std::optional<store::Peer>> find_peer(std::string_view ae) override {
+    for (const auto& p : peers)
+      if (p.ae_title == ae)
+        return std::optional<store::Peer>(p);
+    return std::optional<store::Peer>();
+  }
+  Result<std::vector<store::Peer>> list_peers() override { return peers; }
+  std::vector<store::Peer> peers;
+};
+
+TEST(RetrieveDestinationTest, OnlyReceivingPeersOfTheSameTenant) {
+  FakePeers peers;
+  auto peer = [](std::string ae, std::string tenant, std::set<store::PeerOperation> ops) {
+    store::Peer p;
+    p.ae_title = std::move(ae);
+    p.host = "127.0.0.1";
+    p.tenant = TenantId(std::move(tenant));
+    p.allowed = std::move(ops);
+    return p;
+  };
+  peers.peers = {peer("DEST", "default", {store::PeerOperation::kReceive}),
+                 peer("STOREONLY", "default", {store::PeerOperation::kStore}),
+                 peer("BDEST", "b", {store::PeerOperation::kReceive})};
+  RequestContext ctx{Principal::local_operator(default_tenant()), "test", "req"};
+  EXPECT_EQ(retrieve_destination(peers, ctx, "DEST").value().ae_title, "DEST");
+  for (const char* ae : {"STOREONLY", "BDEST", "NOBODY"})
+    EXPECT_EQ(retrieve_destination(peers, ctx, ae).error().code, ErrorCode::kNotFound) << ae;
 }
 
 }  // namespace
