@@ -5,6 +5,7 @@
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dcistrmb.h>
 #include <dcmtk/dcmdata/dcjson.h>
+#include <dcmtk/dcmdata/dcostrmb.h>
 #include <dcmtk/dcmdata/dcpixel.h>
 #include <dcmtk/dcmdata/dcpixseq.h>
 #include <dcmtk/dcmdata/dcpxitem.h>
@@ -15,8 +16,6 @@
 
 namespace arca::dicom {
 namespace {
-
-constexpr const char* kExplicitLittle = "1.2.840.10008.1.2.1";
 
 Result<std::unique_ptr<DcmFileFormat>> load(ByteView part10) {
   auto file = std::make_unique<DcmFileFormat>();
@@ -122,7 +121,7 @@ Result<Frames> native_frames(DcmDataset& ds, DcmPixelData& pixels, long count,
   }
   if (data == nullptr || pixels.getLength() < frame_size * static_cast<std::size_t>(count))
     return make_error(ErrorCode::kInvalidDicom, "pixel data shorter than its frames");
-  Frames out{kExplicitLittle, "application/octet-stream", {}};
+  Frames out{std::string(kExplicitVrLittleEndian), "application/octet-stream", {}};
   for (std::uint32_t n : numbers) {
     const Uint8* begin = data + (n - 1) * frame_size;
     out.frames.emplace_back(begin, begin + frame_size);
@@ -130,7 +129,37 @@ Result<Frames> native_frames(DcmDataset& ds, DcmPixelData& pixels, long count,
   return out;
 }
 
+// Decodes compressed pixel data in place; kUnsupportedTransferSyntax without a decoder.
+Result<void> decode_to_explicit_little(DcmDataset& ds) {
+  if (ds.chooseRepresentation(EXS_LittleEndianExplicit, nullptr).bad() ||
+      !ds.canWriteXfer(EXS_LittleEndianExplicit)) {
+    return make_error(ErrorCode::kUnsupportedTransferSyntax,
+                      "no decoder for the stored transfer syntax");
+  }
+  return ok();
+}
+
 }  // namespace
+
+Result<Bytes> to_explicit_little_endian(ByteView part10) {
+  auto file = ARCA_TRY(load(part10));
+  ARCA_TRY(decode_to_explicit_little(*file->getDataset()));
+  const std::size_t estimate =
+      file->calcElementLength(EXS_LittleEndianExplicit, EET_ExplicitLength) + 64 * 1024;
+  Bytes buffer(estimate);
+  DcmOutputBufferStream out(buffer.data(), static_cast<offile_off_t>(buffer.size()));
+  file->transferInit();
+  OFCondition status = file->write(out, EXS_LittleEndianExplicit, EET_ExplicitLength, nullptr,
+                                   EGL_recalcGL, EPD_withoutPadding);
+  file->transferEnd();
+  if (status.bad())
+    return make_error(ErrorCode::kInternal, std::string("re-encoding failed"));
+  void* data = nullptr;
+  offile_off_t length = 0;
+  out.flushBuffer(data, length);
+  buffer.resize(static_cast<std::size_t>(length));
+  return buffer;
+}
 
 Result<std::string> metadata_json(ByteView part10, std::string_view bulk_base) {
   auto file = ARCA_TRY(load(part10));
@@ -146,9 +175,13 @@ Result<std::string> metadata_json(ByteView part10, std::string_view bulk_base) {
   return out.str();
 }
 
-Result<Frames> frames(ByteView part10, const std::vector<std::uint32_t>& numbers) {
+Result<Frames> frames(ByteView part10, const std::vector<std::uint32_t>& numbers,
+                      FrameSyntax syntax) {
   auto file = ARCA_TRY(load(part10));
   DcmDataset& ds = *file->getDataset();
+  const bool encapsulated = DcmXfer(ds.getOriginalXfer()).isEncapsulated();
+  if (encapsulated && syntax == FrameSyntax::kUncompressed)
+    ARCA_TRY(decode_to_explicit_little(ds));
   DcmElement* element = nullptr;
   if (ds.findAndGetElement(DCM_PixelData, element).bad() || element == nullptr)
     return make_error(ErrorCode::kNotFound, "the instance has no pixel data");
@@ -161,7 +194,7 @@ Result<Frames> frames(ByteView part10, const std::vector<std::uint32_t>& numbers
       return make_error(ErrorCode::kNotFound, "no such frame");
   }
   DcmXfer xfer(ds.getOriginalXfer());
-  if (xfer.isEncapsulated())
+  if (encapsulated && syntax == FrameSyntax::kAsStored)
     return encapsulated_frames(*pixels, xfer, count, numbers);
   return native_frames(ds, *pixels, count, numbers);
 }

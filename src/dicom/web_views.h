@@ -10,8 +10,13 @@
 // little endian, whatever the stored byte order or deflate, with the transfer syntax stated as
 // Explicit VR Little Endian; encapsulated pixel data comes back as stored (one fragment per
 // frame, or a single-frame object's fragments joined) with its own transfer syntax and media
-// type. Errors: kNotFound (no pixel data, or a frame number out of range), kUnsupported (bit
-// depths below 8 or a fragment layout Arca cannot split yet), kInvalidDicom.
+// type; with FrameSyntax::kUncompressed encapsulated pixel data is decoded first (JPEG, JPEG-LS
+// and RLE: the decoders init_dcmtk() registers). Errors: kNotFound (no pixel data, or a frame
+// number out of range), kUnsupported (bit depths below 8 or a fragment layout Arca cannot split
+// yet), kUnsupportedTransferSyntax (no decoder for the stored syntax), kInvalidDicom.
+//
+// to_explicit_little_endian: the whole object re-encoded (decoded if compressed) in Explicit VR
+// Little Endian, for a retrieve that asks for that transfer syntax; same errors.
 // Thread-safety: free functions without shared state.
 #pragma once
 
@@ -33,6 +38,13 @@ struct Frames {
   std::vector<Bytes> frames;    // in the order asked for
 };
 
-Result<Frames> frames(ByteView part10, const std::vector<std::uint32_t>& numbers);
+enum class FrameSyntax { kAsStored, kUncompressed };
+
+Result<Frames> frames(ByteView part10, const std::vector<std::uint32_t>& numbers,
+                      FrameSyntax syntax);
+
+inline constexpr std::string_view kExplicitVrLittleEndian = "1.2.840.10008.1.2.1";
+
+Result<Bytes> to_explicit_little_endian(ByteView part10);
 
 }  // namespace arca::dicom

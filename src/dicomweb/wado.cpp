@@ -15,27 +15,51 @@ using http::Response;
 // Objects are read whole for /metadata and /frames (DCMTK parses in memory).
 constexpr std::size_t kMaxParsedObject = std::size_t{1} << 30;
 
+// A MemorySource that keeps its bytes alive (shared: the part owns them while it is streamed).
+class OwningMemorySource final : public ByteSource {
+ public:
+  explicit OwningMemorySource(std::shared_ptr<const Bytes> bytes)
+      : bytes_(std::move(bytes)), source_(*bytes_) {}
+  Result<std::size_t> read(MutableByteView out) override { return source_.read(out); }
+
+ private:
+  std::shared_ptr<const Bytes> bytes_;
+  MemorySource source_;
+};
+
 std::string instance_path(const InstanceRef& ref) {
   return "/dicom-web/studies/" + ref.study + "/series/" + ref.series + "/instances/" + ref.instance;
 }
 
-// The transfer syntax an Accept header asks for ("*" when absent or any).
-std::string accepted_transfer_syntax(const Request& request) {
-  auto accept = request.headers().get("Accept");
-  if (!accept)
-    return "*";
-  MediaType m = parse_media_type(*accept);
-  auto ts = m.param("transfer-syntax");
-  if (!ts) {
-    auto type = m.param("type");
-    if (type) {  // type="application/dicom; transfer-syntax=..." nested in a quoted parameter
-      auto nested = parse_media_type(*type).param("transfer-syntax");
-      if (nested)
-        return std::string(*nested);
-    }
-    return "*";
+// What an Accept header asks for: the part media type (multipart `type` parameter, or the
+// type itself) and the transfer syntax ("" when not stated, "*" for any). Only the first media
+// range is considered.
+struct Accepted {
+  std::string media_type;
+  std::string transfer_syntax;
+};
+
+Accepted accepted(const Request& request) {
+  auto header = request.headers().get("Accept");
+  if (!header)
+    return {"", "*"};
+  MediaType m = parse_media_type(header->substr(0, header->find(',')));
+  Accepted out{m.type, std::string(m.param("transfer-syntax").value_or(""))};
+  if (auto type = m.param("type")) {  // type="application/octet-stream; transfer-syntax=..."
+    MediaType inner = parse_media_type(*type);
+    out.media_type = inner.type;
+    if (out.transfer_syntax.empty())
+      out.transfer_syntax = std::string(inner.param("transfer-syntax").value_or(""));
   }
-  return std::string(*ts);
+  if (out.media_type == "*/*" || out.media_type == "multipart/related")
+    out.media_type.clear();
+  if (out.media_type.empty() && out.transfer_syntax.empty())
+    out.transfer_syntax = "*";  // */* or a bare multipart/related: anything will do
+  return out;
+}
+
+Response not_acceptable(std::string_view why) {
+  return http::protocol_error(406, "not_acceptable", why);
 }
 
 Result<Bytes> read_instance(DicomWebDeps deps, const service::RequestContext& ctx,
@@ -63,6 +87,32 @@ Result<std::vector<std::uint32_t>> parse_frame_list(std::string_view list) {
     start = end + 1;
   }
   return out;
+}
+
+enum class Fallback { kRefuse, kAsStored };
+
+// One instance as a multipart part: the stored bytes as they are, or re-encoded in Explicit VR
+// Little Endian (in memory) when the client asked for that and the stored syntax differs. An
+// instance Arca cannot decode is refused or, inside a series or study, sent as stored (its part
+// header states the syntax) rather than cutting the whole response short.
+Result<PartSource> open_part(DicomWebDeps deps, const service::RequestContext& ctx,
+                             const InstanceUid& uid, const std::string& wanted, Fallback fallback) {
+  service::OpenedInstance opened = ARCA_TRY(deps.retrieve.open_instance(ctx, uid));
+  const std::string ts = opened.record.attributes.instance.transfer_syntax.str();
+  auto source = std::make_unique<service::VerifiedSource>(std::move(opened.reader), opened.record);
+  if (wanted == "*" || wanted == ts)
+    return PartSource{"application/dicom; transfer-syntax=" + ts, std::move(source)};
+  Bytes stored = ARCA_TRY(read_all(*source, kMaxParsedObject));
+  auto encoded = dicom::to_explicit_little_endian(stored);
+  if (!encoded.ok() && encoded.error().code == ErrorCode::kUnsupportedTransferSyntax &&
+      fallback == Fallback::kAsStored) {
+    return PartSource{
+        "application/dicom; transfer-syntax=" + ts,
+        std::make_unique<OwningMemorySource>(std::make_shared<const Bytes>(std::move(stored)))};
+  }
+  auto bytes = std::make_shared<const Bytes>(ARCA_TRY(std::move(encoded)));
+  return PartSource{"application/dicom; transfer-syntax=" + wanted,
+                    std::make_unique<OwningMemorySource>(std::move(bytes))};
 }
 
 }  // namespace
@@ -93,24 +143,20 @@ Result<std::vector<InstanceRef>> instances_in_path(DicomWebDeps deps,
 Result<Response> retrieve(DicomWebDeps deps, Request& request) {
   service::RequestContext ctx = ARCA_TRY(request_context(request));
   std::vector<InstanceRef> refs = ARCA_TRY(instances_in_path(deps, ctx, request));
-  std::string wanted = accepted_transfer_syntax(request);
+  std::string wanted = accepted(request).transfer_syntax;
+  if (wanted.empty())
+    wanted = std::string(dicom::kExplicitVrLittleEndian);  // PS3.18 default for application/dicom
+  if (wanted != "*" && wanted != dicom::kExplicitVrLittleEndian)
+    return not_acceptable("instances are served as stored or in Explicit VR Little Endian");
   std::string b = boundary(deps);
-  auto open = [deps, ctx, refs, wanted](std::size_t i) -> Result<PartSource> {
-    service::OpenedInstance opened =
-        ARCA_TRY(deps.retrieve.open_instance(ctx, InstanceUid(refs[i].instance)));
-    std::string ts = opened.record.attributes.instance.transfer_syntax.str();
-    if (wanted != "*" && wanted != ts) {
-      return make_error(ErrorCode::kUnsupportedTransferSyntax,
-                        "transcoding on retrieve is not supported yet");
-    }
-    return PartSource{
-        "application/dicom; transfer-syntax=" + ts,
-        std::make_unique<service::VerifiedSource>(std::move(opened.reader), opened.record)};
+  const Fallback fallback = refs.size() == 1 ? Fallback::kRefuse : Fallback::kAsStored;
+  auto open = [deps, ctx, refs, wanted, fallback](std::size_t i) -> Result<PartSource> {
+    return open_part(deps, ctx, InstanceUid(refs[i].instance), wanted, fallback);
   };
   if (wanted != "*" && refs.size() == 1) {
     auto first = open(0);  // refuse before the 200 is sent when we can tell
-    if (!first.ok())
-      return http::protocol_error(406, "not_acceptable", first.error().message);
+    if (!first.ok() && first.error().code == ErrorCode::kUnsupportedTransferSyntax)
+      return not_acceptable(first.error().message);
   }
   auto source = std::make_unique<MultipartSource>(b, refs.size(), open);
   Response r = Response::stream(200, http::StreamBody{std::move(source), std::nullopt},
@@ -140,10 +186,18 @@ Result<Response> frames(DicomWebDeps deps, Request& request) {
       ARCA_TRY(parse_frame_list(request.path_param("frames").value_or("")));
   std::vector<InstanceRef> refs = ARCA_TRY(instances_in_path(deps, ctx, request));
   Bytes object = ARCA_TRY(read_instance(deps, ctx, InstanceUid(refs.front().instance)));
-  dicom::Frames f = ARCA_TRY(dicom::frames(object, numbers));
-  std::string wanted = accepted_transfer_syntax(request);
-  if (wanted != "*" && wanted != f.transfer_syntax)
-    return http::protocol_error(406, "not_acceptable", "frames cannot be transcoded yet");
+  Accepted a = accepted(request);
+  // application/octet-stream without a transfer syntax means Explicit VR Little Endian.
+  const bool native = a.transfer_syntax == dicom::kExplicitVrLittleEndian ||
+                      (a.transfer_syntax.empty() && a.media_type == "application/octet-stream");
+  auto decoded = dicom::frames(
+      object, numbers, native ? dicom::FrameSyntax::kUncompressed : dicom::FrameSyntax::kAsStored);
+  if (!decoded.ok() && decoded.error().code == ErrorCode::kUnsupportedTransferSyntax)
+    return not_acceptable(decoded.error().message);
+  dicom::Frames f = ARCA_TRY(std::move(decoded));
+  if (!native && !a.transfer_syntax.empty() && a.transfer_syntax != "*" &&
+      a.transfer_syntax != f.transfer_syntax)
+    return not_acceptable("frames are served as stored or in Explicit VR Little Endian");
   std::string part_type = f.media_type + "; transfer-syntax=" + f.transfer_syntax;
   auto shared = std::make_shared<dicom::Frames>(std::move(f));  // shared: owned by the opener
   auto open = [shared, part_type](std::size_t i) -> Result<PartSource> {

@@ -4,6 +4,7 @@ STOW-RS of pydicom's corpus, QIDO-RS at every level with every matching kind, WA
 series and study retrieve (bytes equal to the stored files), metadata, frames; and without the
 flag every DICOMweb route answers 401.
 """
+import io
 import json
 import os
 import re
@@ -49,6 +50,18 @@ def split_multipart(body, headers):
     return parts
 
 
+def variant(name, uid):
+    """A copy of a corpus file in a study of its own, in its own transfer syntax."""
+    ds = pydicom.dcmread(path(name))
+    ds.StudyInstanceUID = uid + ".10"
+    ds.SeriesInstanceUID = uid + ".20"
+    ds.SOPInstanceUID = uid
+    ds.file_meta.MediaStorageSOPInstanceUID = uid
+    out = io.BytesIO()
+    ds.save_as(out, write_like_original=True)
+    return ds, out.getvalue()
+
+
 def values(obj, tag):
     return obj.get(tag, {}).get("Value", [])
 
@@ -67,6 +80,14 @@ class DicomWeb(unittest.TestCase):
                                    'multipart/related; type="application/dicom"; '
                                    'boundary="arca-e2e-boundary"')
         cls.stow_status, cls.stow = status, json.loads(body)
+        # Big endian and two-frame RLE copies (the corpus files share UIDs with MR_small and
+        # SC_rgb_rle), stored one POST per file as OHIF does.
+        cls.big, big = variant("MR_small_bigendian.dcm", UID + ".1")
+        cls.rle2, rle2 = variant("SC_rgb_rle_2frame.dcm", UID + ".2")
+        for data in (big, rle2):
+            status, body, _ = cls.post("/studies", multipart([("application/dicom", data)], "v"),
+                                       "multipart/related; type=application/dicom; boundary=v")
+            assert status == 200, body
 
     @classmethod
     def tearDownClass(cls):
@@ -115,7 +136,7 @@ class DicomWeb(unittest.TestCase):
         self.assertEqual(status, 400)
 
     def test_qido_studies_by_keyword_tag_wildcard_range_and_uid_list(self):
-        studies = {str(d.StudyInstanceUID) for d in self.ds.values()}
+        studies = {str(d.StudyInstanceUID) for d in (*self.ds.values(), self.big, self.rle2)}
         rows, _ = self.qido("/studies")
         self.assertEqual({values(r, "0020000D")[0] for r in rows}, studies)
         ct = self.ds["CT_small.dcm"]
@@ -224,6 +245,62 @@ class DicomWeb(unittest.TestCase):
         self.assertEqual(parts[0][1], full.PixelData[:want])
         status, _, _ = self.get(route[:-1] + "2")
         self.assertEqual(status, 404)
+
+    def frame(self, d, number, accept):
+        route = (f"/studies/{d.StudyInstanceUID}/series/{d.SeriesInstanceUID}"
+                 f"/instances/{d.SOPInstanceUID}/frames/{number}")
+        status, body, headers = self.get(route, "-H", "Accept: " + accept)
+        parts = split_multipart(body, headers) if status == 200 else []
+        return status, parts
+
+    def test_frames_big_endian_and_deflated_come_back_little_endian(self):
+        status, parts = self.frame(self.big, 1, "multipart/related; "
+                                   "type=application/octet-stream; transfer-syntax=*")
+        self.assertEqual(status, 200)
+        self.assertIn("transfer-syntax=1.2.840.10008.1.2.1", parts[0][0])
+        self.assertEqual(parts[0][1], pydicom.dcmread(path("MR_small.dcm")).PixelData)
+        dfl = self.ds["image_dfl.dcm"]
+        status, parts = self.frame(dfl, 1, "*/*")
+        self.assertEqual(status, 200)
+        self.assertEqual(parts[0][1], pydicom.dcmread(path("image_dfl.dcm")).PixelData)
+
+    def test_frames_compressed_as_stored_or_decoded(self):
+        full = pydicom.dcmread(path("SC_rgb_rle_2frame.dcm"))
+        stored = list(pydicom.encaps.generate_pixel_data_frame(full.PixelData, 2))
+        status, parts = self.frame(self.rle2, 2, "multipart/related; "
+                                   "type=application/octet-stream; transfer-syntax=*")
+        self.assertEqual(status, 200)
+        self.assertIn("image/dicom-rle; transfer-syntax=1.2.840.10008.1.2.5", parts[0][0])
+        self.assertEqual(parts[0][1], stored[1])
+        status, parts = self.frame(self.rle2, 1, "multipart/related; "
+                                   "type=application/octet-stream")  # uncompressed, please
+        self.assertEqual(status, 200)
+        self.assertIn("transfer-syntax=1.2.840.10008.1.2.1", parts[0][0])
+        self.assertEqual(len(parts[0][1]), full.Rows * full.Columns * 3)
+        j2k = self.ds["JPEG2000.dcm"]
+        status, parts = self.frame(j2k, 1, "multipart/related; type=image/jp2; transfer-syntax=*")
+        self.assertEqual(status, 200)
+        self.assertIn("image/jp2; transfer-syntax=1.2.840.10008.1.2.4.91", parts[0][0])
+        status, _ = self.frame(j2k, 1, "multipart/related; type=application/octet-stream; "
+                               "transfer-syntax=1.2.840.10008.1.2.1")
+        self.assertEqual(status, 406)  # no JPEG 2000 decoder yet
+
+    def test_retrieve_in_explicit_little_endian_when_asked(self):
+        d = self.ds["JPGExtended.dcm"]
+        route = (f"/studies/{d.StudyInstanceUID}/series/{d.SeriesInstanceUID}"
+                 f"/instances/{d.SOPInstanceUID}")
+        status, body, headers = self.get(route, "-H",
+                                         'Accept: multipart/related; type="application/dicom"')
+        self.assertEqual(status, 200, body)
+        parts = split_multipart(body, headers)
+        self.assertIn("transfer-syntax=1.2.840.10008.1.2.1", parts[0][0])
+        got = pydicom.dcmread(io.BytesIO(parts[0][1]))
+        self.assertEqual(got.file_meta.TransferSyntaxUID, "1.2.840.10008.1.2.1")
+        self.assertEqual(got.SOPInstanceUID, d.SOPInstanceUID)
+        self.assertEqual(len(got.PixelData), d.Rows * d.Columns * 2)
+        status, _, _ = self.get(route, "-H", "Accept: multipart/related; type=application/dicom; "
+                                "transfer-syntax=1.2.840.10008.1.2.4.50")
+        self.assertEqual(status, 406)
 
 
 ROUTES = [("GET", "/studies"), ("GET", "/series"), ("GET", "/instances"),
