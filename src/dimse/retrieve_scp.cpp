@@ -20,6 +20,7 @@ namespace {
 
 constexpr std::uint16_t kPending = 0xff00;
 constexpr std::uint16_t kWarning = 0xb000;
+constexpr std::uint16_t kCancel = 0xfe00;
 constexpr std::uint16_t kBadIdentifier = 0xa900;
 constexpr std::uint16_t kUnableToProcess = 0xc000;
 
@@ -114,14 +115,24 @@ std::optional<service::RetrievePlan> plan_or_refuse(ScpContext& ctx, DcmDataset*
 }
 
 // Runs the sub-operations and sends the pending and final responses.
+// The C-MOVE/C-GET being answered: where a C-CANCEL for it would arrive.
+struct Invocation {
+  T_ASC_PresentationContextID pcid = 0;
+  DIC_US message_id = 0;
+};
+
 OFCondition run_sub_operations(ScpContext& ctx, const service::RetrievePlan& plan,
-                               const SubStoreTarget& target, const Responder& respond) {
+                               const SubStoreTarget& target, const Responder& respond,
+                               Invocation invocation) {
   SubOperationCounts counts;
   counts.remaining = plan.instances().size();
   OFCondition link = EC_Normal;
+  bool cancelled = false;
   ctx.retrieve.deliver(ctx.request, plan, [&](const service::RetrieveItem& item) -> Result<void> {
-    if (link.bad())
-      return make_error(ErrorCode::kCancelled, "requester gone");
+    cancelled = cancelled || DIMSE_checkForCancelRQ(ctx.assoc, invocation.pcid,
+                                                    invocation.message_id) == EC_Normal;
+    if (link.bad() || cancelled)
+      return make_error(ErrorCode::kCancelled, "cancelled by the requester");
     auto sent = send_instance(target, item);
     tally(counts, item, sent);
     if (item.remaining > 0)
@@ -134,6 +145,8 @@ OFCondition run_sub_operations(ScpContext& ctx, const service::RetrievePlan& pla
   });
   if (link.bad())
     return link;
+  if (cancelled)
+    return respond(kCancel, counts, nullptr);
   counts.remaining = 0;
   bool clean = counts.failed == 0 && counts.warning == 0;
   return respond(clean ? STATUS_Success : kWarning, counts, nullptr);
@@ -141,7 +154,7 @@ OFCondition run_sub_operations(ScpContext& ctx, const service::RetrievePlan& pla
 
 // The identifier of a final response with failures: Failed SOP Instance UID List (0008,0058).
 std::unique_ptr<DcmDataset> failed_list(std::uint16_t status, const SubOperationCounts& counts) {
-  if (status != kWarning || counts.failed_uids.empty())
+  if ((status != kWarning && status != kCancel) || counts.failed_uids.empty())
     return nullptr;
   std::string joined;
   for (const auto& uid : counts.failed_uids)
@@ -183,9 +196,9 @@ OFCondition handle_move(ScpContext& ctx, T_ASC_PresentationContextID pcid,
     OFStandard::strlcpy(rsp.AffectedSOPClassUID, request.AffectedSOPClassUID,
                         sizeof(rsp.AffectedSOPClassUID));
     unsigned flags = O_MOVE_AFFECTEDSOPCLASSUID;
-    if (status == kPending)
+    if (status == kPending || status == kCancel)
       flags |= O_MOVE_NUMBEROFREMAININGSUBOPERATIONS;
-    if (status == kPending || status == STATUS_Success || status == kWarning)
+    if (status == kPending || status == STATUS_Success || status == kWarning || status == kCancel)
       flags |= O_MOVE_NUMBEROFCOMPLETEDSUBOPERATIONS | O_MOVE_NUMBEROFFAILEDSUBOPERATIONS |
                O_MOVE_NUMBEROFWARNINGSUBOPERATIONS;
     fill_counts(rsp, status, counts, flags);
@@ -209,7 +222,7 @@ OFCondition handle_move(ScpContext& ctx, T_ASC_PresentationContextID pcid,
     return respond(kUnableToProcess, {}, &assoc.error());
   }
   SubStoreTarget target{assoc->get(), ctx.dimse_timeout, {ctx.calling_ae, request.MessageID}};
-  return run_sub_operations(ctx, *plan, target, respond);
+  return run_sub_operations(ctx, *plan, target, respond, {pcid, request.MessageID});
 }
 
 OFCondition handle_get(ScpContext& ctx, T_ASC_PresentationContextID pcid,
@@ -224,9 +237,9 @@ OFCondition handle_get(ScpContext& ctx, T_ASC_PresentationContextID pcid,
     OFStandard::strlcpy(rsp.AffectedSOPClassUID, request.AffectedSOPClassUID,
                         sizeof(rsp.AffectedSOPClassUID));
     unsigned flags = O_GET_AFFECTEDSOPCLASSUID;
-    if (status == kPending)
+    if (status == kPending || status == kCancel)
       flags |= O_GET_NUMBEROFREMAININGSUBOPERATIONS;
-    if (status == kPending || status == STATUS_Success || status == kWarning)
+    if (status == kPending || status == STATUS_Success || status == kWarning || status == kCancel)
       flags |= O_GET_NUMBEROFCOMPLETEDSUBOPERATIONS | O_GET_NUMBEROFFAILEDSUBOPERATIONS |
                O_GET_NUMBEROFWARNINGSUBOPERATIONS;
     fill_counts(rsp, status, counts, flags);
@@ -239,7 +252,7 @@ OFCondition handle_get(ScpContext& ctx, T_ASC_PresentationContextID pcid,
   if (!plan)
     return sent;
   SubStoreTarget target{ctx.assoc, ctx.dimse_timeout, {}};
-  return run_sub_operations(ctx, *plan, target, respond);
+  return run_sub_operations(ctx, *plan, target, respond, {pcid, request.MessageID});
 }
 
 }  // namespace arca::dimse

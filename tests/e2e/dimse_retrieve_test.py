@@ -166,6 +166,28 @@ class DimseRetrieveTest(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stdout)
         self.assert_identical(self.dest.received(), [J2K, JPEG])
 
+    def test_move_honours_cancel_between_sub_operations(self):
+        # A study of 40 instances, so the C-CANCEL sent after the first pending response arrives
+        # while sub-operations remain.
+        folder = tempfile.mkdtemp(dir=self.arca.root)
+        study, series = pydicom.uid.generate_uid(), pydicom.uid.generate_uid()
+        for i in range(40):
+            ds = pydicom.dcmread(os.path.join(TEST_FILES, CT))
+            ds.StudyInstanceUID, ds.SeriesInstanceUID = study, series
+            ds.SOPInstanceUID = pydicom.uid.generate_uid()
+            ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+            ds.save_as(os.path.join(folder, f"{i}.dcm"))
+        p = storescu("MODALITY", "ARCA", self.arca.dicom_port,
+                     sorted(glob.glob(os.path.join(folder, "*.dcm"))))
+        self.assertEqual(p.returncode, 0, p.stdout)
+        p = self.move("MOVER", "DEST", "QueryRetrieveLevel=STUDY", "StudyInstanceUID=" + study,
+                      extra=["--cancel", "1"])
+        self.assertIn(b"SubOperationsTerminatedDueToCancel", p.stdout)
+        self.assertLess(len(self.dest.received()), 40)
+        p = self.move("MOVER", "DEST", "QueryRetrieveLevel=STUDY",
+                      "StudyInstanceUID=" + study_of(CT))
+        self.assertIn(b"Success", p.stdout)  # still serving after a cancel
+
     def assert_decompressed(self, path):
         ds = pydicom.dcmread(path)
         self.assertIn(str(ds.file_meta.TransferSyntaxUID),
