@@ -161,6 +161,25 @@ Result<Bytes> to_explicit_little_endian(ByteView part10) {
   return buffer;
 }
 
+Result<Bytes> bulk_value(ByteView part10, std::uint32_t tag) {
+  auto file = ARCA_TRY(load(part10));
+  DcmDataset& ds = *file->getDataset();
+  DcmElement* element = nullptr;
+  const DcmTagKey key(static_cast<Uint16>(tag >> 16), static_cast<Uint16>(tag & 0xFFFF));
+  if (ds.findAndGetElement(key, element, OFFalse).bad() || element == nullptr)
+    return make_error(ErrorCode::kNotFound, "the instance has no such element");
+  if (key == DCM_PixelData && DcmXfer(ds.getOriginalXfer()).isEncapsulated())
+    return make_error(ErrorCode::kUnsupported, "encapsulated pixel data: use /frames");
+  Bytes out(element->getLength());
+  if (!out.empty() && element
+                          ->getPartialValue(out.data(), 0, static_cast<Uint32>(out.size()), nullptr,
+                                            EBO_LittleEndian)
+                          .bad()) {
+    return make_error(ErrorCode::kUnsupported, "this element has no bulk value");
+  }
+  return out;
+}
+
 Result<std::string> metadata_json(ByteView part10, std::string_view bulk_base) {
   auto file = ARCA_TRY(load(part10));
   DcmDataset* ds = file->getDataset();

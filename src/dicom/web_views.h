@@ -47,4 +47,8 @@ inline constexpr std::string_view kExplicitVrLittleEndian = "1.2.840.10008.1.2.1
 
 Result<Bytes> to_explicit_little_endian(ByteView part10);
 
+// The value of a top-level element (the target of a BulkDataURI), little endian. kNotFound when
+// the object has no such element; kUnsupported for encapsulated pixel data (use frames()).
+Result<Bytes> bulk_value(ByteView part10, std::uint32_t tag);
+
 }  // namespace arca::dicom

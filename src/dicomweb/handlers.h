@@ -17,6 +17,8 @@ Result<http::Response> search(DicomWebDeps deps, QueryLevel level, http::Request
 Result<http::Response> retrieve(DicomWebDeps deps, http::Request& request);
 // WADO-RS /metadata at the level the path names.
 Result<http::Response> metadata(DicomWebDeps deps, http::Request& request);
+// WADO-RS bulk data: /bulk/{tag} of an instance (the BulkDataURIs of /metadata).
+Result<http::Response> bulkdata(DicomWebDeps deps, http::Request& request);
 // WADO-RS /frames/{frames}.
 Result<http::Response> frames(DicomWebDeps deps, http::Request& request);
 

@@ -73,6 +73,7 @@ Result<void> register_dicomweb_routes(http::Router& router, DicomWebDeps deps) {
        wado(metadata)},
       {Method::kGet, inst + "/metadata", read, kR, wado(metadata)},
       {Method::kGet, inst + "/frames/{frames}", read, kR, wado(frames)},
+      {Method::kGet, inst + "/bulk/{tag}", read, kR, wado(bulkdata)},
       {Method::kPost, "/dicom-web/studies", write, AuditAction::kStore, wado(store)},
       {Method::kPost, "/dicom-web/studies/{study}", write, AuditAction::kStore, wado(store)},
   };

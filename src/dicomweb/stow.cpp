@@ -70,6 +70,8 @@ void store_part(DicomWebDeps deps, const service::RequestContext& ctx,
   report.stored.push_back(std::move(item));
 }
 
+// The boundary of a multipart/related body of application/dicom parts; kUnsupported (answered
+// 415) for any other media type.
 Result<std::string> request_boundary(const Request& request) {
   auto content_type = request.headers().get("Content-Type");
   MediaType m = parse_media_type(content_type.value_or(""));
@@ -102,9 +104,13 @@ Response store_response(const StoreReport& report, std::optional<std::string_vie
 
 Result<Response> store(DicomWebDeps deps, Request& request) {
   service::RequestContext ctx = ARCA_TRY(request_context(request));
-  std::string boundary = ARCA_TRY(request_boundary(request));
+  auto boundary = request_boundary(request);
+  if (!boundary.ok() && boundary.error().code == ErrorCode::kUnsupported)
+    return http::protocol_error(415, "unsupported_media_type", boundary.error().message);
+  if (!boundary.ok())
+    return std::move(boundary).error();
   std::optional<std::string_view> study = request.path_param("study");
-  MultipartReader reader(request.body(), boundary, kMaxPartBytes);
+  MultipartReader reader(request.body(), *boundary, kMaxPartBytes);
   StoreReport report;
   for (;;) {
     auto part = reader.next();

@@ -180,6 +180,37 @@ Result<Response> metadata(DicomWebDeps deps, Request& request) {
   return r;
 }
 
+Result<Response> bulkdata(DicomWebDeps deps, Request& request) {
+  service::RequestContext ctx = ARCA_TRY(request_context(request));
+  std::string_view tag_text = request.path_param("tag").value_or("");
+  std::uint32_t tag = 0;
+  auto [p, ec] = std::from_chars(tag_text.data(), tag_text.data() + tag_text.size(), tag, 16);
+  if (ec != std::errc() || p != tag_text.data() + tag_text.size() || tag_text.size() != 8)
+    return make_error(ErrorCode::kInvalidArgument, "a bulk data tag is eight hex digits");
+  std::vector<InstanceRef> refs = ARCA_TRY(instances_in_path(deps, ctx, request));
+  Bytes object = ARCA_TRY(read_instance(deps, ctx, InstanceUid(refs.front().instance)));
+  auto value = std::make_shared<const Bytes>(ARCA_TRY(dicom::bulk_value(object, tag)));
+  Accepted a = accepted(request);
+  if (a.media_type == "application/octet-stream" &&
+      request.headers().get("Accept")->find("multipart") == std::string_view::npos) {
+    auto length = value->size();
+    Response r =
+        Response::stream(200, http::StreamBody{std::make_unique<OwningMemorySource>(value), length},
+                         "application/octet-stream");
+    r.headers().set("Cache-Control", "private, no-store");
+    return r;
+  }
+  std::string b = boundary(deps);
+  auto open = [value](std::size_t) -> Result<PartSource> {
+    return PartSource{"application/octet-stream", std::make_unique<OwningMemorySource>(value)};
+  };
+  Response r = Response::stream(
+      200, http::StreamBody{std::make_unique<MultipartSource>(b, 1, open), std::nullopt},
+      "multipart/related; type=\"application/octet-stream\"; boundary=" + b);
+  r.headers().set("Cache-Control", "private, no-store");
+  return r;
+}
+
 Result<Response> frames(DicomWebDeps deps, Request& request) {
   service::RequestContext ctx = ARCA_TRY(request_context(request));
   std::vector<std::uint32_t> numbers =

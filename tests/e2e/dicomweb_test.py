@@ -130,7 +130,10 @@ class DicomWeb(unittest.TestCase):
 
     def test_stow_refuses_other_media_types(self):
         status, _, _ = self.post("/studies", b"{}", "application/json")
-        self.assertEqual(status, 501)
+        self.assertEqual(status, 415)
+        status, _, _ = self.post("/studies", b"--b--",
+                                 "multipart/related; type=application/dicom+xml; boundary=b")
+        self.assertEqual(status, 415)
         status, _, _ = self.post("/studies", b"--b\r\nContent-Type: application/dicom\r\n\r\nab",
                                  "multipart/related; type=application/dicom; boundary=b")
         self.assertEqual(status, 400)
@@ -228,6 +231,15 @@ class DicomWeb(unittest.TestCase):
             self.assertEqual(values(obj, "00100010")[0]["Alphabetic"], str(ct.PatientName))
             self.assertTrue(obj["7FE00010"]["BulkDataURI"].startswith("/dicom-web/studies/"))
             self.assertNotIn("InlineBinary", obj["7FE00010"])
+        uri = obj["7FE00010"]["BulkDataURI"][len("/dicom-web"):]
+        status, body, headers = self.get(uri)
+        self.assertEqual(status, 200)
+        pixels = pydicom.dcmread(path("CT_small.dcm")).PixelData
+        self.assertEqual(split_multipart(body, headers)[0][1], pixels)
+        status, body, headers = self.get(uri, "-H", "Accept: application/octet-stream")
+        self.assertEqual((status, body), (200, pixels))
+        status, _, _ = self.get(uri[:-8] + "00431234")
+        self.assertEqual(status, 404)
 
     def test_native_frame_length(self):
         ct = self.ds["CT_small.dcm"]
@@ -311,6 +323,7 @@ ROUTES = [("GET", "/studies"), ("GET", "/series"), ("GET", "/instances"),
           ("GET", f"/studies/{UID}/metadata"), ("GET", f"/studies/{UID}/series/{UID}/metadata"),
           ("GET", f"/studies/{UID}/series/{UID}/instances/{UID}/metadata"),
           ("GET", f"/studies/{UID}/series/{UID}/instances/{UID}/frames/1"),
+          ("GET", f"/studies/{UID}/series/{UID}/instances/{UID}/bulk/7FE00010"),
           ("POST", "/studies"), ("POST", f"/studies/{UID}")]
 
 
