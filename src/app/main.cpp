@@ -1,6 +1,7 @@
 // arca: the one binary. Subcommands: serve, import, export, check, peer. Exit codes: 0 success,
 // 1 failure, 2 usage error (DESIGN §7).
 #include <signal.h>
+#include <stdlib.h>
 
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -165,6 +166,9 @@ int main(int argc, char** argv) {
     std::cerr << "arca: " << logger.error().message << '\n';
     return 2;
   }
+  // DCMTK on Debian leaves Nagle's algorithm on for the associations it opens (C-MOVE, send,
+  // retrieve) unless this variable is set; set once here, before any thread starts.
+  ::setenv("TCP_NODELAY", "1", 0);
   arca::dicom::init_dcmtk();
   auto archive = arca::app::Archive::open(config.value(), *logger.value());
   if (!archive.ok()) {
