@@ -9,10 +9,13 @@
 #include <dcmtk/dcmdata/dcpixel.h>
 #include <dcmtk/dcmdata/dcpixseq.h>
 #include <dcmtk/dcmdata/dcpxitem.h>
+#include <dcmtk/dcmdata/dcsequen.h>
 #include <dcmtk/dcmdata/dcxfer.h>
 
 #include <cstdio>
 #include <sstream>
+
+#include "dicom/text_decoder.h"
 
 namespace arca::dicom {
 namespace {
@@ -129,6 +132,41 @@ Result<Frames> native_frames(DcmDataset& ds, DcmPixelData& pixels, long count,
   return out;
 }
 
+bool is_charset_text(DcmEVR vr) {
+  return vr == EVR_PN || vr == EVR_LO || vr == EVR_SH || vr == EVR_LT || vr == EVR_ST ||
+         vr == EVR_UT || vr == EVR_UC;
+}
+
+// Rewrites every text value of the item (and its sequences) as UTF-8 with Arca's own decoder,
+// which handles the ISO 2022 sets DCMTK's converter cannot open with glibc iconv. An item with
+// its own Specific Character Set uses it.
+void text_to_utf8(DcmItem& item, const std::string& inherited) {
+  std::string charset = inherited;
+  OFString own;
+  if (item.findAndGetOFStringArray(DCM_SpecificCharacterSet, own, OFFalse).good())
+    charset = own.c_str();
+  TextDecoder decoder(charset);
+  for (unsigned long i = 0; i < item.card(); ++i) {
+    DcmElement* e = item.getElement(i);
+    if (e->ident() == EVR_SQ) {
+      auto* seq = static_cast<DcmSequenceOfItems*>(e);
+      for (unsigned long j = 0; j < seq->card(); ++j)
+        text_to_utf8(*seq->getItem(j), charset);
+      continue;
+    }
+    char* raw = nullptr;
+    Uint32 length = 0;
+    if (!is_charset_text(e->ident()) || e->getString(raw, length).bad() || raw == nullptr)
+      continue;
+    std::string utf8 =
+        decoder.decode(std::string_view(raw, length),
+                       e->ident() == EVR_PN ? TextKind::kPersonName : TextKind::kText);
+    (void)e->putString(utf8.c_str(), static_cast<Uint32>(utf8.size()));
+  }
+  if (!own.empty())
+    (void)item.putAndInsertString(DCM_SpecificCharacterSet, "ISO_IR 192");
+}
+
 // Decodes compressed pixel data in place; kUnsupportedTransferSyntax without a decoder.
 Result<void> decode_to_explicit_little(DcmDataset& ds) {
   if (ds.chooseRepresentation(EXS_LittleEndianExplicit, nullptr).bad() ||
@@ -183,7 +221,7 @@ Result<Bytes> bulk_value(ByteView part10, std::uint32_t tag) {
 Result<std::string> metadata_json(ByteView part10, std::string_view bulk_base) {
   auto file = ARCA_TRY(load(part10));
   DcmDataset* ds = file->getDataset();
-  (void)ds->convertToUTF8();  // best effort: a character set DCMTK cannot convert stays as is
+  text_to_utf8(*ds, "");
   (void)ds->findAndDeleteElement(DCM_DataSetTrailingPadding);
   BulkUriFormat format{std::string(bulk_base)};
   std::ostringstream out;

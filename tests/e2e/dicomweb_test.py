@@ -4,6 +4,7 @@ STOW-RS of pydicom's corpus, QIDO-RS at every level with every matching kind, WA
 series and study retrieve (bytes equal to the stored files), metadata, frames; and without the
 flag every DICOMweb route answers 401.
 """
+import glob
 import io
 import json
 import os
@@ -257,6 +258,27 @@ class DicomWeb(unittest.TestCase):
         self.assertEqual(parts[0][1], full.PixelData[:want])
         status, _, _ = self.get(route[:-1] + "2")
         self.assertEqual(status, 404)
+
+    def test_text_in_every_character_set_comes_back_as_pydicom_reads_it(self):
+        compared = 0
+        for f in sorted(glob.glob(os.path.join(harness.PYDICOM_DATA, "charset_files", "*.dcm"))):
+            data = open(f, "rb").read()
+            status, _, _ = self.post("/studies", multipart([("application/dicom", data)], "cs"),
+                                     "multipart/related; type=application/dicom; boundary=cs")
+            if status != 200:
+                continue  # refused by validation, or a UID another charset file already used
+            d = pydicom.dcmread(f)
+            want = d.to_json_dict().get("00100010", {}).get("Value")
+            if not want:
+                continue
+            rows, _ = self.qido(f"/instances?SOPInstanceUID={d.SOPInstanceUID}"
+                                "&includefield=00100010")
+            self.assertEqual(values(rows[0], "00100010"), want, f)
+            meta, _ = self.qido(f"/studies/{d.StudyInstanceUID}/series/{d.SeriesInstanceUID}"
+                                f"/instances/{d.SOPInstanceUID}/metadata")
+            self.assertEqual(values(meta[0], "00100010"), want, f)
+            compared += 1
+        self.assertGreaterEqual(compared, 10)
 
     def frame(self, d, number, accept):
         route = (f"/studies/{d.StudyInstanceUID}/series/{d.SeriesInstanceUID}"
