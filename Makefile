@@ -43,10 +43,13 @@ clean:
 
 # libFuzzer runs of every fuzz target (clang), FUZZ_SECONDS each. Not part of `make test`.
 FUZZ_SECONDS ?= 60
+PYDICOM_FILES := /usr/lib/python3/dist-packages/pydicom/data/test_files
 fuzz: setup
 	CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DARCA_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	cmake --build build-fuzz -j $(JOBS) --target arca_fuzz_dicom_parse arca_fuzz_blob_header arca_fuzz_url arca_fuzz_query
 	for t in dicom_parse blob_header url query; do \
+	  seeds=fuzz/seeds/$$t; [ $$t = dicom_parse ] && seeds=$(PYDICOM_FILES); \
 	  mkdir -p build-fuzz/corpus/$$t && \
-	  build-fuzz/fuzz/arca_fuzz_$$t -max_total_time=$(FUZZ_SECONDS) build-fuzz/corpus/$$t fuzz/seeds/$$t || exit 1; \
+	  build-fuzz/fuzz/arca_fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 \
+	    build-fuzz/corpus/$$t $$seeds || exit 1; \
 	done
