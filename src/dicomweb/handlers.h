@@ -1,6 +1,7 @@
 // Internal to dicomweb/: the request handlers behind the route table of routes.h.
 #pragma once
 
+#include "dicomweb/multipart.h"
 #include "dicomweb/qido.h"
 #include "dicomweb/routes.h"
 #include "http/request.h"
@@ -35,5 +36,22 @@ struct InstanceRef {
 Result<std::vector<InstanceRef>> instances_in_path(DicomWebDeps deps,
                                                    const service::RequestContext& ctx,
                                                    const http::Request& request);
+// The same for explicit UIDs; an empty series or instance matches any.
+Result<std::vector<InstanceRef>> find_instances(DicomWebDeps deps,
+                                                const service::RequestContext& ctx,
+                                                const InstanceRef& filter);
+
+enum class Fallback { kRefuse, kAsStored };
+
+// One instance as a multipart part: the stored bytes as they are (wanted "*" or the stored
+// syntax), or re-encoded in Explicit VR Little Endian in memory. An instance Arca cannot decode
+// is refused (kUnsupportedTransferSyntax) or, with kAsStored (inside a series or study), sent as
+// stored with its part header saying so rather than cutting the whole response short.
+Result<PartSource> open_part(DicomWebDeps deps, const service::RequestContext& ctx,
+                             const InstanceUid& uid, const std::string& wanted, Fallback fallback);
+
+// WADO-URI (PS3.18 §9): GET /wado?requestType=WADO&studyUID=&seriesUID=&objectUID=
+// &contentType=application/dicom[&transferSyntax=].
+Result<http::Response> wado_uri(DicomWebDeps deps, http::Request& request);
 
 }  // namespace arca::dicomweb

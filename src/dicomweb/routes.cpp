@@ -74,6 +74,7 @@ Result<void> register_dicomweb_routes(http::Router& router, DicomWebDeps deps) {
       {Method::kGet, inst + "/metadata", read, kR, wado(metadata)},
       {Method::kGet, inst + "/frames/{frames}", read, kR, wado(frames)},
       {Method::kGet, inst + "/bulk/{tag}", read, kR, wado(bulkdata)},
+      {Method::kGet, "/wado", read, kR, wado(wado_uri)},
       {Method::kPost, "/dicom-web/studies", write, AuditAction::kStore, wado(store)},
       {Method::kPost, "/dicom-web/studies/{study}", write, AuditAction::kStore, wado(store)},
   };

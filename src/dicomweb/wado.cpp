@@ -89,12 +89,8 @@ Result<std::vector<std::uint32_t>> parse_frame_list(std::string_view list) {
   return out;
 }
 
-enum class Fallback { kRefuse, kAsStored };
+}  // namespace
 
-// One instance as a multipart part: the stored bytes as they are, or re-encoded in Explicit VR
-// Little Endian (in memory) when the client asked for that and the stored syntax differs. An
-// instance Arca cannot decode is refused or, inside a series or study, sent as stored (its part
-// header states the syntax) rather than cutting the whole response short.
 Result<PartSource> open_part(DicomWebDeps deps, const service::RequestContext& ctx,
                              const InstanceUid& uid, const std::string& wanted, Fallback fallback) {
   service::OpenedInstance opened = ARCA_TRY(deps.retrieve.open_instance(ctx, uid));
@@ -115,18 +111,24 @@ Result<PartSource> open_part(DicomWebDeps deps, const service::RequestContext& c
                     std::make_unique<OwningMemorySource>(std::move(bytes))};
 }
 
-}  // namespace
-
 Result<std::vector<InstanceRef>> instances_in_path(DicomWebDeps deps,
                                                    const service::RequestContext& ctx,
                                                    const Request& request) {
-  QidoScope scope{QueryLevel::kInstance, std::string(request.path_param("study").value_or("")),
-                  std::nullopt};
-  if (auto s = request.path_param("series"))
-    scope.series = std::string(*s);
+  return find_instances(deps, ctx,
+                        {std::string(request.path_param("study").value_or("")),
+                         std::string(request.path_param("series").value_or("")),
+                         std::string(request.path_param("instance").value_or(""))});
+}
+
+Result<std::vector<InstanceRef>> find_instances(DicomWebDeps deps,
+                                                const service::RequestContext& ctx,
+                                                const InstanceRef& filter) {
+  QidoScope scope{QueryLevel::kInstance, filter.study, std::nullopt};
+  if (!filter.series.empty())
+    scope.series = filter.series;
   http::QueryParams params;
-  if (auto i = request.path_param("instance"))
-    params = http::QueryParams({{"SOPInstanceUID", std::string(*i)}});
+  if (!filter.instance.empty())
+    params = http::QueryParams({{"SOPInstanceUID", filter.instance}});
   QidoRequest q = ARCA_TRY(parse_qido(scope, params));
   q.query.limit = 0;
   std::vector<QueryRow> rows = ARCA_TRY(deps.query.query(ctx, q.query));

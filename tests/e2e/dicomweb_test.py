@@ -280,6 +280,28 @@ class DicomWeb(unittest.TestCase):
             compared += 1
         self.assertGreaterEqual(compared, 10)
 
+    def test_wado_uri(self):
+        d = self.ds["JPGExtended.dcm"]
+        base = (f"https://127.0.0.1:{self.arca.http_port}/wado?requestType=WADO"
+                f"&studyUID={d.StudyInstanceUID}&seriesUID={d.SeriesInstanceUID}"
+                f"&objectUID={d.SOPInstanceUID}")
+        status, body, headers = harness.curl(base + "&contentType=application%2Fdicom"
+                                             "&transferSyntax=*")
+        self.assertEqual(status, 200)
+        self.assertIn("application/dicom", headers)
+        self.assertEqual(body, open(path("JPGExtended.dcm"), "rb").read())
+        status, body, _ = harness.curl(base + "&contentType=application%2Fdicom")
+        self.assertEqual(status, 200)
+        got = pydicom.dcmread(io.BytesIO(body))
+        self.assertEqual(got.file_meta.TransferSyntaxUID, "1.2.840.10008.1.2.1")
+        status, _, _ = harness.curl(base)  # image/jpeg by default: not rendered yet
+        self.assertEqual(status, 406)
+        status, _, _ = harness.curl(base.replace(str(d.SeriesInstanceUID), UID + ".77") +
+                                    "&contentType=application%2Fdicom")
+        self.assertEqual(status, 404)
+        status, _, _ = harness.curl(base.replace("requestType=WADO", "requestType=X"))
+        self.assertEqual(status, 400)
+
     def frame(self, d, number, accept):
         route = (f"/studies/{d.StudyInstanceUID}/series/{d.SeriesInstanceUID}"
                  f"/instances/{d.SOPInstanceUID}/frames/{number}")
@@ -361,6 +383,9 @@ class WithoutTheFlag(unittest.TestCase):
                 status, _, headers = harness.curl(base + route, "-X", method, *body)
                 self.assertEqual(status, 401, (method, route))
                 self.assertIn("WWW-Authenticate", headers)
+            status, _, _ = harness.curl(f"https://127.0.0.1:{arca.http_port}/wado?requestType=WADO"
+                                        f"&studyUID={UID}&seriesUID={UID}&objectUID={UID}")
+            self.assertEqual(status, 401)
         finally:
             arca.cleanup()
 

@@ -1,0 +1,42 @@
+// WADO-URI (PS3.18 §9, the OHIF `imageRendering: 'wadouri'` path): one instance as
+// application/dicom, as stored or in Explicit VR Little Endian. Rendered content types
+// (image/jpeg, the default when contentType is absent) are not produced yet: 406.
+#include "dicom/web_views.h"
+#include "dicomweb/handlers.h"
+#include "dicomweb/request_context.h"
+
+namespace arca::dicomweb {
+
+Result<http::Response> wado_uri(DicomWebDeps deps, http::Request& request) {
+  service::RequestContext ctx = ARCA_TRY(request_context(request));
+  const http::QueryParams& q = request.query();
+  if (q.get("requestType") != "WADO")
+    return make_error(ErrorCode::kInvalidArgument, "requestType must be WADO");
+  InstanceRef ref{std::string(q.get("studyUID").value_or("")),
+                  std::string(q.get("seriesUID").value_or("")),
+                  std::string(q.get("objectUID").value_or(""))};
+  if (ref.study.empty() || ref.series.empty() || ref.instance.empty())
+    return make_error(ErrorCode::kInvalidArgument,
+                      "studyUID, seriesUID and objectUID are required");
+  std::string_view content_type = q.get("contentType").value_or("image/jpeg");
+  if (content_type.substr(0, content_type.find(';')) != "application/dicom") {
+    return http::protocol_error(406, "not_acceptable",
+                                "only contentType=application/dicom is served yet");
+  }
+  std::string wanted(q.get("transferSyntax").value_or(dicom::kExplicitVrLittleEndian));
+  if (wanted != "*" && wanted != dicom::kExplicitVrLittleEndian) {
+    return http::protocol_error(406, "not_acceptable",
+                                "instances are served as stored or in Explicit VR Little Endian");
+  }
+  ARCA_TRY(find_instances(deps, ctx, ref));  // 404 unless the three UIDs belong together
+  auto part = open_part(deps, ctx, InstanceUid(ref.instance), wanted, Fallback::kRefuse);
+  if (!part.ok() && part.error().code == ErrorCode::kUnsupportedTransferSyntax)
+    return http::protocol_error(406, "not_acceptable", part.error().message);
+  PartSource p = ARCA_TRY(std::move(part));
+  http::Response r = http::Response::stream(200, http::StreamBody{std::move(p.body), std::nullopt},
+                                            p.content_type);
+  r.headers().set("Cache-Control", "private, no-store");
+  return r;
+}
+
+}  // namespace arca::dicomweb
