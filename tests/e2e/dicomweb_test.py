@@ -129,6 +129,19 @@ class DicomWeb(unittest.TestCase):
         self.assertEqual(status, 409, body)
         self.assertEqual(values(values(json.loads(body), "00081198")[0], "00081197"), [0xC409])
 
+    def test_stow_truncated_body_keeps_the_parts_before_the_cut(self):
+        ct = open(path("CT_small.dcm"), "rb").read()
+        body = multipart([("application/dicom", ct), ("application/dicom", ct)], "t")
+        cut = body[:len(body) - len(ct) // 2]  # inside the second part
+        status, answer, _ = self.post("/studies", cut,
+                                      "multipart/related; type=application/dicom; boundary=t")
+        self.assertEqual(status, 202, answer)
+        answer = json.loads(answer)
+        self.assertEqual(len(values(answer, "00081199")), 1)
+        self.assertEqual(len(values(answer, "00081198")), 1)
+        status, _, _ = harness.curl(f"https://127.0.0.1:{self.arca.http_port}/healthz")
+        self.assertEqual(status, 200)  # the server is unaffected
+
     def test_stow_refuses_other_media_types(self):
         status, _, _ = self.post("/studies", b"{}", "application/json")
         self.assertEqual(status, 415)
