@@ -20,6 +20,10 @@ Result<http::Response> retrieve(DicomWebDeps deps, http::Request& request);
 Result<http::Response> metadata(DicomWebDeps deps, http::Request& request);
 // WADO-RS bulk data: /bulk/{tag} of an instance (the BulkDataURIs of /metadata).
 Result<http::Response> bulkdata(DicomWebDeps deps, http::Request& request);
+// WADO-RS rendered (instance or first listed frame) and thumbnail (instance, series, study):
+// image/jpeg.
+Result<http::Response> rendered(DicomWebDeps deps, http::Request& request);
+Result<http::Response> thumbnail(DicomWebDeps deps, http::Request& request);
 // WADO-RS /frames/{frames}.
 Result<http::Response> frames(DicomWebDeps deps, http::Request& request);
 

@@ -293,6 +293,28 @@ class DicomWeb(unittest.TestCase):
             compared += 1
         self.assertGreaterEqual(compared, 10)
 
+    def test_rendered_and_thumbnail_are_jpeg(self):
+        ct = self.ds["CT_small.dcm"]
+        inst = (f"/studies/{ct.StudyInstanceUID}/series/{ct.SeriesInstanceUID}"
+                f"/instances/{ct.SOPInstanceUID}")
+        for route, extra in ((inst + "/rendered?accept=image%2Fjpeg",
+                              ["-H", 'Accept: multipart/related; type="application/octet-stream"']),
+                             (inst + "/frames/1/rendered?window=40,400,LINEAR&quality=80", []),
+                             (inst + "/thumbnail?viewport=64%2C64", []),
+                             (f"/studies/{ct.StudyInstanceUID}/thumbnail", []),
+                             (f"/studies/{ct.StudyInstanceUID}/series/{ct.SeriesInstanceUID}"
+                              "/thumbnail", [])):
+            status, body, headers = self.get(route, *extra)
+            self.assertEqual(status, 200, route)
+            self.assertIn("image/jpeg", headers)
+            self.assertEqual(body[:2], b"\xff\xd8", route)
+        status, _, _ = self.get(inst + "/rendered?accept=image%2Fpng")
+        self.assertEqual(status, 406)
+        status, _, _ = self.get(inst + "/frames/2/rendered")
+        self.assertEqual(status, 404)
+        status, _, _ = self.get(inst + "/rendered?viewport=big")
+        self.assertEqual(status, 400)
+
     def test_wado_uri(self):
         d = self.ds["JPGExtended.dcm"]
         base = (f"https://127.0.0.1:{self.arca.http_port}/wado?requestType=WADO"
@@ -381,6 +403,10 @@ ROUTES = [("GET", "/studies"), ("GET", "/series"), ("GET", "/instances"),
           ("GET", f"/studies/{UID}/series/{UID}/instances/{UID}/metadata"),
           ("GET", f"/studies/{UID}/series/{UID}/instances/{UID}/frames/1"),
           ("GET", f"/studies/{UID}/series/{UID}/instances/{UID}/bulk/7FE00010"),
+          ("GET", f"/studies/{UID}/series/{UID}/instances/{UID}/rendered"),
+          ("GET", f"/studies/{UID}/series/{UID}/instances/{UID}/frames/1/rendered"),
+          ("GET", f"/studies/{UID}/series/{UID}/instances/{UID}/thumbnail"),
+          ("GET", f"/studies/{UID}/series/{UID}/thumbnail"), ("GET", f"/studies/{UID}/thumbnail"),
           ("POST", "/studies"), ("POST", f"/studies/{UID}")]
 
 
