@@ -77,9 +77,26 @@ int run_export(Archive& archive, const StudyUid& study, const fs::path& out_dir,
   return report->failures.empty() ? 0 : 1;
 }
 
+namespace {
+
+// The certificate Arca presents to TLS peers: the DICOM TLS listener's ([dicom], else [http],
+// else the self-signed pair `arca serve` generates).
+dimse::TlsClientFiles dicom_tls_files(const Config& config) {
+  fs::path dir = config.key_file.parent_path();
+  const DicomConfig& d = config.dicom;
+  if (!d.certificate.empty())
+    return {d.certificate, d.private_key};
+  if (!config.http.certificate.empty())
+    return {config.http.certificate, config.http.private_key};
+  return {dir / "https-certificate.pem", dir / "https-key.pem"};
+}
+
+}  // namespace
+
 int run_send(Archive& archive, const StudyUid& study, const std::string& to, std::ostream& out,
              std::ostream& err) {
-  dimse::SendRequest request{study, to, archive.config().dicom.aet, std::chrono::seconds(60)};
+  dimse::SendRequest request{study, to, archive.config().dicom.aet, std::chrono::seconds(60),
+                             dicom_tls_files(archive.config())};
   auto report = dimse::send_study({archive.retrieve(), archive.peers()}, console(), request);
   if (!report.ok()) {
     err << "error: " << report.error().message << '\n';
@@ -97,6 +114,7 @@ int run_retrieve(Archive& archive, Logger& logger, const RemoteStudy& remote, st
   request.study = remote.study;
   request.source_ae = remote.peer_ae;
   request.own_ae = archive.config().dicom.aet;
+  request.tls = dicom_tls_files(archive.config());
   dimse::FetchDeps deps{archive.ingest(), archive.query(), archive.retrieve(), archive.peers(),
                         logger};
   auto report = dimse::fetch_study(deps, console(), request);

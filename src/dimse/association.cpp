@@ -187,7 +187,8 @@ void serve_association(AssociationHandle handle, const ConnectionOrigin& origin,
                  deps.query,
                  deps.retrieve,
                  deps.peers,
-                 deps.logger};
+                 deps.logger,
+                 settings.tls_client ? &*settings.tls_client : nullptr};
   command_loop(ctx);
 }
 

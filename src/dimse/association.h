@@ -5,10 +5,12 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include "core/logger.h"
 #include "dimse/association_acceptor.h"
+#include "dimse/tls_client_files.h"
 #include "service/ingest_service.h"
 #include "service/query_service.h"
 #include "service/retrieve_service.h"
@@ -20,6 +22,7 @@ struct AssociationSettings {
   std::string aet;
   std::chrono::seconds dimse_timeout{60};
   std::size_t max_object_bytes = std::size_t{2} << 30;
+  std::optional<TlsClientFiles> tls_client;  // the listener's certificate, for C-MOVE over TLS
 };
 
 struct AssociationDeps {

@@ -76,7 +76,10 @@ struct DimseServer::State {
                            assoc.error().to_string());
       return;
     }
-    AssociationSettings settings{options.aet, options.dimse_timeout, options.max_object_bytes};
+    AssociationSettings settings{options.aet, options.dimse_timeout, options.max_object_bytes,
+                                 std::nullopt};
+    if (options.tls)
+      settings.tls_client = TlsClientFiles{options.tls->certificate, options.tls->private_key};
     serve_association(
         std::move(assoc).take(), origin, settings,
         {services.ingest, services.query, services.retrieve, services.peers, services.logger});

@@ -133,21 +133,6 @@ void tally(SubOperationCounts& counts, const service::RetrieveItem& item,
   }
 }
 
-RequestedAssociation::RequestedAssociation(RequestedAssociation&& other) noexcept
-    : network_(other.network_), assoc_(other.assoc_) {
-  other.network_ = nullptr;
-  other.assoc_ = nullptr;
-}
-
-RequestedAssociation::~RequestedAssociation() {
-  if (assoc_ != nullptr) {
-    ASC_releaseAssociation(assoc_);
-    ASC_destroyAssociation(&assoc_);
-  }
-  if (network_ != nullptr)
-    ASC_dropNetwork(&network_);
-}
-
 namespace {
 
 void propose(T_ASC_Parameters* params, const std::vector<store::StoredInstance>& instances) {
@@ -176,44 +161,9 @@ void propose(T_ASC_Parameters* params, const std::vector<store::StoredInstance>&
 }  // namespace
 
 Result<RequestedAssociation> request_association(
-    const store::Peer& peer, const std::string& own_ae,
-    const std::vector<store::StoredInstance>& instances, std::chrono::seconds timeout) {
-  return open_association(peer, own_ae, timeout,
-                          [&](T_ASC_Parameters* params) { propose(params, instances); });
-}
-
-Result<RequestedAssociation> open_association(
-    const store::Peer& peer, const std::string& own_ae, std::chrono::seconds timeout,
-    const std::function<void(T_ASC_Parameters*)>& propose) {
-  if (peer.transport == store::PeerTransport::kTls)
-    return make_error(ErrorCode::kUnsupported, "sending to a TLS-only peer is not supported yet");
-  T_ASC_Network* network = nullptr;
-  OFCondition cond =
-      ASC_initializeNetwork(NET_REQUESTOR, 0, static_cast<int>(timeout.count()), &network);
-  if (cond.bad())
-    return make_error(ErrorCode::kInternal, std::string("DICOM network: ") + cond.text());
-  T_ASC_Parameters* params = nullptr;
-  ASC_createAssociationParameters(&params, ASC_DEFAULTMAXPDU);
-  ASC_setAPTitles(params, own_ae.c_str(), peer.ae_title.c_str(), nullptr);
-  std::string address = peer.host + ":" + std::to_string(peer.port);
-  ASC_setPresentationAddresses(params, "localhost", address.c_str());
-  propose(params);
-  T_ASC_Association* assoc = nullptr;
-  cond = ASC_requestAssociation(network, params, &assoc);
-  if (assoc == nullptr) {
-    ASC_destroyAssociationParameters(&params);
-    ASC_dropNetwork(&network);
-    return make_error(ErrorCode::kUnavailable, std::string("association: ") + cond.text());
-  }
-  if (cond.bad() || ASC_countAcceptedPresentationContexts(params) == 0) {
-    if (cond.good())
-      ASC_abortAssociation(assoc);
-    ASC_destroyAssociation(&assoc);
-    ASC_dropNetwork(&network);
-    return make_error(ErrorCode::kUnavailable,
-                      std::string("association refused by ") + peer.ae_title);
-  }
-  return RequestedAssociation(network, assoc);
+    const store::Peer& peer, const Requestor& me,
+    const std::vector<store::StoredInstance>& instances) {
+  return open_association(peer, me, [&](T_ASC_Parameters* params) { propose(params, instances); });
 }
 
 }  // namespace arca::dimse

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "dimse/requested_association.h"
 #include "service/retrieve_service.h"
 #include "store/peer_registry.h"
 
@@ -54,32 +55,10 @@ bool store_succeeded(std::uint16_t status);
 void tally(SubOperationCounts& counts, const service::RetrieveItem& item,
            const Result<std::uint16_t>& sent);
 
-// An association Arca requested as SCU; released and destroyed with the object.
-class RequestedAssociation {
- public:
-  RequestedAssociation(T_ASC_Network* network, T_ASC_Association* assoc)
-      : network_(network), assoc_(assoc) {}
-  RequestedAssociation(RequestedAssociation&& other) noexcept;
-  RequestedAssociation& operator=(RequestedAssociation&&) = delete;
-  ~RequestedAssociation();
-  T_ASC_Association* get() const { return assoc_; }
-
- private:
-  T_ASC_Network* network_;
-  T_ASC_Association* assoc_;
-};
-
-// Associates with `peer` (its host and port) as `own_ae`, proposing for each SOP class of
-// `instances` its stored transfer syntaxes and explicit/implicit little endian. kUnavailable
-// when the peer cannot be reached or rejects the association. Plain TCP only: a TLS peer is
-// refused (kUnsupported) rather than reached in the clear.
+// Associates with `peer` as `me`, proposing for each SOP class of `instances` its stored
+// transfer syntaxes and explicit/implicit little endian (see requested_association.h).
 Result<RequestedAssociation> request_association(
-    const store::Peer& peer, const std::string& own_ae,
-    const std::vector<store::StoredInstance>& instances, std::chrono::seconds timeout);
-
-// The same with the presentation contexts `propose` adds.
-Result<RequestedAssociation> open_association(
-    const store::Peer& peer, const std::string& own_ae, std::chrono::seconds timeout,
-    const std::function<void(T_ASC_Parameters*)>& propose);
+    const store::Peer& peer, const Requestor& me,
+    const std::vector<store::StoredInstance>& instances);
 
 }  // namespace arca::dimse

@@ -216,7 +216,8 @@ OFCondition handle_move(ScpContext& ctx, T_ASC_PresentationContextID pcid,
     return respond(STATUS_MOVE_Refused_MoveDestinationUnknown, {}, &destination.error());
   if (plan->instances().empty())
     return respond(STATUS_Success, {}, nullptr);
-  auto assoc = request_association(*destination, ctx.own_ae, plan->instances(), ctx.dimse_timeout);
+  auto assoc = request_association(*destination, {ctx.own_ae, ctx.dimse_timeout, ctx.tls_client},
+                                   plan->instances());
   if (!assoc.ok()) {
     ctx.logger.info("C-MOVE to " + destination->ae_title + ": " + assoc.error().to_string());
     return respond(kUnableToProcess, {}, &assoc.error());

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "core/logger.h"
+#include "dimse/tls_client_files.h"
 #include "service/ingest_service.h"
 #include "service/query_service.h"
 #include "service/retrieve_service.h"
@@ -30,6 +31,7 @@ struct ScpContext {
   service::RetrieveService& retrieve;
   store::PeerDirectory& peers;  // C-MOVE destinations
   Logger& logger;
+  const TlsClientFiles* tls_client = nullptr;  // reaching TLS destinations
 };
 
 OFCondition handle_store(ScpContext& ctx, T_ASC_PresentationContextID pcid,

@@ -101,7 +101,8 @@ Result<FetchReport> fetch_study(FetchDeps deps, const service::RequestContext& c
   auto found = ARCA_TRY(deps.peers.find_peer(request.source_ae));
   if (!found || found->tenant != ctx.principal.tenant)
     return make_error(ErrorCode::kNotFound, "unknown source AE title");
-  auto assoc = ARCA_TRY(open_association(*found, request.own_ae, request.timeout, propose));
+  const TlsClientFiles* tls = request.tls ? &*request.tls : nullptr;
+  auto assoc = ARCA_TRY(open_association(*found, {request.own_ae, request.timeout, tls}, propose));
   OFCondition sent = send_get(assoc.get(), request.study);
   if (sent.bad())
     return make_error(ErrorCode::kUnavailable, std::string("C-GET request: ") + sent.text());

@@ -9,9 +9,11 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include "core/logger.h"
+#include "dimse/tls_client_files.h"
 #include "service/ingest_service.h"
 #include "service/query_service.h"
 #include "service/retrieve_service.h"
@@ -24,6 +26,7 @@ struct FetchRequest {
   std::string source_ae;
   std::string own_ae = "ARCA";  // Arca's calling AE title
   std::chrono::seconds timeout{60};
+  std::optional<TlsClientFiles> tls;  // to reach TLS peers (which need a pinned fingerprint)
   std::size_t max_object_bytes = std::size_t{2} << 30;
 };
 

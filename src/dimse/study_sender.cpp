@@ -12,10 +12,11 @@ Result<SendReport> send_study(SendDeps deps, const service::RequestContext& ctx,
   service::RetrieveScope scope;
   scope.studies.push_back(request.study);
   service::RetrievePlan plan = ARCA_TRY(deps.retrieve.plan(ctx, scope));
+  const TlsClientFiles* tls = request.tls ? &*request.tls : nullptr;
   if (plan.instances().empty())
     return make_error(ErrorCode::kNotFound, "no such study");
-  auto assoc =
-      ARCA_TRY(request_association(destination, request.own_ae, plan.instances(), request.timeout));
+  auto assoc = ARCA_TRY(
+      request_association(destination, {request.own_ae, request.timeout, tls}, plan.instances()));
   SubStoreTarget target{assoc.get(), request.timeout, {}};
   SubOperationCounts counts;
   deps.retrieve.deliver(ctx, plan, [&](const service::RetrieveItem& item) -> Result<void> {

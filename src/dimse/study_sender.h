@@ -7,9 +7,11 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "dimse/tls_client_files.h"
 #include "service/retrieve_service.h"
 #include "store/peer_registry.h"
 
@@ -20,6 +22,7 @@ struct SendRequest {
   std::string destination_ae;
   std::string own_ae = "ARCA";  // Arca's calling AE title
   std::chrono::seconds timeout{60};
+  std::optional<TlsClientFiles> tls;  // to reach TLS peers (which need a pinned fingerprint)
 };
 
 struct SendReport {

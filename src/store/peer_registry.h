@@ -37,7 +37,8 @@ struct Peer {
   std::set<PeerOperation> allowed;
   PeerTransport transport = PeerTransport::kPlain;  // kTls: only over the DICOM TLS listener
   // Lower-case hex SHA-256 of the peer's DER certificate; empty: any certificate the TLS
-  // listener trusts (or none, when mutual authentication is off).
+  // listener trusts (or none, when mutual authentication is off). Arca connects to a kTls peer
+  // (C-MOVE destination, send, retrieve) only if this is set and the peer's certificate matches.
   std::string certificate_fingerprint;
 
   bool may(PeerOperation op) const { return allowed.count(op) != 0; }

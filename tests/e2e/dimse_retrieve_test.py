@@ -1,10 +1,12 @@
 #!/usr/bin/python3
 """C-MOVE and C-GET end to end: `arca serve` sends studies to a storescp started here (movescu)
 and back to getscu, bit for bit as stored, or decompressed for a peer that accepts only
-uncompressed syntaxes; unknown destinations, peers without `move`, and other tenants' studies
-and destinations are refused. All on 127.0.0.1.
+uncompressed syntaxes; TLS destinations only with their pinned certificate; unknown
+destinations, peers without `move`, and other tenants' studies and destinations are refused.
+All on 127.0.0.1.
 """
 import glob
+import hashlib
 import os
 import shutil
 import subprocess
@@ -78,6 +80,15 @@ class DimseRetrieveTest(unittest.TestCase):
         cls.dest = StoreScp(root, "DEST", "+xa", "+B")
         cls.plain = StoreScp(root, "PLAIN", "+B")  # uncompressed syntaxes only
         cls.bdest = StoreScp(root, "BDEST", "+xa", "+B")
+        # A TLS destination with its own self-signed certificate, pinned in its peer entry.
+        key, cert = os.path.join(root, "dest-key.pem"), os.path.join(root, "dest-cert.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                        key, "-out", cert, "-days", "2", "-subj", "/CN=tlsdest"],
+                       check=True, capture_output=True)
+        der = subprocess.run(["openssl", "x509", "-in", cert, "-outform", "DER"],
+                             check=True, capture_output=True).stdout
+        pin = hashlib.sha256(der).hexdigest()
+        cls.tlsdest = StoreScp(root, "TLSDEST", "+xa", "+B", "+tls", key, cert, "-ic")
         for args in (["MODALITY", "--allow", "store"],
                      ["MOVER", "--allow", "find,move,get"],
                      ["NOMOVE", "--allow", "find"],
@@ -86,7 +97,12 @@ class DimseRetrieveTest(unittest.TestCase):
                      ["PLAIN", "--allow", "receive", "--port", str(cls.plain.port)],
                      ["BDEST", "--allow", "receive", "--port", str(cls.bdest.port),
                       "--tenant", "b"],
-                     ["NORECV", "--allow", "store", "--port", str(cls.dest.port)]):
+                     ["NORECV", "--allow", "store", "--port", str(cls.dest.port)],
+                     ["TLSDEST", "--allow", "receive", "--port", str(cls.tlsdest.port), "--tls",
+                      "--cert-fingerprint", pin],
+                     ["BADPIN", "--allow", "receive", "--port", str(cls.tlsdest.port), "--tls",
+                      "--cert-fingerprint", "0" * 64],
+                     ["NOPIN", "--allow", "receive", "--port", str(cls.tlsdest.port), "--tls"]):
             cls.arca.run("peer", "add", *args, "--host", "127.0.0.1", check=0)
         cls.arca.serve()
         p = storescu("MODALITY", "ARCA", cls.arca.dicom_port, cls.files)
@@ -94,12 +110,12 @@ class DimseRetrieveTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        for scp in (cls.dest, cls.plain, cls.bdest):
+        for scp in (cls.dest, cls.plain, cls.bdest, cls.tlsdest):
             scp.stop()
         cls.arca.cleanup()
 
     def setUp(self):
-        for scp in (self.dest, self.plain, self.bdest):
+        for scp in (self.dest, self.plain, self.bdest, self.tlsdest):
             scp.clear()
 
     def move(self, aet, dest, *keys, model="-S", extra=()):
@@ -195,6 +211,17 @@ class DimseRetrieveTest(unittest.TestCase):
         frames = int(getattr(ds, "NumberOfFrames", 1) or 1)
         size = ds.Rows * ds.Columns * ds.SamplesPerPixel * ds.BitsAllocated // 8 * frames
         self.assertEqual(len(ds.PixelData), size + (size % 2))
+
+    def test_move_to_a_tls_destination_checks_its_pinned_certificate(self):
+        keys = ["QueryRetrieveLevel=STUDY", "StudyInstanceUID=" + study_of(CT)]
+        p = self.move("MOVER", "TLSDEST", *keys)
+        self.assertEqual(p.returncode, 0, p.stdout)
+        self.assert_identical(self.tlsdest.received(), [CT])
+        self.tlsdest.clear()
+        for dest in ("BADPIN", "NOPIN"):
+            p = self.move("MOVER", dest, *keys)
+            self.assertIn(b"UnableToProcess", p.stdout, dest)
+        self.assertEqual(self.tlsdest.received(), {})
 
     def test_move_to_unknown_destination_is_refused(self):
         for dest in ("NOBODY", "NORECV", "BDEST"):
