@@ -41,9 +41,19 @@ class FsBlobWriter final : public BlobWriter {
     }
   }
 
-  Result<void> write(ByteView data) override { return file_.write_all(data); }
+  // Small writes (an encryptor hands over one 64 KiB segment at a time) are gathered into
+  // 1 MiB writes: a typical instance then costs one write(2) instead of nine.
+  Result<void> write(ByteView data) override {
+    if (buffer_.size() + data.size() > kBufferSize)
+      ARCA_TRY(flush());
+    if (data.size() >= kBufferSize)
+      return file_.write_all(data);
+    buffer_.insert(buffer_.end(), data.begin(), data.end());
+    return ok();
+  }
 
   Result<void> commit() override {
+    ARCA_TRY(flush());
     ARCA_TRY(file_.sync());
     ARCA_TRY(file_.close());
     ARCA_TRY(store_.publish(temp_, id_));
@@ -52,10 +62,21 @@ class FsBlobWriter final : public BlobWriter {
   }
 
  private:
+  static constexpr std::size_t kBufferSize = std::size_t{1} << 20;
+
+  Result<void> flush() {
+    if (buffer_.empty())
+      return ok();
+    ARCA_TRY(file_.write_all(buffer_));
+    buffer_.clear();
+    return ok();
+  }
+
   FsBlobStore& store_;
   BlobId id_;
   fs::path temp_;
   File file_;
+  Bytes buffer_;
   bool committed_ = false;
 };
 
