@@ -218,18 +218,49 @@ Result<Bytes> bulk_value(ByteView part10, std::uint32_t tag) {
   return out;
 }
 
-Result<std::string> metadata_json(ByteView part10, std::string_view bulk_base) {
-  auto file = ARCA_TRY(load(part10));
-  DcmDataset* ds = file->getDataset();
-  text_to_utf8(*ds, "");
-  (void)ds->findAndDeleteElement(DCM_DataSetTrailingPadding);
+Result<std::string> write_metadata(DcmDataset& ds, std::string_view bulk_base,
+                                   bool pixel_data_follows) {
+  text_to_utf8(ds, "");
+  (void)ds.findAndDeleteElement(DCM_DataSetTrailingPadding);
   BulkUriFormat format{std::string(bulk_base)};
   std::ostringstream out;
   out << '{';  // DcmDataset::writeJson writes the members only
-  if (ds->writeJson(out, format).bad())
+  if (ds.writeJson(out, format).bad())
     return make_error(ErrorCode::kInvalidDicom, "data set cannot be written as DICOM JSON");
+  if (pixel_data_follows) {  // parsing stopped at Pixel Data: describe it without reading it
+    Uint16 bits = 16;
+    ds.findAndGetUint16(DCM_BitsAllocated, bits);
+    const bool ob = DcmXfer(ds.getOriginalXfer()).isEncapsulated() || bits <= 8;
+    out << (ds.card() > 0 ? "," : "") << "\"7FE00010\":{\"vr\":\"" << (ob ? "OB" : "OW")
+        << "\",\"BulkDataURI\":\"" << bulk_base << "/bulk/7FE00010\"}";
+  }
   out << '}';
   return out.str();
+}
+
+Result<std::string> metadata_json(ByteView part10, std::string_view bulk_base) {
+  auto file = ARCA_TRY(load(part10));
+  return write_metadata(*file->getDataset(), bulk_base, false);
+}
+
+Result<std::optional<std::string>> metadata_json_from_prefix(ByteView prefix, bool complete,
+                                                             std::string_view bulk_base) {
+  DcmFileFormat file;
+  DcmInputBufferStream in;
+  in.setBuffer(prefix.data(), static_cast<offile_off_t>(prefix.size()));
+  if (complete)
+    in.setEos();
+  file.transferInit();
+  OFCondition status =
+      file.readUntilTag(in, EXS_Unknown, EGL_noChange, DCM_MaxReadLength, DCM_PixelData);
+  file.transferEnd();
+  if (status == EC_StreamNotifyClient && !complete)
+    return std::optional<std::string>();  // ends before Pixel Data: read more
+  if (status.bad())
+    return make_error(ErrorCode::kInvalidDicom, "stored object does not parse");
+  const bool stopped_at_pixels = !complete || in.avail() > 0;
+  return std::optional<std::string>(
+      ARCA_TRY(write_metadata(*file.getDataset(), bulk_base, stopped_at_pixels)));
 }
 
 Result<Frames> frames(ByteView part10, const std::vector<std::uint32_t>& numbers,

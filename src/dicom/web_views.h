@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,12 @@
 namespace arca::dicom {
 
 Result<std::string> metadata_json(ByteView part10, std::string_view bulk_base);
+
+// The same from the first bytes of an object, parsed up to Pixel Data (which is then described
+// by its BulkDataURI without being read; elements after it are left out). nullopt: the prefix
+// ends before Pixel Data, read more and call again; complete: the prefix is the whole object.
+Result<std::optional<std::string>> metadata_json_from_prefix(ByteView prefix, bool complete,
+                                                             std::string_view bulk_base);
 
 struct Frames {
   std::string transfer_syntax;  // of the returned bytes

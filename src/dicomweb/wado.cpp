@@ -62,6 +62,40 @@ Response not_acceptable(std::string_view why) {
   return http::protocol_error(406, "not_acceptable", why);
 }
 
+constexpr std::size_t kMetadataFirstRead = 64 * 1024;
+constexpr std::string_view kDeflated = "1.2.840.10008.1.2.1.99";
+
+// An instance's metadata from as few of its bytes as parsing up to Pixel Data needs: 64 KiB
+// first, doubling until DCMTK reaches Pixel Data or the end (deflated objects are read whole).
+Result<std::string> instance_metadata(DicomWebDeps deps, const service::RequestContext& ctx,
+                                      const InstanceRef& ref) {
+  service::OpenedInstance opened =
+      ARCA_TRY(deps.retrieve.open_instance(ctx, InstanceUid(ref.instance)));
+  const std::uint64_t size = opened.reader->size();
+  std::size_t want = opened.record.attributes.instance.transfer_syntax.str() == kDeflated
+                         ? static_cast<std::size_t>(size)
+                         : kMetadataFirstRead;
+  Bytes prefix;
+  for (;;) {
+    want = static_cast<std::size_t>(std::min<std::uint64_t>(want, size));
+    if (want > kMaxParsedObject)
+      return make_error(ErrorCode::kTooLarge, "object header too large to describe");
+    std::size_t have = prefix.size();
+    prefix.resize(want);
+    while (have < want) {
+      std::size_t n = ARCA_TRY(opened.reader->read_at(have, MutableByteView(prefix).subspan(have)));
+      if (n == 0)
+        return make_error(ErrorCode::kIntegrity, "stored object shorter than recorded");
+      have += n;
+    }
+    auto json =
+        ARCA_TRY(dicom::metadata_json_from_prefix(prefix, want == size, instance_path(ref)));
+    if (json)
+      return std::move(*json);
+    want *= 2;
+  }
+}
+
 Result<Bytes> read_instance(DicomWebDeps deps, const service::RequestContext& ctx,
                             const InstanceUid& uid) {
   service::OpenedInstance opened = ARCA_TRY(deps.retrieve.open_instance(ctx, uid));
@@ -172,8 +206,7 @@ Result<Response> metadata(DicomWebDeps deps, Request& request) {
   std::vector<InstanceRef> refs = ARCA_TRY(instances_in_path(deps, ctx, request));
   std::string body = "[";
   for (std::size_t i = 0; i < refs.size(); ++i) {
-    Bytes object = ARCA_TRY(read_instance(deps, ctx, InstanceUid(refs[i].instance)));
-    body += (i ? "," : "") + ARCA_TRY(dicom::metadata_json(object, instance_path(refs[i])));
+    body += (i ? "," : "") + ARCA_TRY(instance_metadata(deps, ctx, refs[i]));
   }
   body += "]";
   Response r = Response::json(200, body);

@@ -255,6 +255,15 @@ class DicomWeb(unittest.TestCase):
         status, _, _ = self.get(uri[:-8] + "00431234")
         self.assertEqual(status, 404)
 
+    def test_metadata_lists_every_top_level_element(self):
+        for name, d in self.ds.items():
+            objs, _ = self.qido(f"/studies/{d.StudyInstanceUID}/series/{d.SeriesInstanceUID}"
+                                f"/instances/{d.SOPInstanceUID}/metadata")
+            full = pydicom.dcmread(path(name))
+            want = {f"{e.tag:08X}" for e in full if e.tag != 0xFFFCFFFC}
+            self.assertEqual(set(objs[0]), want, name)
+            self.assertIn("BulkDataURI", objs[0]["7FE00010"], name)
+
     def test_native_frame_length(self):
         ct = self.ds["CT_small.dcm"]
         route = (f"/studies/{ct.StudyInstanceUID}/series/{ct.SeriesInstanceUID}"
