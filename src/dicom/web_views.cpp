@@ -263,6 +263,59 @@ Result<std::optional<std::string>> metadata_json_from_prefix(ByteView prefix, bo
       ARCA_TRY(write_metadata(*file.getDataset(), bulk_base, stopped_at_pixels)));
 }
 
+Result<std::optional<NativeLayout>> native_layout(ByteView prefix, bool complete) {
+  DcmFileFormat file;
+  DcmInputBufferStream in;
+  in.setBuffer(prefix.data(), static_cast<offile_off_t>(prefix.size()));
+  if (complete)
+    in.setEos();
+  file.transferInit();
+  OFCondition status =
+      file.readUntilTag(in, EXS_Unknown, EGL_noChange, DCM_MaxReadLength, DCM_PixelData);
+  file.transferEnd();
+  if (status == EC_StreamNotifyClient && !complete)
+    return std::optional<NativeLayout>();
+  if (status.bad())
+    return make_error(ErrorCode::kInvalidDicom, "stored object does not parse");
+  DcmDataset& ds = *file.getDataset();
+  const DcmXfer xfer(ds.getOriginalXfer());
+  Uint16 rows = 0, cols = 0, samples = 1, bits = 0;
+  ds.findAndGetUint16(DCM_Rows, rows);
+  ds.findAndGetUint16(DCM_Columns, cols);
+  ds.findAndGetUint16(DCM_SamplesPerPixel, samples);
+  ds.findAndGetUint16(DCM_BitsAllocated, bits);
+  Sint32 count = 1;
+  if (ds.findAndGetSint32(DCM_NumberOfFrames, count).bad() || count < 1)
+    count = 1;
+  const Error unsupported{ErrorCode::kUnsupported, "not native little-endian pixel data"};
+  if (xfer.isEncapsulated() || xfer.isBigEndian() || xfer.getStreamCompression() != ESC_none ||
+      bits < 8 || bits % 8 != 0 || rows == 0 || cols == 0)
+    return unsupported;
+  // DCMTK stops at or just after the Pixel Data element header: find it.
+  const std::size_t header_size = xfer.isExplicitVR() ? 12 : 8;
+  const auto stop = static_cast<std::size_t>(in.tell());
+  std::optional<std::size_t> header;
+  for (std::size_t back : {std::size_t{0}, std::size_t{8}, std::size_t{12}}) {
+    const std::size_t h = stop - std::min(stop, back);
+    if (h + header_size <= prefix.size() && prefix[h] == 0xE0 && prefix[h + 1] == 0x7F &&
+        prefix[h + 2] == 0x10 && prefix[h + 3] == 0x00) {
+      header = h;
+      break;
+    }
+  }
+  if (!header)
+    return complete ? Result<std::optional<NativeLayout>>(unsupported)
+                    : std::optional<NativeLayout>();
+  const std::uint8_t* l = prefix.data() + *header + header_size - 4;
+  const std::uint64_t length = std::uint64_t{l[0]} | std::uint64_t{l[1]} << 8 |
+                               std::uint64_t{l[2]} << 16 | std::uint64_t{l[3]} << 24;
+  const std::uint64_t frame_size = std::uint64_t{rows} * cols * samples * (bits / 8);
+  if (length == 0xFFFFFFFFULL || length < frame_size * static_cast<std::uint64_t>(count))
+    return unsupported;
+  return std::optional<NativeLayout>(
+      NativeLayout{*header + header_size, frame_size, static_cast<std::uint32_t>(count)});
+}
+
 Result<Frames> frames(ByteView part10, const std::vector<std::uint32_t>& numbers,
                       FrameSyntax syntax) {
   auto file = ARCA_TRY(load(part10));

@@ -50,6 +50,18 @@ enum class FrameSyntax { kAsStored, kUncompressed };
 Result<Frames> frames(ByteView part10, const std::vector<std::uint32_t>& numbers,
                       FrameSyntax syntax);
 
+// Where the frames of native little-endian pixel data lie inside the object, found from its
+// first bytes, so a frame is read without the rest. nullopt: the prefix ends before the Pixel
+// Data header, read more; complete: the prefix is the whole object. kUnsupported when the object
+// is not laid out that way (encapsulated, big endian, deflated, under 8 bits allocated, pixel
+// data shorter than its frames): read it whole and use frames().
+struct NativeLayout {
+  std::uint64_t offset = 0;      // of frame 1's first byte
+  std::uint64_t frame_size = 0;  // bytes
+  std::uint32_t frames = 1;
+};
+Result<std::optional<NativeLayout>> native_layout(ByteView prefix, bool complete);
+
 inline constexpr std::string_view kExplicitVrLittleEndian = "1.2.840.10008.1.2.1";
 
 Result<Bytes> to_explicit_little_endian(ByteView part10);

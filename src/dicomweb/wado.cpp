@@ -65,12 +65,10 @@ Response not_acceptable(std::string_view why) {
 constexpr std::size_t kMetadataFirstRead = 64 * 1024;
 constexpr std::string_view kDeflated = "1.2.840.10008.1.2.1.99";
 
-// An instance's metadata from as few of its bytes as parsing up to Pixel Data needs: 64 KiB
-// first, doubling until DCMTK reaches Pixel Data or the end (deflated objects are read whole).
-Result<std::string> instance_metadata(DicomWebDeps deps, const service::RequestContext& ctx,
-                                      const InstanceRef& ref) {
-  service::OpenedInstance opened =
-      ARCA_TRY(deps.retrieve.open_instance(ctx, InstanceUid(ref.instance)));
+// Reads an opened instance from its start, 64 KiB first and doubling (deflated objects whole),
+// until parse(prefix, complete) answers something other than nullopt.
+template <typename T, typename Parse>
+Result<T> parse_prefix(service::OpenedInstance& opened, Parse parse) {
   const std::uint64_t size = opened.reader->size();
   std::size_t want = opened.record.attributes.instance.transfer_syntax.str() == kDeflated
                          ? static_cast<std::size_t>(size)
@@ -79,7 +77,7 @@ Result<std::string> instance_metadata(DicomWebDeps deps, const service::RequestC
   for (;;) {
     want = static_cast<std::size_t>(std::min<std::uint64_t>(want, size));
     if (want > kMaxParsedObject)
-      return make_error(ErrorCode::kTooLarge, "object header too large to describe");
+      return make_error(ErrorCode::kTooLarge, "object header too large to parse");
     std::size_t have = prefix.size();
     prefix.resize(want);
     while (have < want) {
@@ -88,12 +86,49 @@ Result<std::string> instance_metadata(DicomWebDeps deps, const service::RequestC
         return make_error(ErrorCode::kIntegrity, "stored object shorter than recorded");
       have += n;
     }
-    auto json =
-        ARCA_TRY(dicom::metadata_json_from_prefix(prefix, want == size, instance_path(ref)));
-    if (json)
-      return std::move(*json);
+    std::optional<T> parsed = ARCA_TRY(parse(ByteView(prefix), want == size));
+    if (parsed)
+      return std::move(*parsed);
     want *= 2;
   }
+}
+
+// An instance's metadata from as few of its bytes as parsing up to Pixel Data needs.
+Result<std::string> instance_metadata(DicomWebDeps deps, const service::RequestContext& ctx,
+                                      const InstanceRef& ref) {
+  service::OpenedInstance opened =
+      ARCA_TRY(deps.retrieve.open_instance(ctx, InstanceUid(ref.instance)));
+  const std::string base = instance_path(ref);
+  return parse_prefix<std::string>(opened, [&base](ByteView prefix, bool complete) {
+    return dicom::metadata_json_from_prefix(prefix, complete, base);
+  });
+}
+
+// Frames of native little-endian pixel data read straight from their place in the blob (only
+// the segments holding them are decrypted); kUnsupported when the object is laid out otherwise.
+Result<dicom::Frames> native_frames_in_place(service::OpenedInstance& opened,
+                                             const std::vector<std::uint32_t>& numbers) {
+  dicom::NativeLayout layout =
+      ARCA_TRY(parse_prefix<dicom::NativeLayout>(opened, [](ByteView prefix, bool complete) {
+        return dicom::native_layout(prefix, complete);
+      }));
+  dicom::Frames out{std::string(dicom::kExplicitVrLittleEndian), "application/octet-stream", {}};
+  for (std::uint32_t n : numbers) {
+    if (n < 1 || n > layout.frames)
+      return make_error(ErrorCode::kNotFound, "no such frame");
+    Bytes frame(static_cast<std::size_t>(layout.frame_size));
+    std::size_t have = 0;
+    const std::uint64_t start = layout.offset + (n - 1) * layout.frame_size;
+    while (have < frame.size()) {
+      std::size_t got =
+          ARCA_TRY(opened.reader->read_at(start + have, MutableByteView(frame).subspan(have)));
+      if (got == 0)
+        return make_error(ErrorCode::kIntegrity, "stored object shorter than its frames");
+      have += got;
+    }
+    out.frames.push_back(std::move(frame));
+  }
+  return out;
 }
 
 Result<Bytes> read_instance(DicomWebDeps deps, const service::RequestContext& ctx,
@@ -251,13 +286,20 @@ Result<Response> frames(DicomWebDeps deps, Request& request) {
   std::vector<std::uint32_t> numbers =
       ARCA_TRY(parse_frame_list(request.path_param("frames").value_or("")));
   std::vector<InstanceRef> refs = ARCA_TRY(instances_in_path(deps, ctx, request));
-  Bytes object = ARCA_TRY(read_instance(deps, ctx, InstanceUid(refs.front().instance)));
+  service::OpenedInstance opened =
+      ARCA_TRY(deps.retrieve.open_instance(ctx, InstanceUid(refs.front().instance)));
   Accepted a = accepted(request);
   // application/octet-stream without a transfer syntax means Explicit VR Little Endian.
   const bool native = a.transfer_syntax == dicom::kExplicitVrLittleEndian ||
                       (a.transfer_syntax.empty() && a.media_type == "application/octet-stream");
-  auto decoded = dicom::frames(
-      object, numbers, native ? dicom::FrameSyntax::kUncompressed : dicom::FrameSyntax::kAsStored);
+  auto decoded = native_frames_in_place(opened, numbers);
+  if (!decoded.ok() && decoded.error().code == ErrorCode::kUnsupported) {
+    service::VerifiedSource source(std::move(opened.reader), opened.record);
+    Bytes object = ARCA_TRY(read_all(source, kMaxParsedObject));
+    decoded =
+        dicom::frames(object, numbers,
+                      native ? dicom::FrameSyntax::kUncompressed : dicom::FrameSyntax::kAsStored);
+  }
   if (!decoded.ok() && decoded.error().code == ErrorCode::kUnsupportedTransferSyntax)
     return not_acceptable(decoded.error().message);
   dicom::Frames f = ARCA_TRY(std::move(decoded));
