@@ -9,6 +9,8 @@
 
 #include <mutex>
 
+#include "dicom/j2k_decoder.h"
+
 namespace arca::dicom {
 
 void init_dcmtk() {
@@ -22,6 +24,7 @@ void init_dcmtk() {
     DJDecoderRegistration::registerCodecs();
     DJLSDecoderRegistration::registerCodecs();
     DcmRLEDecoderRegistration::registerCodecs();
+    register_j2k_decoder();
   });
 }
 

@@ -3,9 +3,9 @@
 //
 // init_dcmtk() silences DCMTK's logger (it would otherwise print a warning to stderr for every
 // odd object it reads; our errors carry their own PHI-free messages), loads the data
-// dictionary and registers the JPEG, JPEG-LS and RLE decoders (sending compressed objects to
-// peers that accept only uncompressed ones). app/ calls it once at start-up before any other
-// arca::dicom function; calling it again is harmless (idempotent, thread-safe).
+// dictionary and registers the JPEG, JPEG-LS, RLE and JPEG 2000 decoders (sending compressed
+// objects to peers that accept only uncompressed ones). app/ calls it once at start-up before any
+// other arca::dicom function; calling it again is harmless (idempotent, thread-safe).
 #pragma once
 
 namespace arca::dicom {

@@ -6,6 +6,7 @@
 #include <dcmtk/dcmdata/dcuid.h>
 #include <dcmtk/dcmdata/dcxfer.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <set>
@@ -130,6 +131,18 @@ void tally(SubOperationCounts& counts, const service::RetrieveItem& item,
   } else {
     ++counts.failed;
     counts.failed_uids.push_back(item.record.attributes.instance.sop_instance_uid.str());
+  }
+}
+
+void tally_unopened(SubOperationCounts& counts, const service::ExportReport& report) {
+  for (const auto& failure : report.failures) {
+    const std::string& uid = failure.instance.str();
+    if (failure.error.code == ErrorCode::kCancelled ||
+        std::find(counts.failed_uids.begin(), counts.failed_uids.end(), uid) !=
+            counts.failed_uids.end())
+      continue;
+    ++counts.failed;
+    counts.failed_uids.push_back(uid);
   }
 }
 

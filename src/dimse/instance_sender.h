@@ -1,10 +1,10 @@
 // Internal to dimse/ (DCMTK types): C-STORE sub-operations, for C-MOVE (over an association
 // Arca requests from the destination), C-GET (over the requester's own association) and
 // `arca send`. An instance goes out in its stored transfer syntax when the association accepted
-// it for its SOP class; otherwise it is decoded (DCMTK's JPEG, JPEG-LS and RLE codecs,
-// registered by dicom::init_dcmtk) into a syntax the peer accepted. Stored bytes are decrypted
-// into memory only, never into a file.
-// Thread-safety: none; one association is used by one thread.
+// it for its SOP class; otherwise it is decoded (DCMTK's JPEG, JPEG-LS and RLE codecs, Arca's JPEG
+// 2000 one, registered by dicom::init_dcmtk) into a syntax the peer accepted. Stored bytes are
+// decrypted into memory only, never into a file. Thread-safety: none; one association is used by
+// one thread.
 #pragma once
 
 #include <dcmtk/config/osconfig.h>  // must come first among DCMTK headers
@@ -54,6 +54,10 @@ bool store_succeeded(std::uint16_t status);
 // Adds the updated tallies for one sub-operation (`status` or `sent`'s error).
 void tally(SubOperationCounts& counts, const service::RetrieveItem& item,
            const Result<std::uint16_t>& sent);
+
+// Counts as failed the instances RetrieveService::deliver could not open (a damaged or missing
+// stored object): they failed before any sub-operation began. `report` is deliver()'s.
+void tally_unopened(SubOperationCounts& counts, const service::ExportReport& report);
 
 // Associates with `peer` as `me`, proposing for each SOP class of `instances` its stored
 // transfer syntaxes and explicit/implicit little endian (see requested_association.h).

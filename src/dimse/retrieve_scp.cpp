@@ -128,21 +128,23 @@ OFCondition run_sub_operations(ScpContext& ctx, const service::RetrievePlan& pla
   counts.remaining = plan.instances().size();
   OFCondition link = EC_Normal;
   bool cancelled = false;
-  ctx.retrieve.deliver(ctx.request, plan, [&](const service::RetrieveItem& item) -> Result<void> {
-    cancelled = cancelled || DIMSE_checkForCancelRQ(ctx.assoc, invocation.pcid,
-                                                    invocation.message_id) == EC_Normal;
-    if (link.bad() || cancelled)
-      return make_error(ErrorCode::kCancelled, "cancelled by the requester");
-    auto sent = send_instance(target, item);
-    tally(counts, item, sent);
-    if (item.remaining > 0)
-      link = respond(kPending, counts, nullptr);
-    if (!sent.ok())
-      return std::move(sent).error();
-    if (!store_succeeded(*sent))
-      return make_error(ErrorCode::kUnavailable, "destination refused the C-STORE");
-    return ok();
-  });
+  auto report = ctx.retrieve.deliver(
+      ctx.request, plan, [&](const service::RetrieveItem& item) -> Result<void> {
+        cancelled = cancelled || DIMSE_checkForCancelRQ(ctx.assoc, invocation.pcid,
+                                                        invocation.message_id) == EC_Normal;
+        if (link.bad() || cancelled)
+          return make_error(ErrorCode::kCancelled, "cancelled by the requester");
+        auto sent = send_instance(target, item);
+        tally(counts, item, sent);
+        if (item.remaining > 0)
+          link = respond(kPending, counts, nullptr);
+        if (!sent.ok())
+          return std::move(sent).error();
+        if (!store_succeeded(*sent))
+          return make_error(ErrorCode::kUnavailable, "destination refused the C-STORE");
+        return ok();
+      });
+  tally_unopened(counts, report);
   if (link.bad())
     return link;
   if (cancelled)

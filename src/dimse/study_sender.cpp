@@ -19,16 +19,18 @@ Result<SendReport> send_study(SendDeps deps, const service::RequestContext& ctx,
       request_association(destination, {request.own_ae, request.timeout, tls}, plan.instances()));
   SubStoreTarget target{assoc.get(), request.timeout, {}};
   SubOperationCounts counts;
-  deps.retrieve.deliver(ctx, plan, [&](const service::RetrieveItem& item) -> Result<void> {
-    auto sent = send_instance(target, item);
-    tally(counts, item, sent);
-    if (!sent.ok())
-      return std::move(sent).error();
-    if (!store_succeeded(*sent))
-      return make_error(ErrorCode::kUnavailable,
-                        "peer refused the C-STORE with status " + std::to_string(*sent));
-    return ok();
-  });
+  auto report =
+      deps.retrieve.deliver(ctx, plan, [&](const service::RetrieveItem& item) -> Result<void> {
+        auto sent = send_instance(target, item);
+        tally(counts, item, sent);
+        if (!sent.ok())
+          return std::move(sent).error();
+        if (!store_succeeded(*sent))
+          return make_error(ErrorCode::kUnavailable,
+                            "peer refused the C-STORE with status " + std::to_string(*sent));
+        return ok();
+      });
+  tally_unopened(counts, report);
   return SendReport{counts.completed, counts.warning, counts.failed_uids};
 }
 

@@ -410,9 +410,11 @@ class DicomWeb(unittest.TestCase):
         status, parts = self.frame(j2k, 1, "multipart/related; type=image/jp2; transfer-syntax=*")
         self.assertEqual(status, 200)
         self.assertIn("image/jp2; transfer-syntax=1.2.840.10008.1.2.4.91", parts[0][0])
-        status, _ = self.frame(j2k, 1, "multipart/related; type=application/octet-stream; "
-                               "transfer-syntax=1.2.840.10008.1.2.1")
-        self.assertEqual(status, 406)  # no JPEG 2000 decoder yet
+        status, parts = self.frame(j2k, 1, "multipart/related; type=application/octet-stream; "
+                                   "transfer-syntax=1.2.840.10008.1.2.1")
+        self.assertEqual(status, 200)  # decoded with OpenJPEG
+        size = j2k.Rows * j2k.Columns * j2k.SamplesPerPixel * j2k.BitsAllocated // 8
+        self.assertEqual(len(parts[0][1]), size)
 
     def test_retrieve_in_explicit_little_endian_when_asked(self):
         d = self.ds["JPGExtended.dcm"]

@@ -22,7 +22,7 @@ from dimse_test import TEST_FILES, dataset_bytes, storescu, tool
 CT = "CT_small.dcm"    # explicit VR little endian
 RLE = "SC_rgb_rle.dcm"  # RLE lossless
 MR = "MR_small.dcm"
-J2K = "JPEG2000.dcm"       # JPEG 2000: stored and sent as is; no decoder in Arca yet
+J2K = "JPEG2000.dcm"       # JPEG 2000 (decoded with OpenJPEG)
 JPEG = "JPGExtended.dcm"   # JPEG extended; J2K and JPEG share one study and series
 
 
@@ -167,14 +167,14 @@ class DimseRetrieveTest(unittest.TestCase):
         self.assertEqual(set(received), {uid_of(RLE)})
         self.assert_decompressed(received[uid_of(RLE)])
 
-    def test_move_reports_objects_it_cannot_decode_as_failed(self):
+    def test_move_decodes_jpeg_and_jpeg_2000_for_an_uncompressed_only_destination(self):
         p = self.move("MOVER", "PLAIN", "QueryRetrieveLevel=STUDY",
-                      "StudyInstanceUID=" + study_of(J2K), extra=["-d"])
-        self.assertIn(b"SubOperationsCompleteOneOrMoreFailures", p.stdout)
-        self.assertIn(uid_of(J2K).encode(), p.stdout)  # Failed SOP Instance UID List
+                      "StudyInstanceUID=" + study_of(J2K))
+        self.assertEqual(p.returncode, 0, p.stdout)
         received = self.plain.received()
-        self.assertEqual(set(received), {uid_of(JPEG)})
-        self.assert_decompressed(received[uid_of(JPEG)])
+        self.assertEqual(set(received), {uid_of(J2K), uid_of(JPEG)})
+        for path in received.values():
+            self.assert_decompressed(path)
 
     def test_move_keeps_compressed_syntaxes_the_destination_accepts(self):
         p = self.move("MOVER", "DEST", "QueryRetrieveLevel=STUDY",
@@ -304,6 +304,48 @@ class SendTest(unittest.TestCase):
         finally:
             for scp in scps:
                 scp.stop()
+            arca.cleanup()
+
+
+class DecodeAndDamageTest(unittest.TestCase):
+    """JPEG 2000 lossless decodes to exactly the uncompressed pixels; a damaged stored object is
+    a failed sub-operation, listed in the final B000 response."""
+
+    def test_lossless_jpeg_2000_and_a_damaged_object(self):
+        arca = harness.Arca()
+        plain = StoreScp(arca.root, "PLAIN", "+B")
+        try:
+            j2k = os.path.join(TEST_FILES, "MR_small_jp2klossless.dcm")
+            reference = pydicom.dcmread(os.path.join(TEST_FILES, MR))
+            arca.run("import", j2k, check=0)
+            arca.run("peer", "add", "PLAIN", "--host", "127.0.0.1", "--port", str(plain.port),
+                     "--allow", "receive", check=0)
+            arca.run("peer", "add", "MOVER", "--host", "127.0.0.1", "--allow", "move", check=0)
+            study = str(reference.StudyInstanceUID)
+            arca.run("send", "--study", study, "--to", "PLAIN", check=0)
+            (path,) = plain.received().values()
+            decoded = pydicom.dcmread(path)
+            self.assertEqual(str(decoded.file_meta.TransferSyntaxUID), "1.2.840.10008.1.2.1")
+            self.assertEqual(decoded.PixelData, reference.PixelData)
+            plain.clear()
+            # Damage the one stored object: the move fails it and says which one.
+            blobs = [os.path.join(d, f) for d, _, files in
+                     os.walk(os.path.join(arca.data_dir, "blobs", "objects")) for f in files]
+            self.assertEqual(len(blobs), 1)
+            with open(blobs[0], "r+b") as f:
+                f.seek(-100, os.SEEK_END)
+                byte = f.read(1)
+                f.seek(-100, os.SEEK_END)
+                f.write(bytes([byte[0] ^ 0x01]))
+            arca.serve()
+            p = tool("movescu", "-v", "-d", "-S", "-aet", "MOVER", "-aec", "ARCA", "-aem", "PLAIN",
+                     "-k", "QueryRetrieveLevel=STUDY", "-k", "StudyInstanceUID=" + study,
+                     "127.0.0.1", str(arca.dicom_port))
+            self.assertIn(b"SubOperationsCompleteOneOrMoreFailures", p.stdout)
+            self.assertIn(str(reference.SOPInstanceUID).encode(), p.stdout)
+            self.assertEqual(plain.received(), {})
+        finally:
+            plain.stop()
             arca.cleanup()
 
 
