@@ -150,8 +150,9 @@ void Connection::on_header(beast::error_code ec) {
     linger();
     return;
   }
-  if (ec == bhttp::error::end_of_stream || ec == net::error::eof ||
-      ec == ssl::error::stream_truncated) {
+  if ((ec == bhttp::error::end_of_stream || ec == net::error::eof ||
+       ec == ssl::error::stream_truncated) &&
+      !watch_.timed_out()) {
     return;  // the client closed the connection between requests: nothing to answer or log
   }
   if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category()) {
