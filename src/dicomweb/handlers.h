@@ -11,6 +11,10 @@ namespace arca::dicomweb {
 
 inline constexpr std::string_view kDicomJson = "application/dicom+json";
 
+// Whether the Accept header (absent: anything) admits DICOM JSON: application/dicom+json,
+// application/json, application/*, */*. The XML model is not produced yet: 406 for it alone.
+bool accepts_dicom_json(const http::Request& request);
+
 // QIDO-RS search at the scope's level; path parameters "study"/"series" fill the scope.
 Result<http::Response> search(DicomWebDeps deps, QueryLevel level, http::Request& request);
 

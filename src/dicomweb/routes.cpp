@@ -23,8 +23,22 @@ struct Entry {
 
 }  // namespace
 
+bool accepts_dicom_json(const http::Request& request) {
+  auto accept = request.headers().get("Accept");
+  if (!accept)
+    return true;
+  for (std::string_view type :
+       {"application/dicom+json", "application/json", "application/*", "*/*"}) {
+    if (accept->find(type) != std::string_view::npos)
+      return true;
+  }
+  return false;
+}
+
 Result<http::Response> search(DicomWebDeps deps, QueryLevel level, http::Request& request) {
   service::RequestContext ctx = ARCA_TRY(request_context(request));
+  if (!accepts_dicom_json(request))
+    return http::protocol_error(406, "not_acceptable", "search results are application/dicom+json");
   QidoScope scope{level, std::nullopt, std::nullopt};
   if (auto s = request.path_param("study"))
     scope.study = std::string(*s);

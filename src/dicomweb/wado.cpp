@@ -238,6 +238,8 @@ Result<Response> retrieve(DicomWebDeps deps, Request& request) {
 
 Result<Response> metadata(DicomWebDeps deps, Request& request) {
   service::RequestContext ctx = ARCA_TRY(request_context(request));
+  if (!accepts_dicom_json(request))
+    return not_acceptable("metadata is application/dicom+json");
   std::vector<InstanceRef> refs = ARCA_TRY(instances_in_path(deps, ctx, request));
   std::string body = "[";
   for (std::size_t i = 0; i < refs.size(); ++i) {

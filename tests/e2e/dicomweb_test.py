@@ -207,6 +207,10 @@ class DicomWeb(unittest.TestCase):
                       [values(r, "0020000E")[0] for r in rows])
         status, _, _ = self.get("/studies?NoSuchAttribute=1")
         self.assertEqual(status, 400)
+        status, _, _ = self.get("/studies", "-H", "Accept: application/dicom+xml")
+        self.assertEqual(status, 406)
+        status, _, _ = self.get("/studies", "-H", "Accept: application/json")
+        self.assertEqual(status, 200)
 
     def test_wado_instance_series_and_study_bytes_equal_the_files(self):
         for name, d in self.ds.items():
