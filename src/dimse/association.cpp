@@ -1,6 +1,7 @@
 #include "dimse/association.h"
 
 #include <array>
+#include <set>
 
 #include "dimse/peer_admission.h"
 #include "dimse/scp_context.h"
@@ -63,7 +64,19 @@ bool is_command_sop_class(std::string_view as) {
   return false;
 }
 
-void negotiate(T_ASC_Parameters* params) {
+// C-MOVE and C-GET both need image.read; which of the two a peer may use is its allow list, so
+// the other one's contexts are refused at negotiation.
+bool offered(std::string_view as, const std::set<store::PeerOperation>& allowed) {
+  if (as == UID_MOVEPatientRootQueryRetrieveInformationModel ||
+      as == UID_MOVEStudyRootQueryRetrieveInformationModel)
+    return allowed.count(store::PeerOperation::kMove) != 0;
+  if (as == UID_GETPatientRootQueryRetrieveInformationModel ||
+      as == UID_GETStudyRootQueryRetrieveInformationModel)
+    return allowed.count(store::PeerOperation::kGet) != 0;
+  return true;
+}
+
+void negotiate(T_ASC_Parameters* params, const std::set<store::PeerOperation>& allowed) {
   int count = ASC_countPresentationContexts(params);
   for (int i = 0; i < count; ++i) {
     T_ASC_PresentationContext pc;
@@ -72,9 +85,11 @@ void negotiate(T_ASC_Parameters* params) {
     std::string_view as = pc.abstractSyntax;
     const char* ts = nullptr;
     bool known = true;
+    bool refused = false;
     T_ASC_SC_ROLE role = ASC_SC_ROLE_DEFAULT;
     if (is_command_sop_class(as)) {
-      ts = pick(pc, kCommandSyntaxes);
+      refused = !offered(as, allowed);
+      ts = refused ? nullptr : pick(pc, kCommandSyntaxes);
     } else if (dcmIsaStorageSOPClassUID(pc.abstractSyntax, ESSC_All)) {
       ts = pick(pc, kStorageSyntaxes);
       // A C-GET requester proposes storage with itself as SCP, to receive the sub-operations.
@@ -86,18 +101,23 @@ void negotiate(T_ASC_Parameters* params) {
     if (ts != nullptr) {
       ASC_acceptPresentationContext(params, pc.presentationContextID, ts, role);
     } else {
-      ASC_refusePresentationContext(
-          params, pc.presentationContextID,
-          known ? ASC_P_TRANSFERSYNTAXESNOTSUPPORTED : ASC_P_ABSTRACTSYNTAXNOTSUPPORTED);
+      ASC_refusePresentationContext(params, pc.presentationContextID,
+                                    refused ? ASC_P_USERREJECTION
+                                    : known ? ASC_P_TRANSFERSYNTAXESNOTSUPPORTED
+                                            : ASC_P_ABSTRACTSYNTAXNOTSUPPORTED);
     }
   }
 }
 
-// Admits or rejects; returns the principal's context when admitted.
-std::optional<service::RequestContext> admit(T_ASC_Association* assoc,
-                                             const ConnectionOrigin& origin,
-                                             const AssociationSettings& settings,
-                                             const AssociationDeps& deps, std::string& calling) {
+struct Admitted {
+  service::RequestContext request;
+  std::set<store::PeerOperation> allowed;
+};
+
+// Admits or rejects; returns the principal's context and allow list when admitted.
+std::optional<Admitted> admit(T_ASC_Association* assoc, const ConnectionOrigin& origin,
+                              const AssociationSettings& settings, const AssociationDeps& deps,
+                              std::string& calling) {
   char calling_raw[65] = {};
   char called_raw[65] = {};
   ASC_getAPTitles(assoc->params, calling_raw, sizeof(calling_raw), called_raw, sizeof(called_raw),
@@ -118,8 +138,10 @@ std::optional<service::RequestContext> admit(T_ASC_Association* assoc,
       reject(assoc, ASC_RESULT_REJECTEDPERMANENT, ASC_REASON_SU_CALLINGAETITLENOTRECOGNIZED);
     return std::nullopt;
   }
-  return service::RequestContext{
-      admitted.principal, origin.address + ":" + std::to_string(origin.port), origin.request_id};
+  return Admitted{service::RequestContext{admitted.principal,
+                                          origin.address + ":" + std::to_string(origin.port),
+                                          origin.request_id},
+                  admitted.peer.allowed};
 }
 
 // Serves DIMSE commands until the association ends.
@@ -170,15 +192,15 @@ void serve_association(AssociationHandle handle, const ConnectionOrigin& origin,
                        const AssociationSettings& settings, const AssociationDeps& deps) {
   T_ASC_Association* assoc = handle.get();
   std::string calling;
-  auto request = admit(assoc, origin, settings, deps, calling);
-  if (!request)
+  auto admitted = admit(assoc, origin, settings, deps, calling);
+  if (!admitted)
     return;
   ASC_setAPTitles(assoc->params, nullptr, nullptr, settings.aet.c_str());
-  negotiate(assoc->params);
+  negotiate(assoc->params, admitted->allowed);
   if (ASC_acknowledgeAssociation(assoc).bad())
     return;
   ScpContext ctx{assoc,
-                 std::move(*request),
+                 std::move(admitted->request),
                  calling,
                  settings.aet,
                  settings.dimse_timeout,

@@ -92,6 +92,8 @@ class DimseRetrieveTest(unittest.TestCase):
         for args in (["MODALITY", "--allow", "store"],
                      ["MOVER", "--allow", "find,move,get"],
                      ["NOMOVE", "--allow", "find"],
+                     ["MOVEONLY", "--allow", "move"],
+                     ["GETONLY", "--allow", "get"],
                      ["BMOVER", "--allow", "move,get", "--tenant", "b"],
                      ["DEST", "--allow", "receive", "--port", str(cls.dest.port)],
                      ["PLAIN", "--allow", "receive", "--port", str(cls.plain.port)],
@@ -234,8 +236,21 @@ class DimseRetrieveTest(unittest.TestCase):
     def test_move_without_permission_is_refused(self):
         p = self.move("NOMOVE", "DEST", "QueryRetrieveLevel=STUDY",
                       "StudyInstanceUID=" + study_of(CT))
-        self.assertIn(b"Status: 0x124", p.stdout)  # Refused: Not Authorized
+        self.assertIn(b"No valid Presentation Context", p.stdout)  # MOVE context refused
         self.assertEqual(self.dest.received(), {})
+
+    def test_move_and_get_are_separate_permissions(self):
+        keys = ["QueryRetrieveLevel=STUDY", "StudyInstanceUID=" + study_of(CT)]
+        out = tempfile.mkdtemp(dir=self.arca.root)
+        p = self.get("MOVEONLY", out, *keys)
+        self.assertNotEqual(p.returncode, 0, p.stdout)
+        self.assertEqual(glob.glob(os.path.join(out, "*")), [])
+        p = self.move("GETONLY", "DEST", *keys)
+        self.assertIn(b"No valid Presentation Context", p.stdout)  # MOVE context refused
+        self.assertEqual(self.dest.received(), {})
+        p = self.move("MOVEONLY", "DEST", *keys)
+        self.assertEqual(p.returncode, 0, p.stdout)
+        self.assert_identical(self.dest.received(), [CT])
 
     def test_other_tenant_cannot_move_the_study(self):
         p = self.move("BMOVER", "BDEST", "QueryRetrieveLevel=STUDY",
