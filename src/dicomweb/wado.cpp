@@ -192,22 +192,31 @@ Result<std::vector<InstanceRef>> instances_in_path(DicomWebDeps deps,
 Result<std::vector<InstanceRef>> find_instances(DicomWebDeps deps,
                                                 const service::RequestContext& ctx,
                                                 const InstanceRef& filter) {
-  QidoScope scope{QueryLevel::kInstance, filter.study, std::nullopt};
-  if (!filter.series.empty())
-    scope.series = filter.series;
-  http::QueryParams params;
-  if (!filter.instance.empty())
-    params = http::QueryParams({{"SOPInstanceUID", filter.instance}});
-  QidoRequest q = ARCA_TRY(parse_qido(scope, params));
-  q.query.limit = 0;
-  std::vector<QueryRow> rows = ARCA_TRY(deps.query.query(ctx, q.query));
-  if (rows.empty())
-    return make_error(ErrorCode::kNotFound, "no such study, series or instance");
-  std::vector<InstanceRef> out;
-  for (const QueryRow& row : rows) {
-    out.push_back({row.attributes.study.study_uid.str(), row.attributes.series.series_uid.str(),
-                   row.attributes.instance.sop_instance_uid.str()});
+  // The retrieve use case lists what the principal may read (image.read, its tenant), in
+  // series and instance order; the query service (study.query) is not involved.
+  service::RetrieveScope scope;
+  if (!filter.instance.empty()) {
+    scope.level = service::RetrieveLevel::kInstance;
+    scope.instances.emplace_back(filter.instance);
+  } else {
+    scope.level =
+        filter.series.empty() ? service::RetrieveLevel::kStudy : service::RetrieveLevel::kSeries;
+    scope.studies.emplace_back(filter.study);
+    if (!filter.series.empty())
+      scope.series.emplace_back(filter.series);
   }
+  service::RetrievePlan plan = ARCA_TRY(deps.retrieve.plan(ctx, scope));
+  std::vector<InstanceRef> out;
+  for (const store::StoredInstance& row : plan.instances()) {
+    InstanceRef ref{row.attributes.study.study_uid.str(), row.attributes.series.series_uid.str(),
+                    row.attributes.instance.sop_instance_uid.str()};
+    const bool in_path = (filter.study.empty() || ref.study == filter.study) &&
+                         (filter.series.empty() || ref.series == filter.series);
+    if (in_path)
+      out.push_back(std::move(ref));
+  }
+  if (out.empty())
+    return make_error(ErrorCode::kNotFound, "no such study, series or instance");
   return out;
 }
 
