@@ -2,7 +2,7 @@
 // thumbnail resources): DCMTK's image module applies the modality and VOI transformations (the
 // requested window, else the object's first window, else the pixel range), scales to fit the
 // viewport keeping the aspect ratio, and encodes JPEG in memory (no temporary files). Compressed
-// pixel data is decoded with the decoders init_dcmtk() registers (JPEG, JPEG-LS, RLE).
+// pixel data is decoded with the decoders init_dcmtk() registers (JPEG, JPEG-LS, RLE, JPEG 2000).
 // Errors: kNotFound (no pixel data or no such frame), kUnsupportedTransferSyntax (no decoder),
 // kUnsupported (an image DCMTK cannot render), kInvalidDicom.
 // Thread-safety: free function without shared state.

@@ -350,6 +350,10 @@ class DicomWeb(unittest.TestCase):
             self.assertEqual(status, 200, route)
             self.assertIn("image/jpeg", headers)
             self.assertEqual(body[:2], b"\xff\xd8", route)
+        j2k = self.ds["JPEG2000.dcm"]
+        status, body, _ = self.get(f"/studies/{j2k.StudyInstanceUID}/series/"
+                                   f"{j2k.SeriesInstanceUID}/instances/{j2k.SOPInstanceUID}/rendered")
+        self.assertEqual((status, body[:2]), (200, b"\xff\xd8"))  # decoded with OpenJPEG
         status, _, _ = self.get(inst + "/rendered?accept=image%2Fpng")
         self.assertEqual(status, 406)
         status, _, _ = self.get(inst + "/frames/2/rendered")
