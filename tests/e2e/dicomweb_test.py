@@ -276,7 +276,8 @@ class DicomWeb(unittest.TestCase):
         for i, implicit in enumerate((False, True)):
             ds = pydicom.dcmread(path("CT_small.dcm"))
             uid = f"{UID}.{5 + i}"
-            ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.SOPInstanceUID = uid + ".1", uid + ".2", uid
+            ds.StudyInstanceUID, ds.SeriesInstanceUID = uid + ".1", uid + ".2"
+            ds.SOPInstanceUID = uid
             ds.file_meta.MediaStorageSOPInstanceUID = uid
             ds.PatientID, ds.PatientName = f"MF{i}", "Multi^Frame"  # apart from CT_small's
             ds.NumberOfFrames = 3
@@ -352,7 +353,8 @@ class DicomWeb(unittest.TestCase):
             self.assertEqual(body[:2], b"\xff\xd8", route)
         j2k = self.ds["JPEG2000.dcm"]
         status, body, _ = self.get(f"/studies/{j2k.StudyInstanceUID}/series/"
-                                   f"{j2k.SeriesInstanceUID}/instances/{j2k.SOPInstanceUID}/rendered")
+                                   f"{j2k.SeriesInstanceUID}/instances/{j2k.SOPInstanceUID}"
+                                   "/rendered")
         self.assertEqual((status, body[:2]), (200, b"\xff\xd8"))  # decoded with OpenJPEG
         status, _, _ = self.get(inst + "/rendered?accept=image%2Fpng")
         self.assertEqual(status, 406)
