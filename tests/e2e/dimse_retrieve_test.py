@@ -80,6 +80,7 @@ class DimseRetrieveTest(unittest.TestCase):
         cls.dest = StoreScp(root, "DEST", "+xa", "+B")
         cls.plain = StoreScp(root, "PLAIN", "+B")  # uncompressed syntaxes only
         cls.bdest = StoreScp(root, "BDEST", "+xa", "+B")
+        cls.slow = StoreScp(root, "SLOW", "+xa", "--sleep-during", "1")
         # A TLS destination with its own self-signed certificate, pinned in its peer entry.
         key, cert = os.path.join(root, "dest-key.pem"), os.path.join(root, "dest-cert.pem")
         subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
@@ -100,6 +101,7 @@ class DimseRetrieveTest(unittest.TestCase):
                      ["BDEST", "--allow", "receive", "--port", str(cls.bdest.port),
                       "--tenant", "b"],
                      ["NORECV", "--allow", "store", "--port", str(cls.dest.port)],
+                     ["SLOW", "--allow", "receive", "--port", str(cls.slow.port)],
                      ["TLSDEST", "--allow", "receive", "--port", str(cls.tlsdest.port), "--tls",
                       "--cert-fingerprint", pin],
                      ["BADPIN", "--allow", "receive", "--port", str(cls.tlsdest.port), "--tls",
@@ -112,7 +114,7 @@ class DimseRetrieveTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        for scp in (cls.dest, cls.plain, cls.bdest, cls.tlsdest):
+        for scp in (cls.dest, cls.plain, cls.bdest, cls.tlsdest, cls.slow):
             scp.stop()
         cls.arca.cleanup()
 
@@ -185,11 +187,12 @@ class DimseRetrieveTest(unittest.TestCase):
         self.assert_identical(self.dest.received(), [J2K, JPEG])
 
     def test_move_honours_cancel_between_sub_operations(self):
-        # A study of 40 instances, so the C-CANCEL sent after the first pending response arrives
-        # while sub-operations remain.
+        # 10 instances to a destination that takes a second over each: the C-CANCEL sent after
+        # the first pending response arrives while sub-operations remain, however loaded the
+        # machine is.
         folder = tempfile.mkdtemp(dir=self.arca.root)
         study, series = pydicom.uid.generate_uid(), pydicom.uid.generate_uid()
-        for i in range(40):
+        for i in range(10):
             ds = pydicom.dcmread(os.path.join(TEST_FILES, CT))
             ds.StudyInstanceUID, ds.SeriesInstanceUID = study, series
             ds.SOPInstanceUID = pydicom.uid.generate_uid()
@@ -198,10 +201,10 @@ class DimseRetrieveTest(unittest.TestCase):
         p = storescu("MODALITY", "ARCA", self.arca.dicom_port,
                      sorted(glob.glob(os.path.join(folder, "*.dcm"))))
         self.assertEqual(p.returncode, 0, p.stdout)
-        p = self.move("MOVER", "DEST", "QueryRetrieveLevel=STUDY", "StudyInstanceUID=" + study,
+        p = self.move("MOVER", "SLOW", "QueryRetrieveLevel=STUDY", "StudyInstanceUID=" + study,
                       extra=["--cancel", "1"])
         self.assertIn(b"SubOperationsTerminatedDueToCancel", p.stdout)
-        self.assertLess(len(self.dest.received()), 40)
+        self.assertLess(len(self.slow.received()), 10)
         p = self.move("MOVER", "DEST", "QueryRetrieveLevel=STUDY",
                       "StudyInstanceUID=" + study_of(CT))
         self.assertIn(b"Success", p.stdout)  # still serving after a cancel
