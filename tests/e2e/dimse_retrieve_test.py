@@ -9,6 +9,7 @@ import glob
 import hashlib
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -40,7 +41,15 @@ class StoreScp:
         self.process = subprocess.Popen(
             ["storescp", *options, "-od", self.dir, "-aet", aet, str(self.port)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(0.5)
+        deadline = time.time() + 30
+        while True:  # until it listens (a fixed sleep is too short on a loaded machine)
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    break
+            except OSError:
+                if time.time() > deadline or self.process.poll() is not None:
+                    raise
+                time.sleep(0.05)
 
     def received(self):
         """{SOP Instance UID: path} of the objects received so far."""
