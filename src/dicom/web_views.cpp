@@ -13,6 +13,7 @@
 #include <dcmtk/dcmdata/dcxfer.h>
 
 #include <cstdio>
+#include <new>
 #include <sstream>
 
 #include "dicom/text_decoder.h"
@@ -177,167 +178,194 @@ Result<void> decode_to_explicit_little(DcmDataset& ds) {
   return ok();
 }
 
+// DCMTK may throw (std::out_of_range on some malformed items, std::bad_alloc) while reading or
+// writing; no exception crosses the adapter (STYLE rule 2).
+template <typename F>
+auto guarded(F&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    return make_error(ErrorCode::kTooLarge, "object needs more memory than is available");
+  } catch (...) {
+    return make_error(ErrorCode::kInvalidDicom, "stored object could not be read");
+  }
+}
+
 }  // namespace
 
 Result<Bytes> to_explicit_little_endian(ByteView part10) {
-  auto file = ARCA_TRY(load(part10));
-  ARCA_TRY(decode_to_explicit_little(*file->getDataset()));
-  const std::size_t estimate =
-      file->calcElementLength(EXS_LittleEndianExplicit, EET_ExplicitLength) + 64 * 1024;
-  Bytes buffer(estimate);
-  DcmOutputBufferStream out(buffer.data(), static_cast<offile_off_t>(buffer.size()));
-  file->transferInit();
-  OFCondition status = file->write(out, EXS_LittleEndianExplicit, EET_ExplicitLength, nullptr,
-                                   EGL_recalcGL, EPD_withoutPadding);
-  file->transferEnd();
-  if (status.bad())
-    return make_error(ErrorCode::kInternal, std::string("re-encoding failed"));
-  void* data = nullptr;
-  offile_off_t length = 0;
-  out.flushBuffer(data, length);
-  buffer.resize(static_cast<std::size_t>(length));
-  return buffer;
+  return guarded([&]() -> Result<Bytes> {
+    auto file = ARCA_TRY(load(part10));
+    ARCA_TRY(decode_to_explicit_little(*file->getDataset()));
+    const std::size_t estimate =
+        file->calcElementLength(EXS_LittleEndianExplicit, EET_ExplicitLength) + 64 * 1024;
+    Bytes buffer(estimate);
+    DcmOutputBufferStream out(buffer.data(), static_cast<offile_off_t>(buffer.size()));
+    file->transferInit();
+    OFCondition status = file->write(out, EXS_LittleEndianExplicit, EET_ExplicitLength, nullptr,
+                                     EGL_recalcGL, EPD_withoutPadding);
+    file->transferEnd();
+    if (status.bad())
+      return make_error(ErrorCode::kInternal, std::string("re-encoding failed"));
+    void* data = nullptr;
+    offile_off_t length = 0;
+    out.flushBuffer(data, length);
+    buffer.resize(static_cast<std::size_t>(length));
+    return buffer;
+  });
 }
 
 Result<Bytes> bulk_value(ByteView part10, std::uint32_t tag) {
-  auto file = ARCA_TRY(load(part10));
-  DcmDataset& ds = *file->getDataset();
-  DcmElement* element = nullptr;
-  const DcmTagKey key(static_cast<Uint16>(tag >> 16), static_cast<Uint16>(tag & 0xFFFF));
-  if (ds.findAndGetElement(key, element, OFFalse).bad() || element == nullptr)
-    return make_error(ErrorCode::kNotFound, "the instance has no such element");
-  if (key == DCM_PixelData && DcmXfer(ds.getOriginalXfer()).isEncapsulated())
-    return make_error(ErrorCode::kUnsupported, "encapsulated pixel data: use /frames");
-  Bytes out(element->getLength());
-  if (!out.empty() && element
-                          ->getPartialValue(out.data(), 0, static_cast<Uint32>(out.size()), nullptr,
-                                            EBO_LittleEndian)
-                          .bad()) {
-    return make_error(ErrorCode::kUnsupported, "this element has no bulk value");
-  }
-  return out;
+  return guarded([&]() -> Result<Bytes> {
+    auto file = ARCA_TRY(load(part10));
+    DcmDataset& ds = *file->getDataset();
+    DcmElement* element = nullptr;
+    const DcmTagKey key(static_cast<Uint16>(tag >> 16), static_cast<Uint16>(tag & 0xFFFF));
+    if (ds.findAndGetElement(key, element, OFFalse).bad() || element == nullptr)
+      return make_error(ErrorCode::kNotFound, "the instance has no such element");
+    if (key == DCM_PixelData && DcmXfer(ds.getOriginalXfer()).isEncapsulated())
+      return make_error(ErrorCode::kUnsupported, "encapsulated pixel data: use /frames");
+    Bytes out(element->getLength());
+    if (!out.empty() && element
+                            ->getPartialValue(out.data(), 0, static_cast<Uint32>(out.size()),
+                                              nullptr, EBO_LittleEndian)
+                            .bad()) {
+      return make_error(ErrorCode::kUnsupported, "this element has no bulk value");
+    }
+    return out;
+  });
 }
 
 Result<std::string> write_metadata(DcmDataset& ds, std::string_view bulk_base,
                                    bool pixel_data_follows) {
-  text_to_utf8(ds, "");
-  (void)ds.findAndDeleteElement(DCM_DataSetTrailingPadding);
-  BulkUriFormat format{std::string(bulk_base)};
-  std::ostringstream out;
-  out << '{';  // DcmDataset::writeJson writes the members only
-  if (ds.writeJson(out, format).bad())
-    return make_error(ErrorCode::kInvalidDicom, "data set cannot be written as DICOM JSON");
-  if (pixel_data_follows) {  // parsing stopped at Pixel Data: describe it without reading it
-    Uint16 bits = 16;
-    ds.findAndGetUint16(DCM_BitsAllocated, bits);
-    const bool ob = DcmXfer(ds.getOriginalXfer()).isEncapsulated() || bits <= 8;
-    out << (ds.card() > 0 ? "," : "") << "\"7FE00010\":{\"vr\":\"" << (ob ? "OB" : "OW")
-        << "\",\"BulkDataURI\":\"" << bulk_base << "/bulk/7FE00010\"}";
-  }
-  out << '}';
-  return out.str();
+  return guarded([&]() -> Result<std::string> {
+    text_to_utf8(ds, "");
+    (void)ds.findAndDeleteElement(DCM_DataSetTrailingPadding);
+    BulkUriFormat format{std::string(bulk_base)};
+    std::ostringstream out;
+    out << '{';  // DcmDataset::writeJson writes the members only
+    if (ds.writeJson(out, format).bad())
+      return make_error(ErrorCode::kInvalidDicom, "data set cannot be written as DICOM JSON");
+    if (pixel_data_follows) {  // parsing stopped at Pixel Data: describe it without reading it
+      Uint16 bits = 16;
+      ds.findAndGetUint16(DCM_BitsAllocated, bits);
+      const bool ob = DcmXfer(ds.getOriginalXfer()).isEncapsulated() || bits <= 8;
+      out << (ds.card() > 0 ? "," : "") << "\"7FE00010\":{\"vr\":\"" << (ob ? "OB" : "OW")
+          << "\",\"BulkDataURI\":\"" << bulk_base << "/bulk/7FE00010\"}";
+    }
+    out << '}';
+    return out.str();
+  });
 }
 
 Result<std::string> metadata_json(ByteView part10, std::string_view bulk_base) {
-  auto file = ARCA_TRY(load(part10));
-  return write_metadata(*file->getDataset(), bulk_base, false);
+  return guarded([&]() -> Result<std::string> {
+    auto file = ARCA_TRY(load(part10));
+    return write_metadata(*file->getDataset(), bulk_base, false);
+  });
 }
 
 Result<std::optional<std::string>> metadata_json_from_prefix(ByteView prefix, bool complete,
                                                              std::string_view bulk_base) {
-  DcmFileFormat file;
-  DcmInputBufferStream in;
-  in.setBuffer(prefix.data(), static_cast<offile_off_t>(prefix.size()));
-  if (complete)
-    in.setEos();
-  file.transferInit();
-  OFCondition status =
-      file.readUntilTag(in, EXS_Unknown, EGL_noChange, DCM_MaxReadLength, DCM_PixelData);
-  file.transferEnd();
-  if (status == EC_StreamNotifyClient && !complete)
-    return std::optional<std::string>();  // ends before Pixel Data: read more
-  if (status.bad())
-    return make_error(ErrorCode::kInvalidDicom, "stored object does not parse");
-  const bool stopped_at_pixels = !complete || in.avail() > 0;
-  return std::optional<std::string>(
-      ARCA_TRY(write_metadata(*file.getDataset(), bulk_base, stopped_at_pixels)));
+  return guarded([&]() -> Result<std::optional<std::string>> {
+    DcmFileFormat file;
+    DcmInputBufferStream in;
+    in.setBuffer(prefix.data(), static_cast<offile_off_t>(prefix.size()));
+    if (complete)
+      in.setEos();
+    file.transferInit();
+    OFCondition status =
+        file.readUntilTag(in, EXS_Unknown, EGL_noChange, DCM_MaxReadLength, DCM_PixelData);
+    file.transferEnd();
+    if (status == EC_StreamNotifyClient && !complete)
+      return std::optional<std::string>();  // ends before Pixel Data: read more
+    if (status.bad())
+      return make_error(ErrorCode::kInvalidDicom, "stored object does not parse");
+    const bool stopped_at_pixels = !complete || in.avail() > 0;
+    return std::optional<std::string>(
+        ARCA_TRY(write_metadata(*file.getDataset(), bulk_base, stopped_at_pixels)));
+  });
 }
 
 Result<std::optional<NativeLayout>> native_layout(ByteView prefix, bool complete) {
-  DcmFileFormat file;
-  DcmInputBufferStream in;
-  in.setBuffer(prefix.data(), static_cast<offile_off_t>(prefix.size()));
-  if (complete)
-    in.setEos();
-  file.transferInit();
-  OFCondition status =
-      file.readUntilTag(in, EXS_Unknown, EGL_noChange, DCM_MaxReadLength, DCM_PixelData);
-  file.transferEnd();
-  if (status == EC_StreamNotifyClient && !complete)
-    return std::optional<NativeLayout>();
-  if (status.bad())
-    return make_error(ErrorCode::kInvalidDicom, "stored object does not parse");
-  DcmDataset& ds = *file.getDataset();
-  const DcmXfer xfer(ds.getOriginalXfer());
-  Uint16 rows = 0, cols = 0, samples = 1, bits = 0;
-  ds.findAndGetUint16(DCM_Rows, rows);
-  ds.findAndGetUint16(DCM_Columns, cols);
-  ds.findAndGetUint16(DCM_SamplesPerPixel, samples);
-  ds.findAndGetUint16(DCM_BitsAllocated, bits);
-  Sint32 count = 1;
-  if (ds.findAndGetSint32(DCM_NumberOfFrames, count).bad() || count < 1)
-    count = 1;
-  const Error unsupported{ErrorCode::kUnsupported, "not native little-endian pixel data"};
-  if (xfer.isEncapsulated() || xfer.isBigEndian() || xfer.getStreamCompression() != ESC_none ||
-      bits < 8 || bits % 8 != 0 || rows == 0 || cols == 0)
-    return unsupported;
-  // DCMTK stops at or just after the Pixel Data element header: find it.
-  const std::size_t header_size = xfer.isExplicitVR() ? 12 : 8;
-  const auto stop = static_cast<std::size_t>(in.tell());
-  std::optional<std::size_t> header;
-  for (std::size_t back : {std::size_t{0}, std::size_t{8}, std::size_t{12}}) {
-    const std::size_t h = stop - std::min(stop, back);
-    if (h + header_size <= prefix.size() && prefix[h] == 0xE0 && prefix[h + 1] == 0x7F &&
-        prefix[h + 2] == 0x10 && prefix[h + 3] == 0x00) {
-      header = h;
-      break;
+  return guarded([&]() -> Result<std::optional<NativeLayout>> {
+    DcmFileFormat file;
+    DcmInputBufferStream in;
+    in.setBuffer(prefix.data(), static_cast<offile_off_t>(prefix.size()));
+    if (complete)
+      in.setEos();
+    file.transferInit();
+    OFCondition status =
+        file.readUntilTag(in, EXS_Unknown, EGL_noChange, DCM_MaxReadLength, DCM_PixelData);
+    file.transferEnd();
+    if (status == EC_StreamNotifyClient && !complete)
+      return std::optional<NativeLayout>();
+    if (status.bad())
+      return make_error(ErrorCode::kInvalidDicom, "stored object does not parse");
+    DcmDataset& ds = *file.getDataset();
+    const DcmXfer xfer(ds.getOriginalXfer());
+    Uint16 rows = 0, cols = 0, samples = 1, bits = 0;
+    ds.findAndGetUint16(DCM_Rows, rows);
+    ds.findAndGetUint16(DCM_Columns, cols);
+    ds.findAndGetUint16(DCM_SamplesPerPixel, samples);
+    ds.findAndGetUint16(DCM_BitsAllocated, bits);
+    Sint32 count = 1;
+    if (ds.findAndGetSint32(DCM_NumberOfFrames, count).bad() || count < 1)
+      count = 1;
+    const Error unsupported{ErrorCode::kUnsupported, "not native little-endian pixel data"};
+    if (xfer.isEncapsulated() || xfer.isBigEndian() || xfer.getStreamCompression() != ESC_none ||
+        bits < 8 || bits % 8 != 0 || rows == 0 || cols == 0)
+      return unsupported;
+    // DCMTK stops at or just after the Pixel Data element header: find it.
+    const std::size_t header_size = xfer.isExplicitVR() ? 12 : 8;
+    const auto stop = static_cast<std::size_t>(in.tell());
+    std::optional<std::size_t> header;
+    for (std::size_t back : {std::size_t{0}, std::size_t{8}, std::size_t{12}}) {
+      const std::size_t h = stop - std::min(stop, back);
+      if (h + header_size <= prefix.size() && prefix[h] == 0xE0 && prefix[h + 1] == 0x7F &&
+          prefix[h + 2] == 0x10 && prefix[h + 3] == 0x00) {
+        header = h;
+        break;
+      }
     }
-  }
-  if (!header)
-    return complete ? Result<std::optional<NativeLayout>>(unsupported)
-                    : std::optional<NativeLayout>();
-  const std::uint8_t* l = prefix.data() + *header + header_size - 4;
-  const std::uint64_t length = std::uint64_t{l[0]} | std::uint64_t{l[1]} << 8 |
-                               std::uint64_t{l[2]} << 16 | std::uint64_t{l[3]} << 24;
-  const std::uint64_t frame_size = std::uint64_t{rows} * cols * samples * (bits / 8);
-  if (length == 0xFFFFFFFFULL || length < frame_size * static_cast<std::uint64_t>(count))
-    return unsupported;
-  return std::optional<NativeLayout>(
-      NativeLayout{*header + header_size, frame_size, static_cast<std::uint32_t>(count)});
+    if (!header)
+      return complete ? Result<std::optional<NativeLayout>>(unsupported)
+                      : std::optional<NativeLayout>();
+    const std::uint8_t* l = prefix.data() + *header + header_size - 4;
+    const std::uint64_t length = std::uint64_t{l[0]} | std::uint64_t{l[1]} << 8 |
+                                 std::uint64_t{l[2]} << 16 | std::uint64_t{l[3]} << 24;
+    const std::uint64_t frame_size = std::uint64_t{rows} * cols * samples * (bits / 8);
+    if (length == 0xFFFFFFFFULL || length < frame_size * static_cast<std::uint64_t>(count))
+      return unsupported;
+    return std::optional<NativeLayout>(
+        NativeLayout{*header + header_size, frame_size, static_cast<std::uint32_t>(count)});
+  });
 }
 
 Result<Frames> frames(ByteView part10, const std::vector<std::uint32_t>& numbers,
                       FrameSyntax syntax) {
-  auto file = ARCA_TRY(load(part10));
-  DcmDataset& ds = *file->getDataset();
-  const bool encapsulated = DcmXfer(ds.getOriginalXfer()).isEncapsulated();
-  if (encapsulated && syntax == FrameSyntax::kUncompressed)
-    ARCA_TRY(decode_to_explicit_little(ds));
-  DcmElement* element = nullptr;
-  if (ds.findAndGetElement(DCM_PixelData, element).bad() || element == nullptr)
-    return make_error(ErrorCode::kNotFound, "the instance has no pixel data");
-  auto* pixels = static_cast<DcmPixelData*>(element);
-  Sint32 count = 1;
-  if (ds.findAndGetSint32(DCM_NumberOfFrames, count).bad() || count < 1)
-    count = 1;
-  for (std::uint32_t n : numbers) {
-    if (n < 1 || n > static_cast<std::uint32_t>(count))
-      return make_error(ErrorCode::kNotFound, "no such frame");
-  }
-  DcmXfer xfer(ds.getOriginalXfer());
-  if (encapsulated && syntax == FrameSyntax::kAsStored)
-    return encapsulated_frames(*pixels, xfer, count, numbers);
-  return native_frames(ds, *pixels, count, numbers);
+  return guarded([&]() -> Result<Frames> {
+    auto file = ARCA_TRY(load(part10));
+    DcmDataset& ds = *file->getDataset();
+    const bool encapsulated = DcmXfer(ds.getOriginalXfer()).isEncapsulated();
+    if (encapsulated && syntax == FrameSyntax::kUncompressed)
+      ARCA_TRY(decode_to_explicit_little(ds));
+    DcmElement* element = nullptr;
+    if (ds.findAndGetElement(DCM_PixelData, element).bad() || element == nullptr)
+      return make_error(ErrorCode::kNotFound, "the instance has no pixel data");
+    auto* pixels = static_cast<DcmPixelData*>(element);
+    Sint32 count = 1;
+    if (ds.findAndGetSint32(DCM_NumberOfFrames, count).bad() || count < 1)
+      count = 1;
+    for (std::uint32_t n : numbers) {
+      if (n < 1 || n > static_cast<std::uint32_t>(count))
+        return make_error(ErrorCode::kNotFound, "no such frame");
+    }
+    DcmXfer xfer(ds.getOriginalXfer());
+    if (encapsulated && syntax == FrameSyntax::kAsStored)
+      return encapsulated_frames(*pixels, xfer, count, numbers);
+    return native_frames(ds, *pixels, count, numbers);
+  });
 }
 
 }  // namespace arca::dicom
