@@ -12,21 +12,10 @@
 #include <cstdlib>
 #include <memory>
 
+#include "dicom/stored_object.h"
+
 namespace arca::dicom {
 namespace {
-
-Result<std::unique_ptr<DcmFileFormat>> load(ByteView part10) {
-  auto file = std::make_unique<DcmFileFormat>();
-  DcmInputBufferStream in;
-  in.setBuffer(part10.data(), static_cast<offile_off_t>(part10.size()));
-  in.setEos();
-  file->transferInit();
-  OFCondition status = file->read(in, EXS_Unknown, EGL_noChange, DCM_MaxReadLength);
-  file->transferEnd();
-  if (status.bad())
-    return make_error(ErrorCode::kInvalidDicom, "stored object does not parse");
-  return file;
-}
 
 void apply_window(DicomImage& image, const RenderOptions& o) {
   if (!image.isMonochrome())
@@ -77,24 +66,26 @@ Result<Bytes> encode_jpeg(DicomImage& image, int quality) {
 }  // namespace
 
 Result<Bytes> render_jpeg(ByteView part10, const RenderOptions& options) {
-  auto file = ARCA_TRY(load(part10));
-  DcmDataset* ds = file->getDataset();
-  if (!ds->tagExists(DCM_PixelData))
-    return make_error(ErrorCode::kNotFound, "the instance has no pixel data");
-  Sint32 frames = 1;
-  if (ds->findAndGetSint32(DCM_NumberOfFrames, frames).bad() || frames < 1)
-    frames = 1;
-  if (options.frame < 1 || options.frame > static_cast<std::uint32_t>(frames))
-    return make_error(ErrorCode::kNotFound, "no such frame");
-  DicomImage image(ds, ds->getOriginalXfer(), CIF_UsePartialAccessToPixelData, options.frame - 1,
-                   1);
-  if (image.getStatus() == EIS_NotSupportedValue || image.getStatus() == EIS_InvalidValue)
-    return make_error(ErrorCode::kUnsupportedTransferSyntax, "the pixel data cannot be decoded");
-  if (image.getStatus() != EIS_Normal)
-    return make_error(ErrorCode::kUnsupported, "the image cannot be rendered");
-  apply_window(image, options);
-  std::unique_ptr<DicomImage> scaled = fit(image, options);
-  return encode_jpeg(scaled ? *scaled : image, options.quality);
+  return detail::guarded([&]() -> Result<Bytes> {
+    auto file = ARCA_TRY(detail::load_stored_object(part10));
+    DcmDataset* ds = file->getDataset();
+    if (!ds->tagExists(DCM_PixelData))
+      return make_error(ErrorCode::kNotFound, "the instance has no pixel data");
+    Sint32 frames = 1;
+    if (ds->findAndGetSint32(DCM_NumberOfFrames, frames).bad() || frames < 1)
+      frames = 1;
+    if (options.frame < 1 || options.frame > static_cast<std::uint32_t>(frames))
+      return make_error(ErrorCode::kNotFound, "no such frame");
+    DicomImage image(ds, ds->getOriginalXfer(), CIF_UsePartialAccessToPixelData, options.frame - 1,
+                     1);
+    if (image.getStatus() == EIS_NotSupportedValue || image.getStatus() == EIS_InvalidValue)
+      return make_error(ErrorCode::kUnsupportedTransferSyntax, "the pixel data cannot be decoded");
+    if (image.getStatus() != EIS_Normal)
+      return make_error(ErrorCode::kUnsupported, "the image cannot be rendered");
+    apply_window(image, options);
+    std::unique_ptr<DicomImage> scaled = fit(image, options);
+    return encode_jpeg(scaled ? *scaled : image, options.quality);
+  });
 }
 
 }  // namespace arca::dicom

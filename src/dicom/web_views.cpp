@@ -16,23 +16,11 @@
 #include <new>
 #include <sstream>
 
+#include "dicom/stored_object.h"
 #include "dicom/text_decoder.h"
 
 namespace arca::dicom {
 namespace {
-
-Result<std::unique_ptr<DcmFileFormat>> load(ByteView part10) {
-  auto file = std::make_unique<DcmFileFormat>();
-  DcmInputBufferStream in;
-  in.setBuffer(part10.data(), static_cast<offile_off_t>(part10.size()));
-  in.setEos();
-  file->transferInit();
-  OFCondition status = file->read(in, EXS_Unknown, EGL_noChange, DCM_MaxReadLength);
-  file->transferEnd();
-  if (status.bad())
-    return make_error(ErrorCode::kInvalidDicom, std::string("stored object does not parse"));
-  return file;
-}
 
 bool is_bulk(const DcmTagKey& tag) {
   const Uint16 g = tag.getGroup();
@@ -178,24 +166,11 @@ Result<void> decode_to_explicit_little(DcmDataset& ds) {
   return ok();
 }
 
-// DCMTK may throw (std::out_of_range on some malformed items, std::bad_alloc) while reading or
-// writing; no exception crosses the adapter (STYLE rule 2).
-template <typename F>
-auto guarded(F&& body) -> decltype(body()) {
-  try {
-    return body();
-  } catch (const std::bad_alloc&) {
-    return make_error(ErrorCode::kTooLarge, "object needs more memory than is available");
-  } catch (...) {
-    return make_error(ErrorCode::kInvalidDicom, "stored object could not be read");
-  }
-}
-
 }  // namespace
 
 Result<Bytes> to_explicit_little_endian(ByteView part10) {
-  return guarded([&]() -> Result<Bytes> {
-    auto file = ARCA_TRY(load(part10));
+  return detail::guarded([&]() -> Result<Bytes> {
+    auto file = ARCA_TRY(detail::load_stored_object(part10));
     ARCA_TRY(decode_to_explicit_little(*file->getDataset()));
     const std::size_t estimate =
         file->calcElementLength(EXS_LittleEndianExplicit, EET_ExplicitLength) + 64 * 1024;
@@ -216,8 +191,8 @@ Result<Bytes> to_explicit_little_endian(ByteView part10) {
 }
 
 Result<Bytes> bulk_value(ByteView part10, std::uint32_t tag) {
-  return guarded([&]() -> Result<Bytes> {
-    auto file = ARCA_TRY(load(part10));
+  return detail::guarded([&]() -> Result<Bytes> {
+    auto file = ARCA_TRY(detail::load_stored_object(part10));
     DcmDataset& ds = *file->getDataset();
     DcmElement* element = nullptr;
     const DcmTagKey key(static_cast<Uint16>(tag >> 16), static_cast<Uint16>(tag & 0xFFFF));
@@ -238,7 +213,7 @@ Result<Bytes> bulk_value(ByteView part10, std::uint32_t tag) {
 
 Result<std::string> write_metadata(DcmDataset& ds, std::string_view bulk_base,
                                    bool pixel_data_follows) {
-  return guarded([&]() -> Result<std::string> {
+  return detail::guarded([&]() -> Result<std::string> {
     text_to_utf8(ds, "");
     (void)ds.findAndDeleteElement(DCM_DataSetTrailingPadding);
     BulkUriFormat format{std::string(bulk_base)};
@@ -259,15 +234,15 @@ Result<std::string> write_metadata(DcmDataset& ds, std::string_view bulk_base,
 }
 
 Result<std::string> metadata_json(ByteView part10, std::string_view bulk_base) {
-  return guarded([&]() -> Result<std::string> {
-    auto file = ARCA_TRY(load(part10));
+  return detail::guarded([&]() -> Result<std::string> {
+    auto file = ARCA_TRY(detail::load_stored_object(part10));
     return write_metadata(*file->getDataset(), bulk_base, false);
   });
 }
 
 Result<std::optional<std::string>> metadata_json_from_prefix(ByteView prefix, bool complete,
                                                              std::string_view bulk_base) {
-  return guarded([&]() -> Result<std::optional<std::string>> {
+  return detail::guarded([&]() -> Result<std::optional<std::string>> {
     DcmFileFormat file;
     DcmInputBufferStream in;
     in.setBuffer(prefix.data(), static_cast<offile_off_t>(prefix.size()));
@@ -288,7 +263,7 @@ Result<std::optional<std::string>> metadata_json_from_prefix(ByteView prefix, bo
 }
 
 Result<std::optional<NativeLayout>> native_layout(ByteView prefix, bool complete) {
-  return guarded([&]() -> Result<std::optional<NativeLayout>> {
+  return detail::guarded([&]() -> Result<std::optional<NativeLayout>> {
     DcmFileFormat file;
     DcmInputBufferStream in;
     in.setBuffer(prefix.data(), static_cast<offile_off_t>(prefix.size()));
@@ -344,8 +319,8 @@ Result<std::optional<NativeLayout>> native_layout(ByteView prefix, bool complete
 
 Result<Frames> frames(ByteView part10, const std::vector<std::uint32_t>& numbers,
                       FrameSyntax syntax) {
-  return guarded([&]() -> Result<Frames> {
-    auto file = ARCA_TRY(load(part10));
+  return detail::guarded([&]() -> Result<Frames> {
+    auto file = ARCA_TRY(detail::load_stored_object(part10));
     DcmDataset& ds = *file->getDataset();
     const bool encapsulated = DcmXfer(ds.getOriginalXfer()).isEncapsulated();
     if (encapsulated && syntax == FrameSyntax::kUncompressed)
