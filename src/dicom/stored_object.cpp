@@ -1,5 +1,6 @@
 #include "dicom/stored_object.h"
 
+#include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcistrmb.h>
 
 namespace arca::dicom::detail {
@@ -15,6 +16,26 @@ Result<std::unique_ptr<DcmFileFormat>> load_stored_object(ByteView part10) {
   if (status.bad())
     return make_error(ErrorCode::kInvalidDicom, "stored object does not parse");
   return file;
+}
+
+Result<std::optional<PrefixRead>> read_until_pixel_data(ByteView prefix, bool complete) {
+  PrefixRead read;
+  read.file = std::make_unique<DcmFileFormat>();
+  DcmInputBufferStream in;
+  in.setBuffer(prefix.data(), static_cast<offile_off_t>(prefix.size()));
+  if (complete)
+    in.setEos();
+  read.file->transferInit();
+  OFCondition status =
+      read.file->readUntilTag(in, EXS_Unknown, EGL_noChange, DCM_MaxReadLength, DCM_PixelData);
+  read.file->transferEnd();
+  if (status == EC_StreamNotifyClient && !complete)
+    return std::optional<PrefixRead>();
+  if (status.bad())
+    return make_error(ErrorCode::kInvalidDicom, "stored object does not parse");
+  read.stop = static_cast<std::size_t>(in.tell());
+  read.input_left = in.avail() > 0;
+  return std::optional<PrefixRead>(std::move(read));
 }
 
 }  // namespace arca::dicom::detail

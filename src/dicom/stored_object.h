@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <new>
+#include <optional>
 
 #include "core/bytes.h"
 #include "core/result.h"
@@ -29,5 +30,16 @@ auto guarded(F&& body) -> decltype(body()) {
 
 // The whole object in memory; kInvalidDicom if DCMTK cannot read it.
 Result<std::unique_ptr<DcmFileFormat>> load_stored_object(ByteView part10);
+
+// A stored object read from a prefix of its bytes up to (not into) Pixel Data.
+struct PrefixRead {
+  std::unique_ptr<DcmFileFormat> file;
+  std::size_t stop = 0;     // input offset where DCMTK stopped (at or just after the header)
+  bool input_left = false;  // bytes remain after the stop: the read ended at Pixel Data
+};
+
+// nullopt when the prefix ends before Pixel Data and is not the whole object (`complete`
+// false): the caller reads a longer prefix and tries again.
+Result<std::optional<PrefixRead>> read_until_pixel_data(ByteView prefix, bool complete);
 
 }  // namespace arca::dicom::detail

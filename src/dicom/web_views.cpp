@@ -3,7 +3,6 @@
 #include <dcmtk/config/osconfig.h>  // must come first among DCMTK headers
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
-#include <dcmtk/dcmdata/dcistrmb.h>
 #include <dcmtk/dcmdata/dcjson.h>
 #include <dcmtk/dcmdata/dcostrmb.h>
 #include <dcmtk/dcmdata/dcpixel.h>
@@ -13,7 +12,6 @@
 #include <dcmtk/dcmdata/dcxfer.h>
 
 #include <cstdio>
-#include <new>
 #include <sstream>
 
 #include "dicom/stored_object.h"
@@ -243,41 +241,21 @@ Result<std::string> metadata_json(ByteView part10, std::string_view bulk_base) {
 Result<std::optional<std::string>> metadata_json_from_prefix(ByteView prefix, bool complete,
                                                              std::string_view bulk_base) {
   return detail::guarded([&]() -> Result<std::optional<std::string>> {
-    DcmFileFormat file;
-    DcmInputBufferStream in;
-    in.setBuffer(prefix.data(), static_cast<offile_off_t>(prefix.size()));
-    if (complete)
-      in.setEos();
-    file.transferInit();
-    OFCondition status =
-        file.readUntilTag(in, EXS_Unknown, EGL_noChange, DCM_MaxReadLength, DCM_PixelData);
-    file.transferEnd();
-    if (status == EC_StreamNotifyClient && !complete)
+    auto read = ARCA_TRY(detail::read_until_pixel_data(prefix, complete));
+    if (!read)
       return std::optional<std::string>();  // ends before Pixel Data: read more
-    if (status.bad())
-      return make_error(ErrorCode::kInvalidDicom, "stored object does not parse");
-    const bool stopped_at_pixels = !complete || in.avail() > 0;
+    const bool stopped_at_pixels = !complete || read->input_left;
     return std::optional<std::string>(
-        ARCA_TRY(write_metadata(*file.getDataset(), bulk_base, stopped_at_pixels)));
+        ARCA_TRY(write_metadata(*read->file->getDataset(), bulk_base, stopped_at_pixels)));
   });
 }
 
 Result<std::optional<NativeLayout>> native_layout(ByteView prefix, bool complete) {
   return detail::guarded([&]() -> Result<std::optional<NativeLayout>> {
-    DcmFileFormat file;
-    DcmInputBufferStream in;
-    in.setBuffer(prefix.data(), static_cast<offile_off_t>(prefix.size()));
-    if (complete)
-      in.setEos();
-    file.transferInit();
-    OFCondition status =
-        file.readUntilTag(in, EXS_Unknown, EGL_noChange, DCM_MaxReadLength, DCM_PixelData);
-    file.transferEnd();
-    if (status == EC_StreamNotifyClient && !complete)
+    auto read = ARCA_TRY(detail::read_until_pixel_data(prefix, complete));
+    if (!read)
       return std::optional<NativeLayout>();
-    if (status.bad())
-      return make_error(ErrorCode::kInvalidDicom, "stored object does not parse");
-    DcmDataset& ds = *file.getDataset();
+    DcmDataset& ds = *read->file->getDataset();
     const DcmXfer xfer(ds.getOriginalXfer());
     Uint16 rows = 0, cols = 0, samples = 1, bits = 0;
     ds.findAndGetUint16(DCM_Rows, rows);
@@ -293,7 +271,7 @@ Result<std::optional<NativeLayout>> native_layout(ByteView prefix, bool complete
       return unsupported;
     // DCMTK stops at or just after the Pixel Data element header: find it.
     const std::size_t header_size = xfer.isExplicitVR() ? 12 : 8;
-    const auto stop = static_cast<std::size_t>(in.tell());
+    const std::size_t stop = read->stop;
     std::optional<std::size_t> header;
     for (std::size_t back : {std::size_t{0}, std::size_t{8}, std::size_t{12}}) {
       const std::size_t h = stop - std::min(stop, back);

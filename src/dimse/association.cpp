@@ -5,20 +5,11 @@
 
 #include "dimse/peer_admission.h"
 #include "dimse/scp_context.h"
+#include "dimse/storage_syntaxes.h"
 
 namespace arca::dimse {
 namespace {
 
-// Transfer syntaxes Arca stores as received (PS3.5 §10 and Annex A).
-constexpr std::array<const char*, 13> kStorageSyntaxes{
-    UID_LittleEndianExplicitTransferSyntax, UID_LittleEndianImplicitTransferSyntax,
-    UID_BigEndianExplicitTransferSyntax,    UID_DeflatedExplicitVRLittleEndianTransferSyntax,
-    UID_JPEGProcess1TransferSyntax,         UID_JPEGProcess2_4TransferSyntax,
-    UID_JPEGProcess14TransferSyntax,        UID_JPEGProcess14SV1TransferSyntax,
-    UID_JPEGLSLosslessTransferSyntax,       UID_JPEGLSLossyTransferSyntax,
-    UID_JPEG2000LosslessOnlyTransferSyntax, UID_JPEG2000TransferSyntax,
-    UID_RLELosslessTransferSyntax,
-};
 constexpr std::array<const char*, 2> kCommandSyntaxes{UID_LittleEndianExplicitTransferSyntax,
                                                       UID_LittleEndianImplicitTransferSyntax};
 

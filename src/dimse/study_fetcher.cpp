@@ -8,26 +8,16 @@
 
 #include "dimse/instance_sender.h"
 #include "dimse/scp_context.h"
+#include "dimse/storage_syntaxes.h"
 
 namespace arca::dimse {
 namespace {
-
-// Uncompressed first: a peer picks the first syntax it can send.
-constexpr std::array<const char*, 13> kIncomingSyntaxes{
-    UID_LittleEndianExplicitTransferSyntax, UID_LittleEndianImplicitTransferSyntax,
-    UID_BigEndianExplicitTransferSyntax,    UID_DeflatedExplicitVRLittleEndianTransferSyntax,
-    UID_JPEGProcess1TransferSyntax,         UID_JPEGProcess2_4TransferSyntax,
-    UID_JPEGProcess14TransferSyntax,        UID_JPEGProcess14SV1TransferSyntax,
-    UID_JPEGLSLosslessTransferSyntax,       UID_JPEGLSLossyTransferSyntax,
-    UID_JPEG2000LosslessOnlyTransferSyntax, UID_JPEG2000TransferSyntax,
-    UID_RLELosslessTransferSyntax,
-};
 
 void propose(T_ASC_Parameters* params) {
   const char* command[] = {UID_LittleEndianExplicitTransferSyntax,
                            UID_LittleEndianImplicitTransferSyntax};
   ASC_addPresentationContext(params, 1, UID_GETStudyRootQueryRetrieveInformationModel, command, 2);
-  std::array<const char*, kIncomingSyntaxes.size()> syntaxes = kIncomingSyntaxes;
+  std::array<const char*, kStorageSyntaxes.size()> syntaxes = kStorageSyntaxes;
   T_ASC_PresentationContextID id = 3;
   for (int i = 0; i < numberOfDcmLongSCUStorageSOPClassUIDs && id < 255; ++i, id += 2) {
     ASC_addPresentationContext(params, id, dcmLongSCUStorageSOPClassUIDs[i], syntaxes.data(),
