@@ -25,6 +25,7 @@ namespace arca {
   X(kTooLarge, 413, 0xA700, "too large")                                    \
   X(kTimeout, 408, 0xC000, "timed out")                                     \
   X(kCancelled, 499, 0xFE00, "cancelled")                                   \
+  X(kRateLimited, 429, 0xA700, "too many attempts")                         \
   X(kUnavailable, 503, 0xA700, "temporarily unavailable")                   \
   X(kIo, 500, 0xC000, "input/output error")                                 \
   X(kCorruptIndex, 500, 0xC000, "index is damaged")                         \

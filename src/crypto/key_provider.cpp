@@ -95,6 +95,8 @@ std::string_view key_purpose_info(KeyPurpose purpose) {
       return "arca patient-ref v1";
     case KeyPurpose::kTenantWrap:
       return "arca tenant-wrap v1";
+    case KeyPurpose::kAccounts:
+      return "arca accounts v1";
   }
   return "arca unknown";
 }

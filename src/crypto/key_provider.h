@@ -62,6 +62,8 @@ enum class KeyPurpose {
   kBackup,      // "arca backup v1": backup archives
   kPatientRef,  // "arca patient-ref v1": tenant hashes and patient refs
   kTenantWrap,  // "arca tenant-wrap v1": wraps tenant keys
+  kAccounts,    // "arca accounts v1": keys the digests of session ids, tokens and recovery
+                //   codes, and wraps TOTP secrets
 };
 
 // The HKDF info string of a purpose.

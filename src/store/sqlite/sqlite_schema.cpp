@@ -131,7 +131,77 @@ CREATE TABLE dimse_peers (
 );
 )sql";
 
-constexpr std::array kIndexMigrations{Migration{1, kIndexV1}, Migration{2, kIndexV2}};
+// Accounts (store/account_store.h). Usernames are unique across the archive; sessions, tokens
+// and recovery codes are stored as SHA-256 digests only; TOTP secrets wrapped (never in clear).
+constexpr std::string_view kIndexV3 = R"sql(
+CREATE TABLE tenants (
+  id TEXT PRIMARY KEY,
+  display_name TEXT NOT NULL,
+  mfa_required INTEGER NOT NULL,
+  referring_name_match INTEGER NOT NULL,
+  created_ms INTEGER NOT NULL
+);
+CREATE TABLE users (
+  id INTEGER PRIMARY KEY,
+  tenant TEXT NOT NULL REFERENCES tenants (id),
+  username TEXT NOT NULL UNIQUE,
+  roles TEXT NOT NULL,
+  system_admin INTEGER NOT NULL,
+  service_account INTEGER NOT NULL,
+  password_hash TEXT NOT NULL,
+  must_change_password INTEGER NOT NULL,
+  disabled INTEGER NOT NULL,
+  totp_secret BLOB,  -- NULL: not enrolled
+  totp_enabled INTEGER NOT NULL,
+  totp_last_step INTEGER NOT NULL,
+  failed_logins INTEGER NOT NULL,
+  locked_until_ms INTEGER NOT NULL,
+  linked_name TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  password_changed_ms INTEGER NOT NULL
+);
+CREATE INDEX users_by_tenant ON users (tenant, username);
+CREATE TABLE recovery_codes (
+  user INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  digest BLOB NOT NULL,
+  used_ms INTEGER,
+  PRIMARY KEY (user, digest)
+);
+CREATE TABLE sessions (
+  id_hash BLOB PRIMARY KEY,
+  user INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  tenant TEXT NOT NULL,
+  second_factor_done INTEGER NOT NULL,
+  created_ms INTEGER NOT NULL,
+  last_seen_ms INTEGER NOT NULL,
+  client_address TEXT NOT NULL
+);
+CREATE INDEX sessions_by_user ON sessions (user);
+CREATE TABLE api_tokens (
+  id INTEGER PRIMARY KEY,
+  user INTEGER NOT NULL REFERENCES users (id),
+  tenant TEXT NOT NULL,
+  name TEXT NOT NULL,
+  token_hash BLOB NOT NULL UNIQUE,
+  permissions TEXT NOT NULL,
+  created_by INTEGER NOT NULL,
+  created_ms INTEGER NOT NULL,
+  expires_ms INTEGER NOT NULL,
+  revoked_ms INTEGER,
+  last_used_ms INTEGER NOT NULL
+);
+CREATE INDEX api_tokens_by_tenant ON api_tokens (tenant, id);
+CREATE TABLE study_grants (
+  user INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  study_uid TEXT NOT NULL,
+  granted_by INTEGER NOT NULL,
+  created_ms INTEGER NOT NULL,
+  PRIMARY KEY (user, study_uid)
+);
+)sql";
+
+constexpr std::array kIndexMigrations{Migration{1, kIndexV1}, Migration{2, kIndexV2},
+                                      Migration{3, kIndexV3}};
 
 constexpr std::string_view kVaultV1 = R"sql(
 CREATE TABLE vault_keys (
