@@ -10,6 +10,7 @@
 #include "store/encrypted/encrypted_blob_store.h"
 #include "store/encrypted/key_hierarchy.h"
 #include "store/fs/fs_blob_store.h"
+#include "store/sqlite/sqlite_account_store.h"
 #include "store/sqlite/sqlite_index.h"
 #include "store/sqlite/sqlite_key_vault.h"
 #include "store/sqlite/sqlite_peer_registry.h"
@@ -30,6 +31,29 @@ class HierarchyPatientRefs final : public service::PatientRefs {
 
  private:
   const store::KeyHierarchy& keys_;
+};
+
+// Referring physicians' studies by ReferringPhysicianName, for tenants that match on it.
+class IndexReferringStudies final : public auth::ReferringStudies {
+ public:
+  explicit IndexReferringStudies(store::Index& index) : index_(index) {}
+  Result<std::set<std::string>> studies_referred_to(const TenantId& tenant,
+                                                    const std::string& name) override {
+    Query q;
+    q.level = QueryLevel::kStudy;
+    Matcher m;
+    m.attribute = QueryAttribute::kReferringPhysicianName;
+    m.kind = MatchKind::kSingleValue;
+    m.values = {name};
+    q.matchers.push_back(std::move(m));
+    std::set<std::string> out;
+    for (const QueryRow& row : ARCA_TRY(index_.query(tenant, q)))
+      out.insert(row.attributes.study.study_uid.str());
+    return out;
+  }
+
+ private:
+  store::Index& index_;
 };
 
 Result<void> make_private_dir(const fs::path& dir) {
@@ -55,6 +79,11 @@ struct Archive::Parts {
   std::unique_ptr<HierarchyPatientRefs> patient_refs;
   std::unique_ptr<store::SqliteIndex> index;
   std::unique_ptr<store::SqlitePeerRegistry> peers;
+  std::unique_ptr<store::SqliteAccountStore> account_store;
+  SecretBytes account_key;
+  std::unique_ptr<IndexReferringStudies> referring;
+  std::unique_ptr<auth::Accounts> accounts;
+  std::unique_ptr<service::AccountService> account_service;
   std::unique_ptr<store::FsBlobStore> fs_blobs;
   std::unique_ptr<store::EncryptedBlobStore> encrypted_blobs;
   store::BlobStore* blobs = nullptr;  // the encrypted decorator, or (benchmarks only) fs_blobs
@@ -78,8 +107,11 @@ struct Archive::Parts {
     patient_refs = std::make_unique<HierarchyPatientRefs>(*keys);
     SecretBytes index_key = ARCA_TRY(crypto::derive_key(root, crypto::KeyPurpose::kIndex));
     index = ARCA_TRY(store::SqliteIndex::open(config.data_dir / "index.db", index_key.clone()));
-    peers = ARCA_TRY(
-        store::SqlitePeerRegistry::open(config.data_dir / "index.db", std::move(index_key)));
+    peers =
+        ARCA_TRY(store::SqlitePeerRegistry::open(config.data_dir / "index.db", index_key.clone()));
+    account_store = ARCA_TRY(
+        store::SqliteAccountStore::open(config.data_dir / "index.db", std::move(index_key)));
+    account_key = ARCA_TRY(crypto::derive_key(root, crypto::KeyPurpose::kAccounts));
     fs_blobs = ARCA_TRY(store::FsBlobStore::open(config.data_dir / "blobs"));
     if (config.storage.encrypt) {
       encrypted_blobs = std::make_unique<store::EncryptedBlobStore>(*fs_blobs, *keys, random);
@@ -102,6 +134,11 @@ struct Archive::Parts {
         service::RetrieveDeps{*blobs, *index, *audit, clock, logger});
     query =
         std::make_unique<service::QueryService>(service::QueryDeps{*index, *audit, clock, logger});
+    referring = std::make_unique<IndexReferringStudies>(*index);
+    accounts = std::make_unique<auth::Accounts>(
+        *account_store, clock, random, std::move(account_key), config.auth, referring.get());
+    account_service = std::make_unique<service::AccountService>(
+        service::AccountDeps{*accounts, *audit, clock, logger});
   }
 };
 
@@ -110,6 +147,7 @@ Result<std::unique_ptr<Archive>> Archive::open(const Config& config, Logger& log
   ARCA_TRY(parts->open_stores());
   ARCA_TRY(service::sweep_orphans(*parts->blobs, *parts->index, logger));
   parts->wire_services();
+  ARCA_TRY(parts->accounts->ensure_default_tenant());
   return std::unique_ptr<Archive>(new Archive(std::move(parts)));
 }
 
@@ -127,6 +165,9 @@ service::QueryService& Archive::query() {
 }
 store::PeerRegistry& Archive::peers() {
   return *parts_->peers;
+}
+service::AccountService& Archive::accounts() {
+  return *parts_->account_service;
 }
 store::Index& Archive::index() {
   return *parts_->index;

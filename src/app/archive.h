@@ -10,6 +10,7 @@
 
 #include "app/config.h"
 #include "core/logger.h"
+#include "service/account_service.h"
 #include "service/ingest_service.h"
 #include "service/query_service.h"
 #include "service/retrieve_service.h"
@@ -26,6 +27,7 @@ class Archive {
   service::RetrieveService& retrieve();
   service::QueryService& query();
   store::PeerRegistry& peers();
+  service::AccountService& accounts();
   store::Index& index();
   store::BlobStore& blobs();
   const Config& config() const;

@@ -11,7 +11,11 @@ namespace {
 // Known keys per table; anything else is a typo the user should hear about.
 const std::set<std::string>& known_keys(const std::string& table) {
   static const std::map<std::string, std::set<std::string>> kKeys = {
-      {"", {"data_dir", "key_file", "log_level", "http", "dicom", "storage"}},
+      {"", {"data_dir", "key_file", "log_level", "http", "dicom", "storage", "auth"}},
+      {"auth",
+       {"min_password_length", "idle_timeout_minutes", "absolute_timeout_hours",
+        "argon2_memory_kib", "argon2_iterations", "argon2_parallelism", "lockout_threshold",
+        "totp_issuer"}},
       {"http", {"bind", "port", "certificate", "private_key", "threads", "dev_local_access"}},
       {"dicom",
        {"aet", "bind", "port", "tls_port", "certificate", "private_key", "client_ca",
@@ -86,6 +90,29 @@ Result<void> apply_file(const toml::value& root, Config& c) {
                         "storage.conflict_policy must be keep_first or replace");
     }
   }
+  if (root.contains("auth")) {
+    const auto& a = toml::find(root, "auth");
+    ARCA_TRY(check_keys(a, "auth"));
+    auth::AuthSettings& s = c.auth;
+    s.min_password_length = static_cast<std::size_t>(
+        setting(a, "min_password_length", static_cast<int>(s.min_password_length)));
+    s.idle_timeout = std::chrono::minutes(
+        setting(a, "idle_timeout_minutes",
+                static_cast<int>(
+                    std::chrono::duration_cast<std::chrono::minutes>(s.idle_timeout).count())));
+    s.absolute_timeout = std::chrono::hours(
+        setting(a, "absolute_timeout_hours",
+                static_cast<int>(
+                    std::chrono::duration_cast<std::chrono::hours>(s.absolute_timeout).count())));
+    s.argon2.memory_kib = static_cast<std::uint32_t>(
+        setting(a, "argon2_memory_kib", static_cast<int>(s.argon2.memory_kib)));
+    s.argon2.iterations = static_cast<std::uint32_t>(
+        setting(a, "argon2_iterations", static_cast<int>(s.argon2.iterations)));
+    s.argon2.parallelism = static_cast<std::uint32_t>(
+        setting(a, "argon2_parallelism", static_cast<int>(s.argon2.parallelism)));
+    s.lockout_threshold = setting(a, "lockout_threshold", s.lockout_threshold);
+    s.totp_issuer = setting(a, "totp_issuer", s.totp_issuer);
+  }
   return ok();
 }
 
@@ -106,6 +133,20 @@ Result<void> validate(const Config& c) {
   }
   if (c.dicom.association_timeout_s < 1 || c.dicom.dimse_timeout_s < 1) {
     return make_error(ErrorCode::kInvalidArgument, "DICOM timeouts must be at least 1 second");
+  }
+  if (c.auth.min_password_length < 8 || c.auth.min_password_length > 128) {
+    return make_error(ErrorCode::kInvalidArgument, "auth.min_password_length must be 8..128");
+  }
+  if (c.auth.argon2.memory_kib < 8 * 1024 || c.auth.argon2.iterations < 1 ||
+      c.auth.argon2.parallelism < 1 || c.auth.argon2.parallelism > 16) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "auth.argon2_* below the floor (8192 KiB, 1 iteration, 1..16 lanes)");
+  }
+  if (c.auth.idle_timeout.count() < 60 || c.auth.absolute_timeout < c.auth.idle_timeout ||
+      c.auth.lockout_threshold < 1) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "auth timeouts must be at least a minute (absolute >= idle), "
+                      "lockout_threshold at least 1");
   }
   if (c.http.threads < 1 || c.http.threads > 256) {
     return make_error(ErrorCode::kInvalidArgument, "http.threads must be between 1 and 256");

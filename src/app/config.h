@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "auth/settings.h"
 #include "core/result.h"
 #include "store/index.h"
 
@@ -53,6 +54,7 @@ struct Config {
   HttpConfig http;
   DicomConfig dicom;
   StorageConfig storage;
+  auth::AuthSettings auth;  // [auth]
 };
 
 // Flags every archive-touching subcommand accepts; they override the file.

@@ -1,4 +1,5 @@
-// arca: the one binary. Subcommands: serve, import, export, check, peer. Exit codes: 0 success,
+// arca: the one binary. Subcommands: serve, import, export, check, peer, send, retrieve, user,
+// token, tenant. Exit codes: 0 success,
 // 1 failure, 2 usage error (DESIGN §7).
 #include <signal.h>
 #include <stdlib.h>
@@ -6,7 +7,9 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "app/account_cli.h"
 #include "app/archive.h"
+#include "app/cli_flags.h"
 #include "app/import_command.h"
 #include "app/maintenance_commands.h"
 #include "app/peer_command.h"
@@ -17,31 +20,8 @@
 
 namespace {
 
+using arca::app::add_archive_flags;
 using arca::app::ConfigOverrides;
-
-// The flags every subcommand that touches the archive accepts.
-void add_archive_flags(CLI::App* cmd, ConfigOverrides& o) {
-  auto path_opt = [cmd](const char* name, std::optional<std::filesystem::path>& target,
-                        const char* help) {
-    cmd->add_option_function<std::string>(
-        name, [&target](const std::string& v) { target = v; }, help);
-  };
-  path_opt("--config", o.config_file, "Configuration file (TOML), e.g. arca.toml");
-  path_opt("--data-dir", o.data_dir, "Archive data directory (default ./arca-data)");
-  path_opt("--key-file", o.key_file,
-           "Root key file, kept outside the data directory (default ./arca-secrets/root.key)");
-  cmd->add_option_function<int>(
-      "--http-port", [&o](int v) { o.http_port = v; }, "HTTPS port (default 8443)");
-  cmd->add_option_function<std::string>(
-      "--bind", [&o](const std::string& v) { o.http_bind = v; },
-      "Address the HTTPS and DICOM listeners bind (default 0.0.0.0)");
-  cmd->add_option_function<int>(
-      "--dicom-port", [&o](int v) { o.dicom_port = v; }, "DICOM port (default 11112)");
-  cmd->add_option_function<int>(
-      "--dicom-tls-port", [&o](int v) { o.dicom_tls_port = v; }, "DICOM TLS port (default 2762)");
-  cmd->add_option_function<std::string>(
-      "--aet", [&o](const std::string& v) { o.aet = v; }, "Called AE title (default ARCA)");
-}
 
 // `arca peer add|list|remove`.
 CLI::App* add_peer_commands(CLI::App& app, ConfigOverrides& o, arca::app::PeerCommand& c) {
@@ -143,6 +123,8 @@ int main(int argc, char** argv) {
 
   arca::app::PeerCommand peer_command;
   auto* peer = add_peer_commands(app, overrides, peer_command);
+  arca::app::AccountCommand account_command;
+  auto account_cmds = arca::app::add_account_commands(app, overrides, account_command);
 
   try {
     app.parse(argc, argv);
@@ -187,6 +169,8 @@ int main(int argc, char** argv) {
   }
   if (peer->parsed())
     return arca::app::run_peer(a, peer_command, std::cout, std::cerr);
+  if (account_cmds.any_parsed())
+    return arca::app::run_account_command(a, account_command, std::cout, std::cerr);
   if (fetch_cmd->parsed()) {
     fetch.study = arca::StudyUid(fetch_study);
     return arca::app::run_retrieve(a, *logger.value(), fetch, std::cerr);

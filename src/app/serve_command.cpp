@@ -4,6 +4,8 @@
 
 #include <ostream>
 
+#include "api/authenticator.h"
+#include "api/routes.h"
 #include "dicomweb/routes.h"
 #include "dimse/dimse_server.h"
 #include "http/health.h"
@@ -41,26 +43,29 @@ dimse::DimseServerOptions dimse_options(const Config& config, const http::Certif
   return o;
 }
 
-// The authenticator of the HTTPS routes: deny-all until accounts exist, or (development only,
-// on explicit request) a local principal for loopback clients.
-std::unique_ptr<http::Authenticator> make_authenticator(const Config& config, Logger& logger,
+// The authenticator of the HTTPS routes: accounts (session cookie or API token), or
+// (development only, on explicit request) a local principal for loopback clients.
+std::unique_ptr<http::Authenticator> make_authenticator(Archive& archive, Logger& logger,
                                                         std::ostream& out) {
+  const Config& config = archive.config();
   if (!config.http.dev_local_access)
-    return std::make_unique<http::DenyAllAuthenticator>();
+    return std::make_unique<api::AccountAuthenticator>(archive.accounts().accounts());
   const char* warning =
       "WARNING: --dev-local-access is ON. Any program on this machine (127.0.0.1/::1) can query, "
       "read and store studies over DICOMweb without credentials. Development only: never use it "
       "with patient data.";
   logger.warn(warning);
   out << "\n*** " << warning << " ***\n\n";
-  http::Principal dev{"dev-local-access",
-                      default_tenant().str(),
-                      {Permission::kStudyQuery, Permission::kImageRead, Permission::kStudyWrite}};
+  http::Principal dev;
+  dev.actor = "dev-local-access";
+  dev.tenant = default_tenant().str();
+  dev.permissions = {Permission::kStudyQuery, Permission::kImageRead, Permission::kStudyWrite};
   return std::make_unique<http::LoopbackDevAuthenticator>(std::move(dev));
 }
 
 Result<void> register_routes(http::Router& router, Archive& archive, Random& random) {
   ARCA_TRY(http::register_health_routes(router, [&archive] { return archive.ready(); }));
+  ARCA_TRY(api::register_api_routes(router, archive.accounts()));
   return dicomweb::register_dicomweb_routes(
       router, {archive.query(), archive.retrieve(), archive.ingest(), random});
 }
@@ -93,7 +98,14 @@ int run_serve(Archive& archive, Logger& logger, Random& random, std::ostream& ou
     logger.error(routes.error().to_string());
     return 1;
   }
-  auto authenticator = make_authenticator(config, logger, out);
+  auto authenticator = make_authenticator(archive, logger, out);
+  // First run: tenant `default` and user `admin` with a one-time password, printed here once
+  // (to the console only, never to the log) and changed at the first sign-in.
+  auto first_admin = archive.accounts().accounts().ensure_first_admin();
+  if (!first_admin.ok()) {
+    logger.error("creating the first admin account: " + first_admin.error().to_string());
+    return 1;
+  }
   http::ServerConfig server_config;
   server_config.bind_address = config.http.bind;
   server_config.port = static_cast<std::uint16_t>(config.http.port);
@@ -126,6 +138,17 @@ int run_serve(Archive& archive, Logger& logger, Random& random, std::ostream& ou
       << "  Root key: " << config.key_file.string() << " (keep it safe and backed up apart)\n"
       << "  Certificate: " << certs.certificate.string() << " (self-signed unless configured)\n"
       << "Press Ctrl-C to stop." << std::endl;
+  if (*first_admin) {
+    out << "\nFirst run: sign in at https://" << host << ":" << server.port()
+        << "/ as user 'admin' with the one-time password\n\n    "
+        << (*first_admin)->one_time_password.reveal()
+        << "\n\nYou will choose a new password and enrol an authenticator app (TOTP). This "
+           "password is shown only now;\n`arca user reset-password admin` makes a new one.\n"
+        << std::endl;
+    logger.info(
+        "first run: created tenant default and user admin (one-time password printed "
+        "to the console)");
+  }
   logger.info("serving on port " + std::to_string(server.port()) + ", DICOM " +
               std::to_string((*dicom)->port()) + ", DICOM TLS " +
               std::to_string((*dicom)->tls_port()));

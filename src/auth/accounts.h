@@ -134,8 +134,10 @@ class Accounts {
   Result<void> set_roles(store::UserId user, std::set<Role> roles);
   Result<void> grant_study(store::UserId user, const StudyUid& study, store::UserId granted_by);
   Result<void> revoke_study(store::UserId user, const StudyUid& study);
-  // On first run (no users at all): tenant `default` and user `admin` (admin role, system
-  // admin) with a one-time password. nullopt when any user exists.
+  // Tenant `default`, which every archive has (created on first use).
+  Result<void> ensure_default_tenant();
+  // On first run (no system admin yet): user `admin` (admin role, system admin) in tenant
+  // `default` with a one-time password. nullopt when a system admin exists.
   Result<std::optional<NewUser>> ensure_first_admin();
 
  private:

@@ -113,12 +113,20 @@ Result<void> Accounts::revoke_study(store::UserId user, const StudyUid& study) {
   return store_.remove_grant(user, study);
 }
 
-Result<std::optional<NewUser>> Accounts::ensure_first_admin() {
-  if (!ARCA_TRY(store_.list_users(TenantId(""))).empty())
-    return std::optional<NewUser>();
+Result<void> Accounts::ensure_default_tenant() {
   const TenantId tenant("default");
   if (!ARCA_TRY(store_.find_tenant(tenant)))
     ARCA_TRY(add_tenant(tenant, "Default"));
+  return ok();
+}
+
+Result<std::optional<NewUser>> Accounts::ensure_first_admin() {
+  ARCA_TRY(ensure_default_tenant());
+  for (const store::User& u : ARCA_TRY(store_.list_users(TenantId("")))) {
+    if (u.system_admin)
+      return std::optional<NewUser>();
+  }
+  const TenantId tenant("default");
   UserOptions o;
   o.system_admin = true;
   return std::optional<NewUser>(ARCA_TRY(add_user(tenant, "admin", {Role::kAdmin}, o)));

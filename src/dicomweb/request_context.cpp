@@ -11,6 +11,8 @@ Result<service::RequestContext> request_context(const http::Request& request) {
                                                         : service::Principal::Kind::kUser;
   ctx.principal.id = p->actor;
   ctx.principal.tenant = TenantId(p->tenant);
+  ctx.principal.user_id = p->user_id;
+  ctx.principal.system_admin = p->system_admin;
   for (Permission perm :
        {Permission::kStudyQuery, Permission::kImageRead, Permission::kStudyWrite,
         Permission::kDocumentWrite, Permission::kStudyShare, Permission::kStudyExport,
@@ -19,6 +21,8 @@ Result<service::RequestContext> request_context(const http::Request& request) {
     if (p->permissions.contains(perm))
       ctx.principal.permissions.insert(perm);
   }
+  if (p->study_scope)
+    ctx.principal.study_scope.emplace(p->study_scope->begin(), p->study_scope->end());
   ctx.client_address = request.client_address();
   ctx.request_id = request.request_id();
   return ctx;

@@ -8,9 +8,11 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "core/result.h"
 #include "domain/permission.h"
@@ -41,6 +43,23 @@ struct Principal {
   std::string actor;   // opaque, PHI-free id for logs and audit, e.g. "user:42", "token:7"
   std::string tenant;  // tenant id
   PermissionSet permissions;
+  std::int64_t user_id = 0;  // the account behind a session or token; 0 otherwise
+  bool system_admin = false;
+  // nullopt: every study of the tenant; otherwise only these Study Instance UIDs (enforced by
+  // service/, carried here so handlers can pass it on).
+  std::optional<std::vector<std::string>> study_scope;
+  // Empty when signing in is complete; otherwise the step still owed ("second_factor", ...).
+  // Such a principal reaches only Access::signed_in() routes.
+  std::string pending_step;
+
+  // A complete sign-in with these permissions and no study scope (tests, dev access).
+  static Principal make(std::string actor, std::string tenant, PermissionSet permissions) {
+    Principal p;
+    p.actor = std::move(actor);
+    p.tenant = std::move(tenant);
+    p.permissions = permissions;
+    return p;
+  }
 };
 
 class Authenticator {

@@ -38,7 +38,11 @@ Admission Dispatcher::admit(Request& request) const {
   Result<Principal> who = authenticator_.authenticate(request);
   if (!who.ok())
     return {nullptr, error_response(who.error())};
-  if (!who->permissions.contains(*route.access.permission())) {
+  if (!who->pending_step.empty() && !route.access.allows_incomplete_sign_in()) {
+    return {nullptr, error_response(make_error(ErrorCode::kUnauthenticated,
+                                               "sign-in not complete: " + who->pending_step))};
+  }
+  if (route.access.permission() && !who->permissions.contains(*route.access.permission())) {
     return {nullptr, error_response(make_error(
                          ErrorCode::kPermissionDenied,
                          "requires " + std::string(permission_name(*route.access.permission()))))};

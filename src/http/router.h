@@ -26,19 +26,27 @@
 
 namespace arca::http {
 
-// Who may call a route. Only the two named constructors make one.
+// Who may call a route. Only the named constructors make one.
 class Access {
  public:
-  static Access public_route() { return Access(std::nullopt); }
-  // ("requires" is a C++20 keyword, hence "require".)
-  static Access require(Permission p) { return Access(p); }
+  static Access public_route() { return Access(Kind::kPublic, std::nullopt); }
+  // Any authenticated caller, including a session still owing sign-in steps (second factor,
+  // password change, enrolment). Only for the routes that complete those steps.
+  static Access signed_in() { return Access(Kind::kSignedIn, std::nullopt); }
+  // Any fully signed-in caller, whatever its permissions (its own profile and API tokens).
+  static Access authenticated() { return Access(Kind::kAuthenticated, std::nullopt); }
+  // ("requires" is a C++20 keyword, hence "require".) A fully signed-in caller holding `p`.
+  static Access require(Permission p) { return Access(Kind::kPermission, p); }
 
-  bool is_public() const { return !permission_.has_value(); }
-  // The permission a non-public route requires.
+  bool is_public() const { return kind_ == Kind::kPublic; }
+  bool allows_incomplete_sign_in() const { return kind_ == Kind::kSignedIn; }
+  // The permission the route requires; nullopt for public, signed_in and authenticated routes.
   std::optional<Permission> permission() const { return permission_; }
 
  private:
-  explicit Access(std::optional<Permission> p) : permission_(p) {}
+  enum class Kind { kPublic, kSignedIn, kAuthenticated, kPermission };
+  Access(Kind kind, std::optional<Permission> p) : kind_(kind), permission_(p) {}
+  Kind kind_;
   std::optional<Permission> permission_;
 };
 

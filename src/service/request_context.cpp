@@ -7,6 +7,7 @@ Principal Principal::local_operator(const TenantId& tenant) {
   p.kind = Kind::kLocalOperator;
   p.id = "local-operator";
   p.tenant = tenant;
+  p.system_admin = true;
   for (Permission perm :
        {Permission::kStudyQuery, Permission::kImageRead, Permission::kStudyWrite,
         Permission::kDocumentWrite, Permission::kStudyShare, Permission::kStudyExport,

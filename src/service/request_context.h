@@ -2,6 +2,8 @@
 // service/ (DESIGN §1). service/ decides, in this order: authorize -> do -> audit.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -16,9 +18,17 @@ struct Principal {
   Kind kind = Kind::kUser;
   std::string id;  // opaque: user id, token id, AE title, share id
   TenantId tenant;
+  std::int64_t user_id = 0;          // the account behind a user session or API token; 0 otherwise
+  bool system_admin = false;         // may manage tenants and act across them
   std::set<Permission> permissions;  // exactly what it may do; empty means nothing
+  // nullopt: every study of its tenant; otherwise only these Study Instance UIDs (a referring
+  // physician's granted studies, DESIGN §5). Checked by service/, never by a transport.
+  std::optional<std::set<std::string>> study_scope;
 
   bool may(Permission p) const { return permissions.count(p) != 0; }
+  bool sees_study(const StudyUid& study) const {
+    return !study_scope || study_scope->count(study.str()) != 0;
+  }
 
   // The person at the console running `arca import|export|check` on the archive's own files:
   // whoever can read the root key file can do everything already, so it holds every permission

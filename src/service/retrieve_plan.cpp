@@ -12,14 +12,17 @@ bool contains_series(const std::vector<SeriesUid>& series, const SeriesUid& uid)
   return std::find(series.begin(), series.end(), uid) != series.end();
 }
 
+// What the principal may read of `scope`: its tenant, and its study scope (studies outside it
+// are skipped exactly like studies that do not exist).
 Result<std::vector<store::StoredInstance>> collect(store::IndexReader& index,
-                                                   const TenantId& tenant,
+                                                   const Principal& principal,
                                                    const RetrieveScope& scope) {
+  const TenantId& tenant = principal.tenant;
   std::vector<store::StoredInstance> out;
   if (scope.level == RetrieveLevel::kInstance) {
     for (const InstanceUid& uid : scope.instances) {
       auto found = ARCA_TRY(index.find_instance(tenant, uid));
-      if (found)
+      if (found && principal.sees_study(found->attributes.study.study_uid))
         out.push_back(std::move(*found));
     }
     return out;
@@ -27,6 +30,8 @@ Result<std::vector<store::StoredInstance>> collect(store::IndexReader& index,
   if (scope.level == RetrieveLevel::kSeries && scope.studies.empty())
     return make_error(ErrorCode::kInvalidArgument, "a series retrieve needs the study UID");
   for (const StudyUid& study : scope.studies) {
+    if (!principal.sees_study(study))
+      continue;
     auto rows = ARCA_TRY(index.study_instances(tenant, study));
     for (auto& row : rows) {
       if (scope.level == RetrieveLevel::kStudy ||
@@ -42,7 +47,7 @@ Result<std::vector<store::StoredInstance>> collect(store::IndexReader& index,
 Result<RetrievePlan> RetrieveService::plan(const RequestContext& ctx, const RetrieveScope& scope) {
   auto planned = [&]() -> Result<std::vector<store::StoredInstance>> {
     ARCA_TRY(authorize(ctx, Permission::kImageRead));
-    return collect(deps_.index, ctx.principal.tenant, scope);
+    return collect(deps_.index, ctx.principal, scope);
   }();
   if (!planned.ok()) {
     StudyUid study = scope.studies.empty() ? StudyUid() : scope.studies.front();

@@ -47,7 +47,7 @@ Result<OpenedInstance> RetrieveService::open_instance(const RequestContext& ctx,
   auto opened = [&]() -> Result<OpenedInstance> {
     ARCA_TRY(authorize(ctx, Permission::kImageRead));
     auto record = ARCA_TRY(deps_.index.find_instance(ctx.principal.tenant, uid));
-    if (!record)
+    if (!record || !ctx.principal.sees_study(record->attributes.study.study_uid))
       return make_error(ErrorCode::kNotFound, "no such instance");
     auto reader = ARCA_TRY(deps_.blobs.open(record->blob));
     return OpenedInstance{std::move(*record), std::move(reader)};
@@ -74,7 +74,7 @@ Result<ExportReport> RetrieveService::export_study(
     const RequestContext& ctx, const StudyUid& study,
     const std::function<Result<void>(const store::StoredInstance&, ByteSource&)>& visit) {
   auto authorized = [&]() -> Result<std::vector<store::StoredInstance>> {
-    ARCA_TRY(authorize(ctx, Permission::kImageRead));
+    ARCA_TRY(authorize_study(ctx, Permission::kImageRead, study));
     ARCA_TRY(authorize(ctx, Permission::kStudyExport));
     auto rows = ARCA_TRY(deps_.index.study_instances(ctx.principal.tenant, study));
     if (rows.empty())

@@ -14,8 +14,8 @@ http::Request make_request() {
 
 TEST(RequestContext, CarriesPrincipalTenantClientAndRequestId) {
   http::Request request = make_request();
-  request.set_principal(
-      http::Principal{"user:42", "clinic-a", {Permission::kStudyQuery, Permission::kImageRead}});
+  request.set_principal(http::Principal::make("user:42", "clinic-a",
+                                              {Permission::kStudyQuery, Permission::kImageRead}));
   auto ctx = request_context(request);
   ASSERT_TRUE(ctx.ok());
   EXPECT_EQ(ctx->principal.id, "user:42");
@@ -31,7 +31,7 @@ TEST(RequestContext, CarriesPrincipalTenantClientAndRequestId) {
 
 TEST(RequestContext, ApiTokensAreMarkedAsSuch) {
   http::Request request = make_request();
-  request.set_principal(http::Principal{"token:7", "default", {}});
+  request.set_principal(http::Principal::make("token:7", "default", {}));
   auto ctx = request_context(request);
   ASSERT_TRUE(ctx.ok());
   EXPECT_EQ(ctx->principal.kind, service::Principal::Kind::kApiToken);

@@ -84,9 +84,10 @@ TEST_F(RouteAccess, EveryRouteIsDeclaredAndGuarded) {
                                : AuditAction::kRetrieve);
     http::DenyAllAuthenticator nobody;
     EXPECT_EQ(status(nobody, route), 401);
-    StubAuthenticator powerless(http::Principal{"user:1", "default", {}});
+    StubAuthenticator powerless(http::Principal::make("user:1", "default", {}));
     EXPECT_EQ(status(powerless, route), 403);
-    StubAuthenticator allowed(http::Principal{"user:2", "default", {*route.access.permission()}});
+    StubAuthenticator allowed(
+        http::Principal::make("user:2", "default", {*route.access.permission()}));
     int admitted = status(allowed, route);
     EXPECT_NE(admitted, 401);
     EXPECT_NE(admitted, 403);
@@ -94,8 +95,8 @@ TEST_F(RouteAccess, EveryRouteIsDeclaredAndGuarded) {
 }
 
 TEST_F(RouteAccess, DevAuthenticatorAdmitsLoopbackOnly) {
-  http::LoopbackDevAuthenticator dev(http::Principal{
-      "dev-local-access", "default", {Permission::kStudyQuery, Permission::kImageRead}});
+  http::LoopbackDevAuthenticator dev(http::Principal::make(
+      "dev-local-access", "default", {Permission::kStudyQuery, Permission::kImageRead}));
   http::Dispatcher dispatcher(router_, dev);
   for (const char* address : {"127.0.0.1", "203.0.113.7"}) {
     auto request = http::Request::create(

@@ -16,7 +16,7 @@ Request from(std::string address) {
 }
 
 Principal dev_principal() {
-  return Principal{"dev-local", "default", {Permission::kStudyQuery, Permission::kImageRead}};
+  return Principal::make("dev-local", "default", {Permission::kStudyQuery, Permission::kImageRead});
 }
 
 TEST(LoopbackAddress, RecognisesLoopbackOnly) {

@@ -77,11 +77,11 @@ TEST_F(Fixture, DenyAllAnswers401OnNonPublicRoutes) {
 }
 
 TEST_F(Fixture, PermissionIsChecked) {
-  StubAuthenticator lacking(Principal{"user:1", "default", {Permission::kImageRead}});
+  StubAuthenticator lacking(Principal::make("user:1", "default", {Permission::kImageRead}));
   auto req = make_request(Method::kGet, "/studies/1.2.3");
   EXPECT_EQ(Dispatcher(router, lacking).dispatch(req).status(), 403);
 
-  StubAuthenticator granted(Principal{"user:2", "default", {Permission::kStudyQuery}});
+  StubAuthenticator granted(Principal::make("user:2", "default", {Permission::kStudyQuery}));
   auto ok_req = make_request(Method::kGet, "/studies/1.2.3");
   Response r = Dispatcher(router, granted).dispatch(ok_req);
   EXPECT_EQ(r.status(), 200);
@@ -91,7 +91,7 @@ TEST_F(Fixture, PermissionIsChecked) {
 }
 
 TEST_F(Fixture, ErrorsAndExceptionsMapByCode) {
-  StubAuthenticator granted(Principal{"user:2", "default", {Permission::kStudyQuery}});
+  StubAuthenticator granted(Principal::make("user:2", "default", {Permission::kStudyQuery}));
   Dispatcher d(router, granted);
   auto missing = make_request(Method::kGet, "/studies/missing");
   Response r = d.dispatch(missing);

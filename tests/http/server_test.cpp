@@ -27,9 +27,10 @@ class StubAuthenticator final : public Authenticator {
   Result<Principal> authenticate(const Request& r) override {
     auto auth = r.headers().get("authorization");
     if (auth == "Bearer writer")
-      return Principal{"token:1", "default", {Permission::kStudyWrite, Permission::kStudyQuery}};
+      return Principal::make("token:1", "default",
+                             {Permission::kStudyWrite, Permission::kStudyQuery});
     if (auth == "Bearer weak")
-      return Principal{"token:2", "default", {}};
+      return Principal::make("token:2", "default", {});
     return make_error(ErrorCode::kUnauthenticated, "missing credentials");
   }
 };

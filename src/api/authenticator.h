@@ -1,0 +1,25 @@
+// The authenticator of every non-public HTTPS route: `Authorization: Bearer <API token>`, or the
+// `arca_session` cookie. A cookie-authenticated request with an unsafe method must also carry
+// the session's CSRF token in `X-CSRF-Token` (double submit bound to the session), so another
+// site cannot make a signed-in browser change anything.
+// Thread-safety: thread-safe.
+#pragma once
+
+#include "http/authenticator.h"
+#include "service/account_service.h"
+
+namespace arca::api {
+
+class AccountAuthenticator final : public http::Authenticator {
+ public:
+  explicit AccountAuthenticator(auth::Accounts& accounts) : accounts_(accounts) {}
+  Result<http::Principal> authenticate(const http::Request& request) override;
+
+ private:
+  auth::Accounts& accounts_;
+};
+
+// The http::Principal of an identity: its actor, tenant, permissions, scope and pending step.
+http::Principal http_principal(const auth::Identity& identity);
+
+}  // namespace arca::api

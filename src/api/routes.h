@@ -1,0 +1,41 @@
+// The JSON API under /api/v1 (DESIGN §7). Every route declares its access and audit action;
+// the use cases behind them authorize and audit again in service/.
+//
+//   POST /api/v1/auth/login                 public      {username, password}
+//   POST /api/v1/auth/second-factor         signed in   {code}  (TOTP or a recovery code)
+//   POST /api/v1/auth/logout                signed in
+//   GET  /api/v1/me                         signed in   who am I, what is still owed
+//   POST /api/v1/me/password                signed in   {current, new}
+//   POST /api/v1/me/second-factor           signed in   start TOTP enrolment (QR code)
+//   POST /api/v1/me/second-factor/confirm   signed in   {code} -> recovery codes
+//   GET|POST /api/v1/users                  users.manage
+//   GET|PATCH /api/v1/users/{id}            users.manage {disabled?, roles?}
+//   POST /api/v1/users/{id}/password-reset  users.manage -> one-time password
+//   POST /api/v1/users/{id}/second-factor-reset  users.manage
+//   GET|POST /api/v1/users/{id}/grants, DELETE /api/v1/users/{id}/grants/{study}  users.manage
+//   GET|POST /api/v1/tokens, DELETE /api/v1/tokens/{id}  study.query (any complete user)
+//   GET|POST /api/v1/tenants                system admin (users.manage + checked in service/)
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "core/result.h"
+#include "http/router.h"
+#include "service/account_service.h"
+
+namespace arca::api {
+
+Result<void> register_auth_routes(http::Router& router, service::AccountService& accounts);
+Result<void> register_admin_routes(http::Router& router, service::AccountService& accounts);
+Result<void> register_token_routes(http::Router& router, service::AccountService& accounts);
+
+inline Result<void> register_api_routes(http::Router& router, service::AccountService& accounts) {
+  ARCA_TRY(register_auth_routes(router, accounts));
+  ARCA_TRY(register_admin_routes(router, accounts));
+  return register_token_routes(router, accounts);
+}
+
+// JSON of a user as the API shows it (never the hash, the TOTP secret or failure counters).
+nlohmann::json user_json(const store::User& user);
+
+}  // namespace arca::api
