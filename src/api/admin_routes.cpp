@@ -118,7 +118,15 @@ Result<Response> remove_grant(service::AccountService& svc, Request& request) {
   return Response(204);
 }
 
+// Tenants are a system admin's business; refused before the body is even read.
+Result<void> require_system_admin(const Request& request) {
+  if (request.principal() == nullptr || !request.principal()->system_admin)
+    return make_error(ErrorCode::kPermissionDenied, "requires a system admin");
+  return ok();
+}
+
 Result<Response> list_tenants(service::AccountService& svc, Request& request) {
+  ARCA_TRY(require_system_admin(request));
   json out = json::array();
   for (const store::Tenant& t : ARCA_TRY(svc.list_tenants(request_context(request))))
     out.push_back(json{
@@ -127,6 +135,7 @@ Result<Response> list_tenants(service::AccountService& svc, Request& request) {
 }
 
 Result<Response> add_tenant(service::AccountService& svc, Request& request) {
+  ARCA_TRY(require_system_admin(request));
   json body = ARCA_TRY(read_json_object(request));
   TenantId id(ARCA_TRY(string_field(body, "id")));
   ARCA_TRY(svc.add_tenant(request_context(request), id,

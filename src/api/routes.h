@@ -8,13 +8,13 @@
 //   POST /api/v1/me/password                signed in   {current, new}
 //   POST /api/v1/me/second-factor           signed in   start TOTP enrolment (QR code)
 //   POST /api/v1/me/second-factor/confirm   signed in   {code} -> recovery codes
-//   GET|POST /api/v1/users                  users.manage
-//   GET|PATCH /api/v1/users/{id}            users.manage {disabled?, roles?}
-//   POST /api/v1/users/{id}/password-reset  users.manage -> one-time password
-//   POST /api/v1/users/{id}/second-factor-reset  users.manage
-//   GET|POST /api/v1/users/{id}/grants, DELETE /api/v1/users/{id}/grants/{study}  users.manage
+//   GET|POST /api/v1/users                  admin.users
+//   GET|PATCH /api/v1/users/{id}            admin.users {disabled?, roles?}
+//   POST /api/v1/users/{id}/password-reset  admin.users -> one-time password
+//   POST /api/v1/users/{id}/second-factor-reset  admin.users
+//   GET|POST /api/v1/users/{id}/grants, DELETE /api/v1/users/{id}/grants/{study}  admin.users
 //   GET|POST /api/v1/tokens, DELETE /api/v1/tokens/{id}  study.query (any complete user)
-//   GET|POST /api/v1/tenants                system admin (users.manage + checked in service/)
+//   GET|POST /api/v1/tenants                system admin (admin.users + checked in service/)
 #pragma once
 
 #include <nlohmann/json.hpp>

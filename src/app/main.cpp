@@ -121,6 +121,9 @@ int main(int argc, char** argv) {
   add_archive_flags(check, overrides);
   check->add_flag("--json", check_json, "Print the summary as JSON");
 
+  auto* routes = app.add_subcommand("routes", "Print the HTTPS route table as JSON lines");
+  add_archive_flags(routes, overrides);
+
   arca::app::PeerCommand peer_command;
   auto* peer = add_peer_commands(app, overrides, peer_command);
   arca::app::AccountCommand account_command;
@@ -161,6 +164,10 @@ int main(int argc, char** argv) {
   if (serve->parsed()) {
     arca::crypto::SystemRandom random;
     return arca::app::run_serve(a, *logger.value(), random, std::cout);
+  }
+  if (routes->parsed()) {
+    arca::crypto::SystemRandom random;
+    return arca::app::run_routes(a, random, std::cout, std::cerr);
   }
   if (import->parsed()) {
     for (const auto& p : import_paths)

@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <nlohmann/json.hpp>
 #include <ostream>
 
 #include "api/authenticator.h"
@@ -156,6 +157,32 @@ int run_serve(Archive& archive, Logger& logger, Random& random, std::ostream& ou
   logger.info("shutting down");
   (*dicom)->stop();
   server.stop();
+  return 0;
+}
+
+int run_routes(Archive& archive, Random& random, std::ostream& out, std::ostream& err) {
+  http::Router router;
+  auto routes = register_routes(router, archive, random);
+  if (!routes.ok()) {
+    err << "arca: " << routes.error().message << '\n';
+    return 1;
+  }
+  for (const http::Route& r : router.routes()) {
+    nlohmann::json line{{"method", http::method_name(r.method)},
+                        {"path", r.path},
+                        {"audit", audit_action_name(r.audit)}};
+    if (r.access.is_public())
+      line["access"] = "public";
+    else if (r.access.allows_incomplete_sign_in())
+      line["access"] = "signed_in";
+    else if (!r.access.permission())
+      line["access"] = "authenticated";
+    else
+      line["access"] = "permission";
+    if (r.access.permission())
+      line["permission"] = permission_name(*r.access.permission());
+    out << line.dump() << '\n';
+  }
   return 0;
 }
 

@@ -1,6 +1,6 @@
 // AccountService: the identity use cases (DESIGN §5) for every transport — the JSON API and the
 // CLI. Each call is authorize → do → audit (STYLE rule 8): sign-in steps are audited with their
-// outcome; user, token and grant changes need users.manage (admin) within the caller's tenant
+// outcome; user, token and grant changes need admin.users (admin) within the caller's tenant
 // (any tenant for a system admin); a user may manage their own password, second factor and
 // tokens. Secrets pass through as Secret<> and never reach a log or an audit record.
 // Thread-safety: thread-safe (Accounts and the recorder are).

@@ -1,0 +1,237 @@
+#!/usr/bin/python3
+"""Accounts end to end over real HTTPS: the first-run admin (one-time password printed by
+`arca serve`, forced password change and TOTP enrolment), the sign-in flow and every refusal
+(wrong password, password without TOTP, replayed code, recovery code twice, lockout, CSRF
+missing, signed out), API tokens (bearer, revoked, other tenant), referring physicians' study
+grants, and that no password, token, TOTP secret or session id reaches the logs or the data
+directory in clear.
+"""
+import os
+import re
+import subprocess
+import time
+import unittest
+
+import harness
+from api_client import Client, sign_in_new_user, totp, wait_for_fresh_step
+
+PASSWORD = "correct-horse-battery-staple-9"
+CT = os.path.join(harness.PYDICOM_DATA, "test_files", "CT_small.dcm")
+MR = os.path.join(harness.PYDICOM_DATA, "test_files", "MR_small.dcm")
+
+
+def study_uid(path):
+    import pydicom
+    return str(pydicom.dcmread(path, stop_before_pixels=True).StudyInstanceUID)
+
+
+class AccountsTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.arca = harness.Arca()
+        cls.arca.run("import", CT, MR, check=0)
+        cls.arca.run("tenant", "add", "north", check=0)
+        cls.arca.serve()
+        with open(os.path.join(cls.arca.root, "serve.out"), "rb") as f:
+            out = f.read().decode()
+        m = re.search(r"one-time password\s+(\S+)", out)
+        assert m, out
+        cls.admin_otp = m.group(1)
+        cls.secrets = {cls.admin_otp}
+        cls.admin, cls.admin_totp, cls.admin_recovery = sign_in_new_user(
+            cls.arca.http_port, "admin", cls.admin_otp, PASSWORD, set())
+        cls.secrets.add(cls.admin_totp)
+        cls.secrets.update(cls.admin_recovery)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.arca.cleanup()
+
+    def add_user(self, username, roles, **extra):
+        status, body, _ = self.admin.request("POST", "/api/v1/users",
+                                             {"username": username, "roles": roles, **extra})
+        self.assertEqual(status, 201, body)
+        if "one_time_password" in body:
+            self.secrets.add(body["one_time_password"])
+        return body
+
+    def new_session(self, username, roles, **extra):
+        added = self.add_user(username, roles, **extra)
+        c, secret, codes = sign_in_new_user(self.arca.http_port, username,
+                                            added["one_time_password"], PASSWORD, set())
+        self.secrets.update([secret] + codes if secret else [])
+        self.secrets.add(c.session)
+        return c, secret, codes, added["user"]["id"]
+
+    def test_first_admin_must_finish_every_step(self):
+        c = Client(self.arca.http_port)
+        status, body, _ = c.login("admin", self.admin_otp)
+        self.assertEqual(status, 401)  # the one-time password was replaced
+        self.assertEqual(body["message"] if isinstance(body, dict) else "",
+                         "wrong username or password")
+        status, body, _ = self.admin.request("GET", "/api/v1/me")
+        self.assertEqual(status, 200, body)
+        self.assertEqual(body["step"], "done")
+        self.assertIn("admin.users", body["permissions"])
+        self.assertEqual(len(self.admin_recovery), 10)
+
+    def test_pending_steps_grant_nothing(self):
+        added = self.add_user("pending", ["radiologist"])
+        c = Client(self.arca.http_port)
+        status, body, _ = c.login("pending", added["one_time_password"])
+        self.assertEqual((status, body["step"]), (200, "change_password"))
+        for path in ["/dicom-web/studies", "/api/v1/users", "/api/v1/tokens"]:
+            status, body, _ = c.request("GET", path)
+            self.assertEqual(status, 401, path)
+            self.assertIn("sign-in not complete", body["message"])
+        status, body, _ = c.request("POST", "/api/v1/me/password",
+                                    {"current": added["one_time_password"], "new": "password1234"})
+        self.assertEqual(status, 400)
+        self.assertIn("password", body["message"])
+        status, body, _ = c.request("POST", "/api/v1/me/password",
+                                    {"current": added["one_time_password"], "new": PASSWORD})
+        self.assertEqual((status, body["step"]), (200, "enroll_second_factor"))
+        status, _, _ = c.request("GET", "/dicom-web/studies")
+        self.assertEqual(status, 401)  # still owes the second factor
+        status, body, _ = c.request("POST", "/api/v1/me/second-factor")
+        self.assertEqual(status, 200)
+        self.assertTrue(body["otpauth_uri"].startswith("otpauth://totp/Arca:pending?secret="))
+        self.assertTrue(body["qr_svg"].startswith("<svg"))
+        self.secrets.add(body["secret"])
+        status, body, _ = c.request("POST", "/api/v1/me/second-factor/confirm", {"code": "000000"})
+        self.assertEqual(status, 401)
+
+    def test_sign_in_refusals_and_happy_path(self):
+        c, secret, codes, _ = self.new_session("rad1", ["radiologist"])
+        used = {totp(secret)}
+        # Wrong password, and an unknown user, get the same answer.
+        s1, b1, _ = Client(self.arca.http_port).login("rad1", "not-the-password-at-all")
+        s2, b2, _ = Client(self.arca.http_port).login("nobody", PASSWORD)
+        self.assertEqual((s1, s2), (401, 401))
+        self.assertEqual(b1["message"], b2["message"])
+        # Right password without the second factor: nothing but the second-factor step.
+        c2 = Client(self.arca.http_port)
+        status, body, _ = c2.login("rad1", PASSWORD)
+        self.assertEqual((status, body["step"]), (200, "second_factor"))
+        self.assertEqual(c2.request("GET", "/dicom-web/studies")[0], 401)
+        # A wrong code, then a real one; the same code again is refused (replay).
+        self.assertEqual(c2.request("POST", "/api/v1/auth/second-factor",
+                                    {"code": "123456"})[0], 401)
+        code = wait_for_fresh_step(used, secret)
+        status, body, _ = c2.request("POST", "/api/v1/auth/second-factor", {"code": code})
+        self.assertEqual((status, body["step"]), (200, "done"))
+        self.assertEqual(c2.request("GET", "/dicom-web/studies")[0], 200)
+        c3 = Client(self.arca.http_port)
+        c3.login("rad1", PASSWORD)
+        status, body, _ = c3.request("POST", "/api/v1/auth/second-factor", {"code": code})
+        self.assertEqual(status, 401)
+        self.assertIn("already used", body["message"])
+        # A recovery code works once.
+        status, body, _ = c3.request("POST", "/api/v1/auth/second-factor", {"code": codes[0]})
+        self.assertEqual((status, body["step"]), (200, "done"))
+        c4 = Client(self.arca.http_port)
+        c4.login("rad1", PASSWORD)
+        status, body, _ = c4.request("POST", "/api/v1/auth/second-factor", {"code": codes[0]})
+        self.assertEqual(status, 401)
+        self.assertIn("already used", body["message"])
+        # CSRF: a cookie-authenticated change without the token is refused.
+        status, body, _ = c2.request("POST", "/api/v1/tokens",
+                                     {"name": "x", "permissions": ["study.query"]}, csrf=False)
+        self.assertEqual(status, 403)
+        self.assertIn("CSRF", body["message"])
+        # Signing out ends the session.
+        self.assertEqual(c2.request("POST", "/api/v1/auth/logout")[0], 204)
+        self.assertEqual(c2.request("GET", "/api/v1/me")[0], 401)
+
+    def test_lockout_after_repeated_failures(self):
+        self.add_user("locky", ["front_desk"])
+        for _ in range(5):
+            status, _, _ = Client(self.arca.http_port).login("locky", "wrong-wrong-wrong-1")
+            self.assertEqual(status, 401)
+        status, body, _ = Client(self.arca.http_port).login("locky", "wrong-wrong-wrong-1")
+        self.assertEqual(status, 429)
+        self.assertIn("locked", body["message"])
+
+    def test_api_tokens(self):
+        c, _, _, _ = self.new_session("tech1", ["technologist"])
+        status, body, _ = c.request("POST", "/api/v1/tokens",
+                                    {"name": "router", "permissions": ["study.query"]})
+        self.assertEqual(status, 201, body)
+        token, token_id = body["token"], body["id"]
+        self.secrets.add(token)
+        bearer = Client(self.arca.http_port, bearer=token)
+        status, body, _ = bearer.request("GET", "/dicom-web/studies")
+        self.assertEqual(status, 200)
+        self.assertEqual(len(body), 2)
+        self.assertEqual(bearer.request("GET", f"/dicom-web/studies/{study_uid(CT)}")[0], 403)
+        # More than the creator holds is refused; listing never shows values.
+        status, body, _ = c.request("POST", "/api/v1/tokens",
+                                    {"name": "x", "permissions": ["admin.users"]})
+        self.assertEqual(status, 403)
+        status, body, _ = c.request("GET", "/api/v1/tokens")
+        self.assertEqual(status, 200)
+        self.assertNotIn(token, str(body))
+        self.assertEqual(c.request("DELETE", f"/api/v1/tokens/{token_id}")[0], 204)
+        status, body, _ = bearer.request("GET", "/dicom-web/studies")
+        self.assertEqual(status, 401)
+        self.assertIn("revoked", body["message"])
+
+    def test_other_tenant_sees_nothing(self):
+        added = self.add_user("north-rad", ["radiologist"], tenant="north")
+        c, _, _ = sign_in_new_user(self.arca.http_port, "north-rad", added["one_time_password"],
+                                   PASSWORD, set())
+        status, body, _ = c.request("GET", "/dicom-web/studies")
+        self.assertEqual((status, body), (200, []))
+        status, _, _ = c.request("GET", f"/dicom-web/studies/{study_uid(CT)}/metadata")
+        self.assertEqual(status, 404)
+        status, _, _ = c.request("GET", "/api/v1/users")
+        self.assertEqual(status, 403)
+
+    def test_referring_sees_granted_studies_only(self):
+        c, _, _, uid = self.new_session("doc", ["referring"])
+        self.assertEqual(c.request("GET", "/dicom-web/studies")[1], [])
+        self.assertEqual(
+            c.request("GET", f"/dicom-web/studies/{study_uid(CT)}/metadata")[0], 404)
+        status, _, _ = self.admin.request("POST", f"/api/v1/users/{uid}/grants",
+                                          {"study": study_uid(CT)})
+        self.assertEqual(status, 201)
+        status, body, _ = c.request("GET", "/dicom-web/studies")
+        self.assertEqual([s["0020000D"]["Value"][0] for s in body], [study_uid(CT)])
+        self.assertEqual(
+            c.request("GET", f"/dicom-web/studies/{study_uid(CT)}/metadata")[0], 200)
+        self.assertEqual(
+            c.request("GET", f"/dicom-web/studies/{study_uid(MR)}/metadata")[0], 404)
+
+    def test_admin_resets_and_disables(self):
+        c, _, _, uid = self.new_session("temp", ["technologist"])
+        self.assertEqual(self.admin.request("POST",
+                                            f"/api/v1/users/{uid}/second-factor-reset")[0], 204)
+        self.assertEqual(c.request("GET", "/api/v1/me")[0], 401)  # sessions ended
+        status, body, _ = self.admin.request("PATCH", f"/api/v1/users/{uid}", {"disabled": True})
+        self.assertEqual((status, body["disabled"]), (200, True))
+        status, body, _ = Client(self.arca.http_port).login("temp", PASSWORD)
+        self.assertEqual(status, 403)
+
+    def test_zz_no_secret_in_clear_anywhere(self):
+        """Runs last (name): every secret handed out above, searched for in every file."""
+        self.arca.stop()
+        try:
+            needles = [s for s in self.secrets if s and len(s) >= 6]
+            self.assertGreater(len(needles), 5)
+            haystacks = []
+            for folder, _, files in os.walk(self.arca.root):
+                for name in files:
+                    # serve.out is the console, where the first admin password is meant to be.
+                    if name.endswith(".key") or name.endswith(".pem") or name == "serve.out":
+                        continue
+                    with open(os.path.join(folder, name), "rb") as f:
+                        haystacks.append((name, f.read()))
+            for needle in needles:
+                for name, data in haystacks:
+                    self.assertNotIn(needle.encode(), data, f"a secret appears in {name}")
+        finally:
+            self.arca.serve()
+
+
+if __name__ == "__main__":
+    harness.main()
