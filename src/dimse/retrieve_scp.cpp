@@ -1,12 +1,11 @@
 // C-MOVE and C-GET SCP (Patient Root: PATIENT/STUDY/SERIES/IMAGE; Study Root: STUDY/SERIES/
-// IMAGE). The identifier
-// becomes a service::RetrieveScope; the retrieve service authorizes image.read and lists the
-// instances (RetrieveService::plan), then hands each to a C-STORE sub-operation and audits
-// (RetrieveService::deliver). C-MOVE sends to the destination peer over an association Arca
-// requests; C-GET sends back over the requester's own association, on the storage contexts it
-// proposed with the SCP role. A pending response follows each sub-operation; the final one is
-// 0000 when all succeeded, B000 with the Failed SOP Instance UID List otherwise, A801 for a
-// destination that is not a receiving peer of the requester's tenant.
+// IMAGE). The identifier becomes a service::RetrieveScope; the retrieve service authorizes
+// image.read and lists the instances (RetrieveService::plan), then hands each to a C-STORE
+// sub-operation and audits (RetrieveService::deliver). C-MOVE sends to the destination peer over
+// an association Arca requests; C-GET sends back over the requester's own association, on the
+// storage contexts it proposed with the SCP role. A pending response follows each sub-operation;
+// the final one is 0000 when all succeeded, B000 with the Failed SOP Instance UID List
+// otherwise, A801 for a destination that is not a receiving peer of the requester's tenant.
 #include <dcmtk/dcmdata/dcdeftag.h>
 
 #include <functional>
@@ -121,13 +120,13 @@ Result<std::unique_ptr<DcmDataset>> receive_identifier(ScpContext& ctx,
   return identifier;
 }
 
-// Plans the retrieve, answering the refusal itself; nullopt when refused (or `sent` bad).
 // What a C-MOVE/C-GET asks for: its identifier, read under its SOP class's information model.
 struct RetrieveQuestion {
   DcmDataset* identifier = nullptr;
   std::string_view sop_class;
 };
 
+// Plans the retrieve, answering the refusal itself; nullopt when refused (or `sent` bad).
 std::optional<service::RetrievePlan> plan_or_refuse(ScpContext& ctx, RetrieveQuestion question,
                                                     const Responder& respond, OFCondition& sent) {
   auto scope = parse_scope(question.identifier, question.sop_class);
