@@ -48,6 +48,14 @@ class Orthanc:
             "DicomAet": "ORTHANC",
             "DicomPort": self.dicom_port,
             "DicomCheckCalledAet": False,
+            # Orthanc 1.10 cannot bind to loopback only: admit known modalities from their
+            # configured address, nothing else.
+            "DicomAlwaysAllowEcho": False,
+            "DicomAlwaysAllowStore": False,
+            "DicomAlwaysAllowFind": False,
+            "DicomAlwaysAllowGet": False,
+            "DicomAlwaysAllowMove": False,
+            "DicomCheckModalityHost": True,
             "DicomScuTimeout": 30,
             "DicomModalities": {"arca": ["ARCA", "127.0.0.1", arca_port],
                                 "oracle": ["ORACLE", "127.0.0.1", 1]},
@@ -190,6 +198,12 @@ class OrthancInteropTest(unittest.TestCase):
     def setUp(self):
         self.oracle.clear()
         self.orthanc.clear()
+
+    def test_orthanc_admits_only_its_configured_peers(self):
+        p = subprocess.run(["echoscu", "-aet", "NOBODY", "-aec", "ORTHANC", "127.0.0.1",
+                            str(self.orthanc.dicom_port)],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
+        self.assertNotEqual(p.returncode, 0, p.stdout)
 
     def get_from_arca(self, study):
         """{SOP Instance UID: data set bytes} of a study, fetched back with getscu."""
