@@ -1,15 +1,16 @@
-// C-MOVE and C-GET SCP (Patient Root and Study Root, STUDY/SERIES/IMAGE level). The identifier
-// becomes a service::RetrieveScope; the retrieve service authorizes image.read and lists the
-// instances (RetrieveService::plan), then hands each to a C-STORE sub-operation and audits
-// (RetrieveService::deliver). C-MOVE sends to the destination peer over an association Arca
-// requests; C-GET sends back over the requester's own association, on the storage contexts it
-// proposed with the SCP role. A pending response follows each sub-operation; the final one is
-// 0000 when all succeeded, B000 with the Failed SOP Instance UID List otherwise, A801 for a
-// destination that is not a receiving peer of the requester's tenant.
+// C-MOVE and C-GET SCP (Patient Root: PATIENT/STUDY/SERIES/IMAGE; Study Root: STUDY/SERIES/
+// IMAGE). The identifier becomes a service::RetrieveScope; the retrieve service authorizes
+// image.read and lists the instances (RetrieveService::plan), then hands each to a C-STORE
+// sub-operation and audits (RetrieveService::deliver). C-MOVE sends to the destination peer over
+// an association Arca requests; C-GET sends back over the requester's own association, on the
+// storage contexts it proposed with the SCP role. A pending response follows each sub-operation;
+// the final one is 0000 when all succeeded, B000 with the Failed SOP Instance UID List
+// otherwise, A801 for a destination that is not a receiving peer of the requester's tenant.
 #include <dcmtk/dcmdata/dcdeftag.h>
 
 #include <functional>
 #include <memory>
+#include <string_view>
 
 #include "dimse/instance_sender.h"
 #include "dimse/scp_context.h"
@@ -57,7 +58,26 @@ std::vector<Uid> uids(DcmDataset& identifier, const DcmTagKey& tag) {
   return out;
 }
 
-Result<service::RetrieveScope> parse_scope(DcmDataset* identifier) {
+bool is_patient_root(std::string_view sop_class) {
+  return sop_class == UID_MOVEPatientRootQueryRetrieveInformationModel ||
+         sop_class == UID_GETPatientRootQueryRetrieveInformationModel;
+}
+
+// PATIENT level's unique key: one Patient ID (LO: no backslash, no list), surrounding spaces
+// insignificant.
+std::vector<PatientId> patient_ids(DcmDataset& identifier) {
+  OFString value;
+  if (identifier.findAndGetOFStringArray(DCM_PatientID, value).bad())
+    return {};
+  std::string id = value.c_str();
+  auto first = id.find_first_not_of(' ');
+  if (first == std::string::npos)
+    return {};
+  id = id.substr(first, id.find_last_not_of(' ') - first + 1);
+  return {PatientId(std::move(id))};
+}
+
+Result<service::RetrieveScope> parse_scope(DcmDataset* identifier, std::string_view sop_class) {
   if (identifier == nullptr)
     return make_error(ErrorCode::kInvalidArgument, "no identifier");
   OFString level;
@@ -67,7 +87,11 @@ Result<service::RetrieveScope> parse_scope(DcmDataset* identifier) {
   scope.series = uids<SeriesUid>(*identifier, DCM_SeriesInstanceUID);
   scope.instances = uids<InstanceUid>(*identifier, DCM_SOPInstanceUID);
   bool complete = false;
-  if (level == "STUDY") {
+  if (level == "PATIENT" && is_patient_root(sop_class)) {
+    scope.level = service::RetrieveLevel::kPatient;
+    scope.patients = patient_ids(*identifier);
+    complete = !scope.patients.empty();
+  } else if (level == "STUDY") {
     scope.level = service::RetrieveLevel::kStudy;
     complete = !scope.studies.empty();
   } else if (level == "SERIES") {
@@ -79,7 +103,8 @@ Result<service::RetrieveScope> parse_scope(DcmDataset* identifier) {
   }
   if (!complete)
     return make_error(ErrorCode::kInvalidArgument,
-                      "Query/Retrieve Level STUDY, SERIES or IMAGE with its unique keys");
+                      "Query/Retrieve Level PATIENT (Patient Root), STUDY, SERIES or IMAGE "
+                      "with its unique keys");
   return scope;
 }
 
@@ -95,10 +120,16 @@ Result<std::unique_ptr<DcmDataset>> receive_identifier(ScpContext& ctx,
   return identifier;
 }
 
+// What a C-MOVE/C-GET asks for: its identifier, read under its SOP class's information model.
+struct RetrieveQuestion {
+  DcmDataset* identifier = nullptr;
+  std::string_view sop_class;
+};
+
 // Plans the retrieve, answering the refusal itself; nullopt when refused (or `sent` bad).
-std::optional<service::RetrievePlan> plan_or_refuse(ScpContext& ctx, DcmDataset* identifier,
+std::optional<service::RetrievePlan> plan_or_refuse(ScpContext& ctx, RetrieveQuestion question,
                                                     const Responder& respond, OFCondition& sent) {
-  auto scope = parse_scope(identifier);
+  auto scope = parse_scope(question.identifier, question.sop_class);
   if (!scope.ok()) {
     sent = respond(kBadIdentifier, {}, &scope.error());
     return std::nullopt;
@@ -209,7 +240,7 @@ OFCondition handle_move(ScpContext& ctx, T_ASC_PresentationContextID pcid,
     return DIMSE_sendMoveResponse(ctx.assoc, pcid, &request, &rsp, failed.get(), detail.get());
   };
   OFCondition sent = EC_Normal;
-  auto plan = plan_or_refuse(ctx, identifier->get(), respond, sent);
+  auto plan = plan_or_refuse(ctx, {identifier->get(), request.AffectedSOPClassUID}, respond, sent);
   if (!plan)
     return sent;
   auto destination =
@@ -251,7 +282,7 @@ OFCondition handle_get(ScpContext& ctx, T_ASC_PresentationContextID pcid,
     return DIMSE_sendGetResponse(ctx.assoc, pcid, &request, &rsp, failed.get(), detail.get());
   };
   OFCondition sent = EC_Normal;
-  auto plan = plan_or_refuse(ctx, identifier->get(), respond, sent);
+  auto plan = plan_or_refuse(ctx, {identifier->get(), request.AffectedSOPClassUID}, respond, sent);
   if (!plan)
     return sent;
   SubStoreTarget target{ctx.assoc, ctx.dimse_timeout, {}};

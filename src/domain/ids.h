@@ -16,6 +16,7 @@ using InstanceUid = StrongId<struct InstanceUidTag>;  // SOP Instance UID
 using SopClassUid = StrongId<struct SopClassUidTag>;
 using TransferSyntaxUid = StrongId<struct TransferSyntaxUidTag>;
 using PatientRef = StrongId<struct PatientRefTag>;
+using PatientId = StrongId<struct PatientIdTag>;  // (0010,0020) as sent: PHI, never logged
 
 // PS3.5 §9.1: 1..64 characters, digits and dots, components non-empty without leading zeros.
 bool is_valid_uid(std::string_view uid);

@@ -12,13 +12,36 @@ bool contains_series(const std::vector<SeriesUid>& series, const SeriesUid& uid)
   return std::find(series.begin(), series.end(), uid) != series.end();
 }
 
+// The studies of one patient in the tenant: Patient ID matched exactly (no wildcards).
+Result<std::vector<StudyUid>> patient_studies(store::IndexReader& index, const TenantId& tenant,
+                                              const PatientId& patient) {
+  Query query;
+  query.level = QueryLevel::kStudy;
+  query.matchers.push_back(
+      {QueryAttribute::kPatientId, MatchKind::kSingleValue, {patient.str()}, {}, {}});
+  auto rows = ARCA_TRY(index.query(tenant, query));
+  std::vector<StudyUid> out;
+  for (const QueryRow& row : rows)
+    out.push_back(row.attributes.study.study_uid);
+  return out;
+}
+
 // What the principal may read of `scope`: its tenant, and its study scope (studies outside it
 // are skipped exactly like studies that do not exist).
 Result<std::vector<store::StoredInstance>> collect(store::IndexReader& index,
                                                    const Principal& principal,
-                                                   const RetrieveScope& scope) {
+                                                   RetrieveScope scope) {
   const TenantId& tenant = principal.tenant;
   std::vector<store::StoredInstance> out;
+  if (scope.level == RetrieveLevel::kPatient) {
+    if (scope.patients.empty())
+      return make_error(ErrorCode::kInvalidArgument, "a patient retrieve needs the Patient ID");
+    scope.studies.clear();
+    for (const PatientId& patient : scope.patients) {
+      auto studies = ARCA_TRY(patient_studies(index, tenant, patient));
+      scope.studies.insert(scope.studies.end(), studies.begin(), studies.end());
+    }
+  }
   if (scope.level == RetrieveLevel::kInstance) {
     for (const InstanceUid& uid : scope.instances) {
       auto found = ARCA_TRY(index.find_instance(tenant, uid));
@@ -34,7 +57,7 @@ Result<std::vector<store::StoredInstance>> collect(store::IndexReader& index,
       continue;
     auto rows = ARCA_TRY(index.study_instances(tenant, study));
     for (auto& row : rows) {
-      if (scope.level == RetrieveLevel::kStudy ||
+      if (scope.level == RetrieveLevel::kStudy || scope.level == RetrieveLevel::kPatient ||
           contains_series(scope.series, row.attributes.series.series_uid))
         out.push_back(std::move(row));
     }

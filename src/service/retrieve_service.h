@@ -52,12 +52,14 @@ struct ExportReport {
   std::vector<ExportFailure> failures;
 };
 
-enum class RetrieveLevel { kStudy, kSeries, kInstance };
+enum class RetrieveLevel { kPatient, kStudy, kSeries, kInstance };
 
 // What a C-MOVE/C-GET identifier or `arca send` names: the UIDs at `level`, narrowed by the
-// UIDs of the levels above (series need their study; instances are unique on their own).
+// UIDs of the levels above (series need their study; instances are unique on their own). At
+// kPatient: every study of each Patient ID (exact match, within the principal's tenant).
 struct RetrieveScope {
   RetrieveLevel level = RetrieveLevel::kStudy;
+  std::vector<PatientId> patients;
   std::vector<StudyUid> studies;
   std::vector<SeriesUid> series;
   std::vector<InstanceUid> instances;

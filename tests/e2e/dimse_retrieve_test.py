@@ -218,6 +218,44 @@ class DimseRetrieveTest(unittest.TestCase):
                       "StudyInstanceUID=" + study_of(CT))
         self.assertIn(b"Success", p.stdout)  # still serving after a cancel
 
+    def test_move_and_get_a_patient_patient_root(self):
+        # Two studies of one patient in tenant "default"; BMOVER (tenant b) gets none of them.
+        folder = tempfile.mkdtemp(dir=self.arca.root)
+        uids = set()
+        for i in range(2):
+            ds = pydicom.dcmread(os.path.join(TEST_FILES, CT))
+            ds.PatientID = "PATMOVE"
+            ds.StudyInstanceUID, ds.SeriesInstanceUID = (pydicom.uid.generate_uid(),
+                                                         pydicom.uid.generate_uid())
+            ds.SOPInstanceUID = pydicom.uid.generate_uid()
+            ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+            ds.save_as(os.path.join(folder, f"{i}.dcm"))
+            uids.add(str(ds.SOPInstanceUID))
+        p = storescu("MODALITY", "ARCA", self.arca.dicom_port,
+                     sorted(glob.glob(os.path.join(folder, "*.dcm"))))
+        self.assertEqual(p.returncode, 0, p.stdout)
+        keys = ["QueryRetrieveLevel=PATIENT", "PatientID=PATMOVE"]
+        p = self.move("MOVER", "DEST", *keys, model="-P")
+        self.assertEqual(p.returncode, 0, p.stdout)
+        self.assertEqual(set(self.dest.received()), uids)
+        out = tempfile.mkdtemp(dir=self.arca.root)
+        p = self.get("MOVER", out, *keys, extra=["-P"])
+        self.assertEqual(p.returncode, 0, p.stdout)
+        got = {str(pydicom.dcmread(f, stop_before_pixels=True).SOPInstanceUID)
+               for f in glob.glob(os.path.join(out, "*"))}
+        self.assertEqual(got, uids)
+        # Patient ID is a unique key: no wildcards. Study Root has no PATIENT level.
+        self.dest.clear()
+        p = self.move("MOVER", "DEST", "QueryRetrieveLevel=PATIENT", "PatientID=PATMOV*",
+                      model="-P")
+        self.assertEqual(p.returncode, 0, p.stdout)
+        p = self.move("MOVER", "DEST", *keys, model="-S")
+        self.assertIn(b"DataSetDoesNotMatchSOPClass", p.stdout)  # A900
+        p = self.move("BMOVER", "BDEST", *keys, model="-P")
+        self.assertEqual(p.returncode, 0, p.stdout)
+        self.assertEqual(self.dest.received(), {})
+        self.assertEqual(self.bdest.received(), {})
+
     def assert_decompressed(self, path):
         ds = pydicom.dcmread(path)
         self.assertIn(str(ds.file_meta.TransferSyntaxUID),

@@ -57,9 +57,10 @@ class Arca:
         log = open(self.log_path, "ab")
         return subprocess.Popen(cmd, stdout=stdout, stderr=log)
 
-    def serve(self, extra=()):
+    def serve(self, extra=(), dicom_port=None):
+        """dicom_port: a port reserved earlier (peers configured before the server need it)."""
         self.http_port = free_port()
-        self.dicom_port = free_port()
+        self.dicom_port = dicom_port or free_port()
         self.dicom_tls_port = free_port()
         out = open(os.path.join(self.root, "serve.out"), "wb")
         self.server = self.popen("serve", "--bind", "127.0.0.1", "--http-port",

@@ -121,6 +121,24 @@ TEST_F(RetrieveTest, PlanAtSeriesAndInstanceLevel) {
   EXPECT_EQ(retrieve_->plan(operator_ctx(), scope).value().instances().size(), 2u);
 }
 
+TEST_F(RetrieveTest, PlanAtPatientLevelTakesEveryStudyOfThePatientInTheTenant) {
+  RetrieveScope scope;
+  scope.level = RetrieveLevel::kPatient;
+  EXPECT_EQ(retrieve_->plan(operator_ctx(), scope).error().code, ErrorCode::kInvalidArgument);
+  scope.patients = {PatientId("4MR1")};  // MR_small's patient
+  auto plan = retrieve_->plan(operator_ctx(), scope).value();
+  ASSERT_EQ(plan.instances().size(), 1u);
+  EXPECT_EQ(plan.instances()[0].attributes.instance.sop_instance_uid, stored_[1].first.instance);
+  scope.patients = {PatientId("4MR1"), PatientId("1CT1")};  // and CT_small's
+  EXPECT_EQ(retrieve_->plan(operator_ctx(), scope).value().instances().size(), 2u);
+  scope.patients = {PatientId("4MR*")};  // a unique key: no wildcard matching
+  EXPECT_TRUE(retrieve_->plan(operator_ctx(), scope).value().instances().empty());
+  RequestContext other = operator_ctx();
+  other.principal.tenant = TenantId("other");
+  scope.patients = {PatientId("4MR1")};
+  EXPECT_TRUE(retrieve_->plan(other, scope).value().instances().empty());
+}
+
 TEST_F(RetrieveTest, DeliverVisitsEveryInstanceAndAuditsFailures) {
   RetrieveScope scope;
   scope.level = RetrieveLevel::kInstance;
