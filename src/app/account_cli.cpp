@@ -79,6 +79,15 @@ void add_tenant_commands(CLI::App* tenant, AccountCommand& c) {
   add->add_option("id", c.tenant_id, "Tenant id: lower-case letters, digits, '-'")->required();
   add->add_option("--name", c.display_name, "Display name");
   action(tenant, "list", "List tenants", c, Action::kTenantList);
+  auto* set = action(tenant, "set", "Change a tenant's settings", c, Action::kTenantSet);
+  set->add_option("id", c.tenant_id, "Tenant id")->required();
+  set->add_option("--mfa", c.mfa,
+                  "Second factor for users who can read images or PHI (default: required)")
+      ->check(CLI::IsMember({"required", "optional"}));
+  set->add_option("--referring-name-match", c.referring_match,
+                  "Referring physicians also see studies whose ReferringPhysicianName is their "
+                  "linked name")
+      ->check(CLI::IsMember({"on", "off"}));
 }
 
 }  // namespace

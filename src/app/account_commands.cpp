@@ -216,7 +216,20 @@ int run_account_command(Archive& archive, const AccountCommand& c, std::ostream&
         return rc;
       for (const store::Tenant& t : *tenants)
         out << t.id.str() << "  " << t.display_name
-            << (t.mfa_required ? "  2fa-required" : "  2fa-optional") << '\n';
+            << (t.mfa_required ? "  2fa-required" : "  2fa-optional")
+            << (t.referring_name_match ? "  referring-name-match" : "") << '\n';
+      return 0;
+    }
+    case Action::kTenantSet: {
+      auto flag = [](const std::string& v, const char* yes) -> std::optional<bool> {
+        if (v.empty())
+          return std::nullopt;
+        return v == yes;
+      };
+      auto done = svc.set_tenant_options(console(""), TenantId(c.tenant_id),
+                                         flag(c.mfa, "required"), flag(c.referring_match, "on"));
+      if (failed(done, err, rc))
+        return rc;
       return 0;
     }
     default:

@@ -25,6 +25,7 @@ struct AccountCommand {
     kTokenRevoke,
     kTenantAdd,
     kTenantList,
+    kTenantSet,
   };
   Action action = Action::kUserList;
   std::string username;
@@ -41,6 +42,8 @@ struct AccountCommand {
   long long token_id = 0;
   std::string tenant_id;
   std::string display_name;
+  std::string mfa;              // tenant set: "required" | "optional" | ""
+  std::string referring_match;  // tenant set: "on" | "off" | ""
   bool json = false;
 };
 

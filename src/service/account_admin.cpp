@@ -201,6 +201,29 @@ Result<void> AccountService::add_tenant(const RequestContext& ctx, const TenantI
   return audited(ctx, AuditAction::kAdmin, "tenant added: " + id.str(), std::move(result));
 }
 
+Result<void> AccountService::set_tenant_options(const RequestContext& ctx, const TenantId& id,
+                                                std::optional<bool> mfa_required,
+                                                std::optional<bool> referring_name_match) {
+  auto result = [&]() -> Result<void> {
+    if (!ctx.principal.system_admin)
+      return make_error(ErrorCode::kPermissionDenied, "requires a system admin");
+    auto tenant = ARCA_TRY(deps_.accounts.store().find_tenant(id));
+    if (!tenant)
+      return make_error(ErrorCode::kNotFound, "no such tenant");
+    if (mfa_required)
+      tenant->mfa_required = *mfa_required;
+    if (referring_name_match)
+      tenant->referring_name_match = *referring_name_match;
+    return deps_.accounts.store().update_tenant(*tenant);
+  }();
+  std::string detail = "tenant settings of " + id.str() + ":";
+  if (mfa_required)
+    detail += *mfa_required ? " second factor required" : " second factor optional";
+  if (referring_name_match)
+    detail += *referring_name_match ? " referring-name match on" : " referring-name match off";
+  return audited(ctx, AuditAction::kAdmin, std::move(detail), std::move(result));
+}
+
 Result<std::vector<store::Tenant>> AccountService::list_tenants(const RequestContext& ctx) {
   if (!ctx.principal.system_admin)
     return make_error(ErrorCode::kPermissionDenied, "requires a system admin");

@@ -76,6 +76,10 @@ class AccountService {
   // --- tenants (system admin)
   Result<void> add_tenant(const RequestContext& ctx, const TenantId& id, std::string name);
   Result<std::vector<store::Tenant>> list_tenants(const RequestContext& ctx);
+  // Second factor mandatory or not, referring-name matching on or off (nullopt: unchanged).
+  Result<void> set_tenant_options(const RequestContext& ctx, const TenantId& id,
+                                  std::optional<bool> mfa_required,
+                                  std::optional<bool> referring_name_match);
 
  private:
   // The user, if the caller may administer them (their tenant, or any for a system admin);

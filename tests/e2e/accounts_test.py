@@ -20,6 +20,23 @@ CT = os.path.join(harness.PYDICOM_DATA, "test_files", "CT_small.dcm")
 MR = os.path.join(harness.PYDICOM_DATA, "test_files", "MR_small.dcm")
 
 
+REFERRED = "1.2.826.0.1.3680043.8.498.77"
+
+
+def referred_copy(folder):
+    """CT_small in a study of its own whose ReferringPhysicianName is Smith^Anna."""
+    import pydicom
+    ds = pydicom.dcmread(CT)
+    ds.ReferringPhysicianName = "Smith^Anna"
+    ds.StudyInstanceUID = REFERRED + ".1"
+    ds.SeriesInstanceUID = REFERRED + ".2"
+    ds.SOPInstanceUID = REFERRED + ".3"
+    ds.file_meta.MediaStorageSOPInstanceUID = REFERRED + ".3"
+    out = os.path.join(folder, "referred.dcm")
+    ds.save_as(out)
+    return out
+
+
 def study_uid(path):
     import pydicom
     return str(pydicom.dcmread(path, stop_before_pixels=True).StudyInstanceUID)
@@ -29,8 +46,9 @@ class AccountsTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.arca = harness.Arca()
-        cls.arca.run("import", CT, MR, check=0)
+        cls.arca.run("import", CT, MR, referred_copy(cls.arca.root), check=0)
         cls.arca.run("tenant", "add", "north", check=0)
+        cls.arca.run("tenant", "set", "default", "--referring-name-match", "on", check=0)
         cls.arca.serve()
         with open(os.path.join(cls.arca.root, "serve.out"), "rb") as f:
             out = f.read().decode()
@@ -162,7 +180,7 @@ class AccountsTest(unittest.TestCase):
         bearer = Client(self.arca.http_port, bearer=token)
         status, body, _ = bearer.request("GET", "/dicom-web/studies")
         self.assertEqual(status, 200)
-        self.assertEqual(len(body), 2)
+        self.assertEqual(len(body), 3)
         self.assertEqual(bearer.request("GET", f"/dicom-web/studies/{study_uid(CT)}")[0], 403)
         # More than the creator holds is refused; listing never shows values.
         status, body, _ = c.request("POST", "/api/v1/tokens",
@@ -186,6 +204,13 @@ class AccountsTest(unittest.TestCase):
         self.assertEqual(status, 404)
         status, _, _ = c.request("GET", "/api/v1/users")
         self.assertEqual(status, 403)
+
+    def test_referring_sees_studies_that_name_them(self):
+        c, _, _, _ = self.new_session("smith", ["referring"], linked_name="Smith^Anna")
+        status, body, _ = c.request("GET", "/dicom-web/studies")
+        self.assertEqual([s["0020000D"]["Value"][0] for s in body], [REFERRED + ".1"])
+        self.assertEqual(
+            c.request("GET", f"/dicom-web/studies/{study_uid(CT)}/metadata")[0], 404)
 
     def test_referring_sees_granted_studies_only(self):
         c, _, _, uid = self.new_session("doc", ["referring"])
