@@ -88,6 +88,10 @@ void add_tenant_commands(CLI::App* tenant, AccountCommand& c) {
                   "Referring physicians also see studies whose ReferringPhysicianName is their "
                   "linked name")
       ->check(CLI::IsMember({"on", "off"}));
+  set->add_option("--open-storage", c.open_storage,
+                  "DICOM peers that are not configured may C-STORE into this tenant (one "
+                  "tenant at most; off by default)")
+      ->check(CLI::IsMember({"on", "off"}));
 }
 
 }  // namespace

@@ -217,7 +217,8 @@ int run_account_command(Archive& archive, const AccountCommand& c, std::ostream&
       for (const store::Tenant& t : *tenants)
         out << t.id.str() << "  " << t.display_name
             << (t.mfa_required ? "  2fa-required" : "  2fa-optional")
-            << (t.referring_name_match ? "  referring-name-match" : "") << '\n';
+            << (t.referring_name_match ? "  referring-name-match" : "")
+            << (t.open_storage ? "  open-storage" : "") << '\n';
       return 0;
     }
     case Action::kTenantSet: {
@@ -226,8 +227,9 @@ int run_account_command(Archive& archive, const AccountCommand& c, std::ostream&
           return std::nullopt;
         return v == yes;
       };
-      auto done = svc.set_tenant_options(console(""), TenantId(c.tenant_id),
-                                         flag(c.mfa, "required"), flag(c.referring_match, "on"));
+      auto done =
+          svc.set_tenant_options(console(""), TenantId(c.tenant_id), flag(c.mfa, "required"),
+                                 flag(c.referring_match, "on"), flag(c.open_storage, "on"));
       if (failed(done, err, rc))
         return rc;
       return 0;

@@ -44,6 +44,7 @@ struct AccountCommand {
   std::string display_name;
   std::string mfa;              // tenant set: "required" | "optional" | ""
   std::string referring_match;  // tenant set: "on" | "off" | ""
+  std::string open_storage;     // tenant set: "on" | "off" | ""
   bool json = false;
 };
 

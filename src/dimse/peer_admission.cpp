@@ -82,7 +82,26 @@ AdmissionResult admit_peer(store::PeerDirectory& peers, const ConnectionFacts& f
     return out;
   }
   if (!found->has_value()) {
-    out.reason = "unknown calling AE title";
+    auto open = peers.open_storage_tenant();
+    if (!open.ok()) {
+      out.admission = Admission::kUnavailable;
+      out.reason = "peer registry unavailable: " + open.error().to_string();
+      return out;
+    }
+    if (!open->has_value()) {
+      out.reason = "unknown calling AE title";
+      return out;
+    }
+    // Open storage: an unconfigured modality may store into that tenant, and do nothing else.
+    out.admission = Admission::kAdmitted;
+    out.peer.ae_title = facts.calling_ae;
+    out.peer.host = facts.address;
+    out.peer.tenant = **open;
+    out.peer.allowed = {store::PeerOperation::kStore};
+    out.principal.kind = service::Principal::Kind::kDimsePeer;
+    out.principal.id = "open:" + facts.calling_ae;
+    out.principal.tenant = **open;
+    out.principal.permissions = {Permission::kStudyWrite};
     return out;
   }
   const store::Peer& peer = **found;

@@ -203,7 +203,8 @@ Result<void> AccountService::add_tenant(const RequestContext& ctx, const TenantI
 
 Result<void> AccountService::set_tenant_options(const RequestContext& ctx, const TenantId& id,
                                                 std::optional<bool> mfa_required,
-                                                std::optional<bool> referring_name_match) {
+                                                std::optional<bool> referring_name_match,
+                                                std::optional<bool> open_storage) {
   auto result = [&]() -> Result<void> {
     if (!ctx.principal.system_admin)
       return make_error(ErrorCode::kPermissionDenied, "requires a system admin");
@@ -214,6 +215,15 @@ Result<void> AccountService::set_tenant_options(const RequestContext& ctx, const
       tenant->mfa_required = *mfa_required;
     if (referring_name_match)
       tenant->referring_name_match = *referring_name_match;
+    if (open_storage && *open_storage) {
+      for (const store::Tenant& t : ARCA_TRY(deps_.accounts.store().list_tenants())) {
+        if (t.open_storage && t.id != id)
+          return make_error(ErrorCode::kConflict,
+                            "tenant " + t.id.str() + " already has open storage; only one may");
+      }
+    }
+    if (open_storage)
+      tenant->open_storage = *open_storage;
     return deps_.accounts.store().update_tenant(*tenant);
   }();
   std::string detail = "tenant settings of " + id.str() + ":";
@@ -221,6 +231,8 @@ Result<void> AccountService::set_tenant_options(const RequestContext& ctx, const
     detail += *mfa_required ? " second factor required" : " second factor optional";
   if (referring_name_match)
     detail += *referring_name_match ? " referring-name match on" : " referring-name match off";
+  if (open_storage)
+    detail += *open_storage ? " open storage on" : " open storage off";
   return audited(ctx, AuditAction::kAdmin, std::move(detail), std::move(result));
 }
 

@@ -79,7 +79,8 @@ class AccountService {
   // Second factor mandatory or not, referring-name matching on or off (nullopt: unchanged).
   Result<void> set_tenant_options(const RequestContext& ctx, const TenantId& id,
                                   std::optional<bool> mfa_required,
-                                  std::optional<bool> referring_name_match);
+                                  std::optional<bool> referring_name_match,
+                                  std::optional<bool> open_storage = std::nullopt);
 
  private:
   // The user, if the caller may administer them (their tenant, or any for a system admin);

@@ -29,6 +29,9 @@ struct Tenant {
   bool mfa_required = true;  // second factor for every role that can read images or PHI
   // Referring physicians also see studies whose ReferringPhysicianName equals their linked name.
   bool referring_name_match = false;
+  // DICOM peers that are not configured may C-STORE (and only C-STORE) into this tenant. At most
+  // one tenant of an archive has it (an unknown AE names no tenant).
+  bool open_storage = false;
   std::int64_t created_ms = 0;
 };
 

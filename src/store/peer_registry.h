@@ -53,6 +53,11 @@ class PeerDirectory {
   virtual Result<std::optional<Peer>> find_peer(std::string_view ae_title) = 0;
   // Ordered by AE title.
   virtual Result<std::vector<Peer>> list_peers() = 0;
+  // The tenant that accepts C-STOREs from peers that are not configured ("open storage"), if
+  // one does. Default: none.
+  virtual Result<std::optional<TenantId>> open_storage_tenant() {
+    return std::optional<TenantId>();
+  }
 };
 
 class PeerRegistry : public PeerDirectory {

@@ -64,11 +64,13 @@ Tenant read_tenant(const sqlite::Statement& st) {
   t.mfa_required = st.column_int(2) != 0;
   t.referring_name_match = st.column_int(3) != 0;
   t.created_ms = st.column_int(4);
+  t.open_storage = st.column_int(5) != 0;
   return t;
 }
 
 constexpr std::string_view kTenantSelect =
-    "SELECT id, display_name, mfa_required, referring_name_match, created_ms FROM tenants ";
+    "SELECT id, display_name, mfa_required, referring_name_match, created_ms, open_storage "
+    "FROM tenants ";
 
 }  // namespace
 
@@ -91,13 +93,14 @@ Result<std::unique_ptr<SqliteAccountStore>> SqliteAccountStore::open(
 Result<void> SqliteAccountStore::add_tenant(const Tenant& t) {
   std::lock_guard lock(mu_);
   auto st = ARCA_TRY(conn_->cached(
-      "INSERT INTO tenants (id, display_name, mfa_required, referring_name_match, created_ms) "
-      "VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"));
+      "INSERT INTO tenants (id, display_name, mfa_required, referring_name_match, created_ms, "
+      "open_storage) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"));
   st.bind(1, t.id.str())
       .bind(2, t.display_name)
       .bind(3, std::int64_t{t.mfa_required})
       .bind(4, std::int64_t{t.referring_name_match})
-      .bind(5, t.created_ms);
+      .bind(5, t.created_ms)
+      .bind(6, std::int64_t{t.open_storage});
   ARCA_TRY(st.run());
   if (conn_->changes() == 0)
     return make_error(ErrorCode::kAlreadyExists, "a tenant with this id exists");
@@ -126,11 +129,12 @@ Result<void> SqliteAccountStore::update_tenant(const Tenant& t) {
   std::lock_guard lock(mu_);
   auto st =
       ARCA_TRY(conn_->cached("UPDATE tenants SET display_name = ?, mfa_required = ?, "
-                             "referring_name_match = ? WHERE id = ?"));
+                             "referring_name_match = ?, open_storage = ? WHERE id = ?"));
   st.bind(1, t.display_name)
       .bind(2, std::int64_t{t.mfa_required})
       .bind(3, std::int64_t{t.referring_name_match})
-      .bind(4, t.id.str());
+      .bind(4, std::int64_t{t.open_storage})
+      .bind(5, t.id.str());
   ARCA_TRY(st.run());
   if (conn_->changes() == 0)
     return make_error(ErrorCode::kNotFound, "no such tenant");

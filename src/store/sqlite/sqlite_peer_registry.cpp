@@ -81,6 +81,14 @@ Result<std::vector<Peer>> SqlitePeerRegistry::list_peers() {
   return out;
 }
 
+Result<std::optional<TenantId>> SqlitePeerRegistry::open_storage_tenant() {
+  std::lock_guard lock(mu_);
+  auto st = ARCA_TRY(conn_->cached("SELECT id FROM tenants WHERE open_storage = 1 ORDER BY id"));
+  if (!ARCA_TRY(st.step()))
+    return std::optional<TenantId>();
+  return std::optional<TenantId>(TenantId(st.column_text(0)));
+}
+
 Result<void> SqlitePeerRegistry::add_peer(const Peer& peer) {
   ARCA_TRY(validate_peer(peer));
   std::lock_guard lock(mu_);

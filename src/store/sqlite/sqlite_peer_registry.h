@@ -28,6 +28,7 @@ class SqlitePeerRegistry final : public PeerRegistry {
 
   Result<std::optional<Peer>> find_peer(std::string_view ae_title) override;
   Result<std::vector<Peer>> list_peers() override;
+  Result<std::optional<TenantId>> open_storage_tenant() override;
   Result<void> add_peer(const Peer& peer) override;
   Result<void> remove_peer(std::string_view ae_title) override;
 

@@ -139,6 +139,7 @@ CREATE TABLE tenants (
   display_name TEXT NOT NULL,
   mfa_required INTEGER NOT NULL,
   referring_name_match INTEGER NOT NULL,
+  open_storage INTEGER NOT NULL DEFAULT 0,
   created_ms INTEGER NOT NULL
 );
 CREATE TABLE users (
