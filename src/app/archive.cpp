@@ -84,6 +84,7 @@ struct Archive::Parts {
   std::unique_ptr<IndexReferringStudies> referring;
   std::unique_ptr<auth::Accounts> accounts;
   std::unique_ptr<service::AccountService> account_service;
+  std::unique_ptr<service::PeerAdmin> peer_admin;
   std::unique_ptr<store::FsBlobStore> fs_blobs;
   std::unique_ptr<store::EncryptedBlobStore> encrypted_blobs;
   store::BlobStore* blobs = nullptr;  // the encrypted decorator, or (benchmarks only) fs_blobs
@@ -139,6 +140,8 @@ struct Archive::Parts {
         *account_store, clock, random, std::move(account_key), config.auth, referring.get());
     account_service = std::make_unique<service::AccountService>(
         service::AccountDeps{*accounts, *audit, clock, logger});
+    peer_admin =
+        std::make_unique<service::PeerAdmin>(service::PeerAdminDeps{*peers, *audit, clock, logger});
   }
 };
 
@@ -165,6 +168,9 @@ service::QueryService& Archive::query() {
 }
 store::PeerRegistry& Archive::peers() {
   return *parts_->peers;
+}
+service::PeerAdmin& Archive::peer_admin() {
+  return *parts_->peer_admin;
 }
 service::AccountService& Archive::accounts() {
   return *parts_->account_service;

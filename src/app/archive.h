@@ -12,6 +12,7 @@
 #include "core/logger.h"
 #include "service/account_service.h"
 #include "service/ingest_service.h"
+#include "service/peer_admin.h"
 #include "service/query_service.h"
 #include "service/retrieve_service.h"
 #include "store/peer_registry.h"
@@ -28,6 +29,7 @@ class Archive {
   service::QueryService& query();
   store::PeerRegistry& peers();
   service::AccountService& accounts();
+  service::PeerAdmin& peer_admin();
   store::Index& index();
   store::BlobStore& blobs();
   const Config& config() const;
