@@ -129,8 +129,11 @@ Result<Response> list_tenants(service::AccountService& svc, Request& request) {
   ARCA_TRY(require_system_admin(request));
   json out = json::array();
   for (const store::Tenant& t : ARCA_TRY(svc.list_tenants(request_context(request))))
-    out.push_back(json{
-        {"id", t.id.str()}, {"display_name", t.display_name}, {"mfa_required", t.mfa_required}});
+    out.push_back(json{{"id", t.id.str()},
+                       {"display_name", t.display_name},
+                       {"mfa_required", t.mfa_required},
+                       {"referring_name_match", t.referring_name_match},
+                       {"open_storage", t.open_storage}});
   return json_response(200, out);
 }
 
@@ -141,6 +144,25 @@ Result<Response> add_tenant(service::AccountService& svc, Request& request) {
   ARCA_TRY(svc.add_tenant(request_context(request), id,
                           optional_string(body, "display_name").value_or("")));
   return json_response(201, json{{"id", id.str()}});
+}
+
+Result<Response> patch_tenant(service::AccountService& svc, Request& request) {
+  ARCA_TRY(require_system_admin(request));
+  json body = ARCA_TRY(read_json_object(request));
+  auto flag = [&](const char* name) -> Result<std::optional<bool>> {
+    auto it = body.find(name);
+    if (it == body.end())
+      return std::optional<bool>();
+    if (!it->is_boolean())
+      return make_error(ErrorCode::kInvalidArgument,
+                        std::string("\"") + name + "\" must be a boolean");
+    return std::optional<bool>(it->get<bool>());
+  };
+  TenantId id(std::string(request.path_param("id").value_or("")));
+  ARCA_TRY(svc.set_tenant_options(request_context(request), id, ARCA_TRY(flag("mfa_required")),
+                                  ARCA_TRY(flag("referring_name_match")),
+                                  ARCA_TRY(flag("open_storage"))));
+  return json_response(200, json{{"id", id.str()}});
 }
 
 }  // namespace
@@ -168,6 +190,8 @@ Result<void> register_admin_routes(http::Router& router, service::AccountService
       {Method::kDelete, "/api/v1/users/{id}/grants/{study}", admin, a, limit, bind(remove_grant)}));
   ARCA_TRY(router.add({Method::kGet, "/api/v1/tenants", admin, a, limit, bind(list_tenants)}));
   ARCA_TRY(router.add({Method::kPost, "/api/v1/tenants", admin, a, limit, bind(add_tenant)}));
+  ARCA_TRY(
+      router.add({Method::kPatch, "/api/v1/tenants/{id}", admin, a, limit, bind(patch_tenant)}));
   return ok();
 }
 

@@ -14,7 +14,8 @@
 //   POST /api/v1/users/{id}/second-factor-reset  admin.users
 //   GET|POST /api/v1/users/{id}/grants, DELETE /api/v1/users/{id}/grants/{study}  admin.users
 //   GET|POST /api/v1/tokens, DELETE /api/v1/tokens/{id}  study.query (any complete user)
-//   GET|POST /api/v1/tenants                system admin (admin.users + checked in service/)
+//   GET|POST /api/v1/tenants, PATCH /api/v1/tenants/{id}   system admin (admin.users + checked)
+//   GET|POST /api/v1/peers, DELETE /api/v1/peers/{ae}      admin.peers
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -22,17 +23,21 @@
 #include "core/result.h"
 #include "http/router.h"
 #include "service/account_service.h"
+#include "service/peer_admin.h"
 
 namespace arca::api {
 
 Result<void> register_auth_routes(http::Router& router, service::AccountService& accounts);
 Result<void> register_admin_routes(http::Router& router, service::AccountService& accounts);
 Result<void> register_token_routes(http::Router& router, service::AccountService& accounts);
+Result<void> register_peer_routes(http::Router& router, service::PeerAdmin& peers);
 
-inline Result<void> register_api_routes(http::Router& router, service::AccountService& accounts) {
+inline Result<void> register_api_routes(http::Router& router, service::AccountService& accounts,
+                                        service::PeerAdmin& peers) {
   ARCA_TRY(register_auth_routes(router, accounts));
   ARCA_TRY(register_admin_routes(router, accounts));
-  return register_token_routes(router, accounts);
+  ARCA_TRY(register_token_routes(router, accounts));
+  return register_peer_routes(router, peers);
 }
 
 // JSON of a user as the API shows it (never the hash, the TOTP secret or failure counters).

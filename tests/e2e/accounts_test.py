@@ -237,6 +237,34 @@ class AccountsTest(unittest.TestCase):
         status, body, _ = Client(self.arca.http_port).login("temp", PASSWORD)
         self.assertEqual(status, 403)
 
+    def test_admin_manages_dicom_peers_live(self):
+        def echo(aet):
+            return subprocess.run(["echoscu", "-aet", aet, "-aec", "ARCA", "127.0.0.1",
+                                   str(self.arca.dicom_port)], capture_output=True, timeout=60)
+        self.assertNotEqual(echo("APIPEER").returncode, 0)
+        status, body, _ = self.admin.request("POST", "/api/v1/peers", {
+            "ae_title": "APIPEER", "host": "127.0.0.1", "port": 104, "allow": ["store", "find"]})
+        self.assertEqual(status, 201, body)
+        self.assertEqual(echo("APIPEER").returncode, 0)
+        status, body, _ = self.admin.request("GET", "/api/v1/peers")
+        self.assertIn("APIPEER", [p["ae_title"] for p in body])
+        self.assertEqual(self.admin.request("DELETE", "/api/v1/peers/APIPEER")[0], 204)
+        self.assertNotEqual(echo("APIPEER").returncode, 0)
+        status, body, _ = self.admin.request("POST", "/api/v1/peers", {
+            "ae_title": "BAD", "host": "127.0.0.1", "allow": ["fly"]})
+        self.assertEqual(status, 400)
+
+    def test_system_admin_changes_tenant_settings(self):
+        status, body, _ = self.admin.request("PATCH", "/api/v1/tenants/north",
+                                             {"mfa_required": False})
+        self.assertEqual(status, 200, body)
+        status, body, _ = self.admin.request("GET", "/api/v1/tenants")
+        north = [t for t in body if t["id"] == "north"][0]
+        self.assertFalse(north["mfa_required"])
+        self.admin.request("PATCH", "/api/v1/tenants/north", {"mfa_required": True})
+        self.assertEqual(self.admin.request("PATCH", "/api/v1/tenants/nowhere",
+                                            {"mfa_required": True})[0], 404)
+
     def test_zz_no_secret_in_clear_anywhere(self):
         """Runs last (name): every secret handed out above, searched for in every file."""
         self.arca.stop()

@@ -57,9 +57,13 @@ EXPECTED = {
     ("GET", "/api/v1/tokens"): "authenticated",
     ("POST", "/api/v1/tokens"): "authenticated",
     ("DELETE", "/api/v1/tokens/{id}"): "authenticated",
+    ("PATCH", "/api/v1/tenants/{id}"): "admin.users",
+    ("GET", "/api/v1/peers"): "admin.peers",
+    ("POST", "/api/v1/peers"): "admin.peers",
+    ("DELETE", "/api/v1/peers/{ae}"): "admin.peers",
 }
 # Routes that also need a system admin (checked after admin.users).
-SYSTEM_ADMIN_ONLY = {"/api/v1/tenants"}
+SYSTEM_ADMIN_ONLY = {"/api/v1/tenants", "/api/v1/tenants/{id}"}
 DICOMWEB_QUERY = ["/dicom-web/studies", "/dicom-web/series", "/dicom-web/instances",
                   "/dicom-web/studies/{study}/series", "/dicom-web/studies/{study}/instances",
                   "/dicom-web/studies/{study}/series/{series}/instances"]
@@ -93,7 +97,7 @@ class AuthorizationMatrixTest(unittest.TestCase):
         ds = pydicom.dcmread(CT, stop_before_pixels=True)
         cls.params = {"study": str(ds.StudyInstanceUID), "series": str(ds.SeriesInstanceUID),
                       "instance": str(ds.SOPInstanceUID), "frames": "1", "id": "999999",
-                      "tag": "7FE00010"}
+                      "tag": "7FE00010", "ae": "NOSUCHAE"}
         cls.arca.serve()
         with open(os.path.join(cls.arca.root, "serve.out"), "rb") as f:
             otp = f.read().decode().split("one-time password")[1].split()[0]
