@@ -73,6 +73,8 @@ std::string to_json_line(const AuditEvent& e) {
   list(out, "instances", e.instances);
   if (!e.client_address.empty())
     field(out, "client", e.client_address);
+  if (!e.user_agent.empty())
+    field(out, "user_agent", e.user_agent);
   if (!e.request_id.empty())
     field(out, "request_id", e.request_id);
   out += '}';

@@ -17,7 +17,7 @@ enum class Outcome { kSuccess, kFailure };
 
 struct AuditEvent {
   Clock::TimePoint time;
-  std::string actor;  // user id / token id / AE title / share id / "local-operator"
+  std::string actor;  // opaque: "user:42", "token:7", "ae:MODALITY1", "console"
   TenantId tenant;
   AuditAction action = AuditAction::kNone;
   Outcome outcome = Outcome::kSuccess;
@@ -28,6 +28,7 @@ struct AuditEvent {
   std::vector<SeriesUid> series;
   std::vector<InstanceUid> instances;
   std::string client_address;
+  std::string user_agent;
   std::string request_id;
 };
 
