@@ -46,7 +46,8 @@ Result<RetrievePlan> RetrieveService::plan(const RequestContext& ctx, const Retr
   }();
   if (!planned.ok()) {
     StudyUid study = scope.studies.empty() ? StudyUid() : scope.studies.front();
-    audit(ctx, AuditAction::kRetrieve, study, scope.instances, planned.error());
+    (void)audit(ctx, AuditAction::kRetrieve, study, scope.instances,
+                planned.error());  // refused either way
     return std::move(planned).error();
   }
   return RetrievePlan(std::move(planned).take());
@@ -85,9 +86,9 @@ ExportReport RetrieveService::deliver(
         std::to_string(report.failures.size()) + " of " + std::to_string(rows.size()) + " failed";
   }
   set_outcome(event, report.failures.empty() ? nullptr : &failed);
-  auto recorded = deps_.audit.record(event);
-  if (!recorded.ok())
-    deps_.logger.error("audit record failed: " + recorded.error().to_string());
+  // The instances have gone out by now; a failure here is logged (record_or_refuse) but cannot
+  // take them back. Refusing beforehand needs an audited intent before the first send.
+  (void)record_or_refuse(deps_.audit, event, deps_.logger);
   return report;
 }
 

@@ -87,7 +87,8 @@ class RetrieveService {
  public:
   explicit RetrieveService(RetrieveDeps deps) : deps_(deps) {}
 
-  // One instance for random access (frames, byte ranges). Requires image.read.
+  // One instance for random access (frames, byte ranges). Requires image.read. kUnavailable if
+  // the access cannot be audited (fail closed).
   Result<OpenedInstance> open_instance(const RequestContext& ctx, const InstanceUid& uid);
   // Bytes [offset, offset+length) of an instance, clipped at its end. Requires image.read.
   Result<Bytes> read_range(const RequestContext& ctx, const InstanceUid& uid, std::uint64_t offset,
@@ -95,6 +96,7 @@ class RetrieveService {
   // Calls visit(record, source) for each instance of the study, in order; `source` yields the
   // exact bytes received and fails with kIntegrity at its end if they were damaged. A failing
   // instance is reported and the others still visited. Requires image.read and study.export.
+  // kUnavailable if the export could not be audited (the files are written by then).
   Result<ExportReport> export_study(
       const RequestContext& ctx, const StudyUid& study,
       const std::function<Result<void>(const store::StoredInstance&, ByteSource&)>& visit);
@@ -108,8 +110,8 @@ class RetrieveService {
                        const std::function<Result<void>(const RetrieveItem&)>& visit);
 
  private:
-  void audit(const RequestContext& ctx, AuditAction action, const StudyUid& study,
-             const std::vector<InstanceUid>& instances, const Result<void>& outcome);
+  Result<void> audit(const RequestContext& ctx, AuditAction action, const StudyUid& study,
+                     const std::vector<InstanceUid>& instances, const Result<void>& outcome);
 
   RetrieveDeps deps_;
 };

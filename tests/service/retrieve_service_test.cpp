@@ -178,3 +178,17 @@ TEST(RetrieveDestinationTest, OnlyReceivingPeersOfTheSameTenant) {
 
 }  // namespace
 }  // namespace arca::service
+
+namespace arca::service {
+namespace {
+
+TEST_F(RetrieveTest, AReadThatCannotBeAuditedIsRefused) {
+  audit_.fail = true;
+  auto r = retrieve_->open_instance(operator_ctx(), stored_[0].first.instance);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kUnavailable);
+  EXPECT_FALSE(retrieve_->read_range(operator_ctx(), stored_[0].first.instance, 0, 4).ok());
+}
+
+}  // namespace
+}  // namespace arca::service
