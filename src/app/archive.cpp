@@ -3,13 +3,14 @@
 #include <sys/stat.h>
 
 #include "app/archive_lock.h"
-#include "audit/recorder.h"
+#include "audit/chained_recorder.h"
 #include "crypto/key_provider.h"
 #include "crypto/system_random.h"
 #include "service/archive_maintenance.h"
 #include "store/encrypted/encrypted_blob_store.h"
 #include "store/encrypted/key_hierarchy.h"
 #include "store/fs/fs_blob_store.h"
+#include "store/sqlite/sqlite_audit_log.h"
 #include "store/sqlite/sqlite_index.h"
 #include "store/sqlite/sqlite_key_vault.h"
 #include "store/sqlite/sqlite_peer_registry.h"
@@ -58,7 +59,11 @@ struct Archive::Parts {
   std::unique_ptr<store::FsBlobStore> fs_blobs;
   std::unique_ptr<store::EncryptedBlobStore> encrypted_blobs;
   store::BlobStore* blobs = nullptr;  // the encrypted decorator, or (benchmarks only) fs_blobs
-  std::unique_ptr<audit::LogAuditRecorder> audit;
+  std::unique_ptr<store::SqliteAuditLog> audit_log;
+  std::optional<audit::CheckpointSigner> audit_signer;
+  std::unique_ptr<audit::ChainedAuditRecorder> chained_audit;
+  std::unique_ptr<audit::AuditRecorder> audit_decorator;  // fail-open alert, or benchmark off
+  audit::AuditRecorder* recorder = nullptr;               // what the services record to
   std::unique_ptr<service::IngestService> ingest;
   std::unique_ptr<service::RetrieveService> retrieve;
   std::unique_ptr<service::QueryService> query;
@@ -78,8 +83,11 @@ struct Archive::Parts {
     patient_refs = std::make_unique<HierarchyPatientRefs>(*keys);
     SecretBytes index_key = ARCA_TRY(crypto::derive_key(root, crypto::KeyPurpose::kIndex));
     index = ARCA_TRY(store::SqliteIndex::open(config.data_dir / "index.db", index_key.clone()));
-    peers = ARCA_TRY(
-        store::SqlitePeerRegistry::open(config.data_dir / "index.db", std::move(index_key)));
+    peers =
+        ARCA_TRY(store::SqlitePeerRegistry::open(config.data_dir / "index.db", index_key.clone()));
+    audit_log =
+        ARCA_TRY(store::SqliteAuditLog::open(config.data_dir / "index.db", std::move(index_key)));
+    audit_signer.emplace(ARCA_TRY(crypto::derive_key(root, crypto::KeyPurpose::kAuditMac)));
     fs_blobs = ARCA_TRY(store::FsBlobStore::open(config.data_dir / "blobs"));
     if (config.storage.encrypt) {
       encrypted_blobs = std::make_unique<store::EncryptedBlobStore>(*fs_blobs, *keys, random);
@@ -92,16 +100,34 @@ struct Archive::Parts {
     return ok();
   }
 
+  Result<void> open_audit() {
+    audit::ChainedRecorderOptions options;
+    options.checkpoint_records = static_cast<std::uint64_t>(config.audit.checkpoint_records);
+    options.checkpoint_interval = std::chrono::seconds(config.audit.checkpoint_interval_s);
+    chained_audit = ARCA_TRY(audit::ChainedAuditRecorder::open(
+        audit::ChainedRecorderDeps{*audit_log, clock, logger}, audit_signer->clone(), options));
+    recorder = chained_audit.get();
+    if (!config.audit.enabled) {
+      logger.warn("audit is OFF (benchmark-only configuration): never serve patient data");
+      audit_decorator = std::make_unique<audit::DisabledAuditRecorder>();
+      recorder = audit_decorator.get();
+    } else if (config.audit.on_failure == AuditConfig::OnFailure::kAlert) {
+      audit_decorator = std::make_unique<audit::AlertingAuditRecorder>(*chained_audit, logger);
+      recorder = audit_decorator.get();
+    }
+    return ok();
+  }
+
   void wire_services() {
-    audit = std::make_unique<audit::LogAuditRecorder>(logger);
     service::IngestOptions options;
     options.conflict_policy = config.storage.conflict_policy;
     ingest = std::make_unique<service::IngestService>(
-        service::IngestDeps{*blobs, *index, *patient_refs, *audit, random, clock, logger}, options);
+        service::IngestDeps{*blobs, *index, *patient_refs, *recorder, random, clock, logger},
+        options);
     retrieve = std::make_unique<service::RetrieveService>(
-        service::RetrieveDeps{*blobs, *index, *audit, clock, logger});
-    query =
-        std::make_unique<service::QueryService>(service::QueryDeps{*index, *audit, clock, logger});
+        service::RetrieveDeps{*blobs, *index, *recorder, clock, logger});
+    query = std::make_unique<service::QueryService>(
+        service::QueryDeps{*index, *recorder, clock, logger});
   }
 };
 
@@ -109,6 +135,7 @@ Result<std::unique_ptr<Archive>> Archive::open(const Config& config, Logger& log
   auto parts = std::make_unique<Parts>(config, logger);
   ARCA_TRY(parts->open_stores());
   ARCA_TRY(service::sweep_orphans(*parts->blobs, *parts->index, logger));
+  ARCA_TRY(parts->open_audit());
   parts->wire_services();
   return std::unique_ptr<Archive>(new Archive(std::move(parts)));
 }
@@ -133,6 +160,12 @@ store::Index& Archive::index() {
 }
 store::BlobStore& Archive::blobs() {
   return *parts_->blobs;
+}
+store::AuditLogReader& Archive::audit_log() {
+  return *parts_->audit_log;
+}
+const audit::CheckpointSigner& Archive::audit_signer() const {
+  return *parts_->audit_signer;
 }
 const Config& Archive::config() const {
   return parts_->config;

@@ -11,12 +11,13 @@ namespace {
 // Known keys per table; anything else is a typo the user should hear about.
 const std::set<std::string>& known_keys(const std::string& table) {
   static const std::map<std::string, std::set<std::string>> kKeys = {
-      {"", {"data_dir", "key_file", "log_level", "http", "dicom", "storage"}},
+      {"", {"data_dir", "key_file", "log_level", "http", "dicom", "storage", "audit"}},
       {"http", {"bind", "port", "certificate", "private_key", "threads", "dev_local_access"}},
       {"dicom",
        {"aet", "bind", "port", "tls_port", "certificate", "private_key", "client_ca",
         "max_associations", "association_timeout", "dimse_timeout", "max_pdu"}},
       {"storage", {"unencrypted_benchmark_only", "conflict_policy"}},
+      {"audit", {"on_failure", "off_benchmark_only", "checkpoint_records", "checkpoint_interval"}},
   };
   static const std::set<std::string> kNone;
   auto it = kKeys.find(table);
@@ -37,6 +38,26 @@ Result<void> check_keys(const toml::value& table, const std::string& name) {
       return make_error(ErrorCode::kInvalidArgument,
                         "unknown setting '" + (name.empty() ? key : name + "." + key) + "'");
     }
+  }
+  return ok();
+}
+
+Result<void> apply_audit(const toml::value& a, AuditConfig& c) {
+  ARCA_TRY(check_keys(a, "audit"));
+  std::string on_failure = setting<std::string>(a, "on_failure", "refuse");
+  if (on_failure == "refuse") {
+    c.on_failure = AuditConfig::OnFailure::kRefuse;
+  } else if (on_failure == "alert") {
+    c.on_failure = AuditConfig::OnFailure::kAlert;
+  } else {
+    return make_error(ErrorCode::kInvalidArgument, "audit.on_failure must be refuse or alert");
+  }
+  c.enabled = !setting(a, "off_benchmark_only", false);
+  c.checkpoint_records = setting(a, "checkpoint_records", c.checkpoint_records);
+  c.checkpoint_interval_s = setting(a, "checkpoint_interval", c.checkpoint_interval_s);
+  if (c.checkpoint_records < 1 || c.checkpoint_interval_s < 1) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "audit.checkpoint_records and audit.checkpoint_interval must be at least 1");
   }
   return ok();
 }
@@ -86,6 +107,8 @@ Result<void> apply_file(const toml::value& root, Config& c) {
                         "storage.conflict_policy must be keep_first or replace");
     }
   }
+  if (root.contains("audit"))
+    ARCA_TRY(apply_audit(toml::find(root, "audit"), c.audit));
   return ok();
 }
 

@@ -44,6 +44,17 @@ struct StorageConfig {
   store::ConflictPolicy conflict_policy = store::ConflictPolicy::kKeepFirst;
 };
 
+struct AuditConfig {
+  enum class OnFailure { kRefuse, kAlert };
+  // kRefuse: an access that cannot be audited is refused (DESIGN §6). kAlert: it goes ahead
+  // and the failure is logged as an alert (fail open), for sites that choose availability.
+  OnFailure on_failure = OnFailure::kRefuse;
+  // Off only in the benchmark-only configuration (bench/), to measure what auditing costs.
+  bool enabled = true;
+  int checkpoint_records = 1000;
+  int checkpoint_interval_s = 60;
+};
+
 struct Config {
   std::filesystem::path data_dir = "arca-data";
   std::filesystem::path key_file = "arca-secrets/root.key";
@@ -53,6 +64,7 @@ struct Config {
   HttpConfig http;
   DicomConfig dicom;
   StorageConfig storage;
+  AuditConfig audit;
 };
 
 // Flags every archive-touching subcommand accepts; they override the file.

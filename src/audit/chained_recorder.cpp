@@ -92,6 +92,7 @@ Result<void> ChainedAuditRecorder::write(Batch& batch) {
   if (!appended.ok())
     return appended.error().context("audit append");
   head_ = store::AuditHead{seq, std::move(prev)};
+  wrote_ = true;
   if (checkpoint_due()) {
     // The records are durable already; a failed checkpoint is retried at the next one.
     auto signed_head = sign_head();
@@ -102,14 +103,14 @@ Result<void> ChainedAuditRecorder::write(Batch& batch) {
 }
 
 bool ChainedAuditRecorder::checkpoint_due() const {
-  if (head_.seq == checkpointed_)
+  if (head_.seq == checkpointed_ || !wrote_)
     return false;
   return head_.seq - checkpointed_ >= options_.checkpoint_records ||
          deps_.clock.now() - last_checkpoint_ >= options_.checkpoint_interval;
 }
 
 Result<void> ChainedAuditRecorder::sign_head() {
-  if (head_.seq == checkpointed_)
+  if (head_.seq == checkpointed_ || !wrote_)
     return ok();
   Clock::TimePoint now = deps_.clock.now();
   ARCA_TRY(deps_.log.append_checkpoint(signer_.sign(head_.seq, head_.hash, to_unix_ms(now))));

@@ -9,8 +9,9 @@
 // share one commit. A failed append fails every record() of that batch and leaves the head
 // unchanged (the caller refuses the access: fail closed).
 // Records found after the last checkpoint when opening (a crash before the checkpoint) are
-// left as they are and logged; the next checkpoint covers them, and `arca audit verify`
-// reports such an unsigned tail until then.
+// left as they are and logged; `arca audit verify` reports such an unsigned tail until this
+// recorder appends a record of its own and signs the head. Opening and closing without
+// recording signs nothing, so merely opening the archive never vouches for a forged tail.
 // Thread-safety: thread-safe. Owns one thread (the periodic checkpoint), stopped by close() or
 // the destructor.
 #pragma once
@@ -86,6 +87,7 @@ class ChainedAuditRecorder final : public AuditRecorder {
   // Touched only by the writer (writing_ == true).
   store::AuditHead head_;
   std::uint64_t checkpointed_ = 0;  // seq of the last checkpoint
+  bool wrote_ = false;              // only a recorder that appended signs: never a bare open
   Clock::TimePoint last_checkpoint_;
 
   std::jthread timer_;

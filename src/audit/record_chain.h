@@ -33,6 +33,7 @@ void link(store::AuditRecord& record, std::uint64_t seq, std::string_view prev_h
 class CheckpointSigner {
  public:
   explicit CheckpointSigner(SecretBytes key) : key_(std::move(key)) {}
+  CheckpointSigner clone() const { return CheckpointSigner(key_.clone()); }
   store::AuditCheckpoint sign(std::uint64_t seq, std::string_view head_hash,
                               std::int64_t time_ms) const;
   // True if the checkpoint's MAC is this key's MAC of its fields (constant-time compare).

@@ -152,3 +152,20 @@ TEST_F(ChainedRecorderTest, RefusesAfterClose) {
 
 }  // namespace
 }  // namespace arca::audit
+
+namespace arca::audit {
+namespace {
+
+TEST_F(ChainedRecorderTest, OpeningAndClosingSignsNoForeignTail) {
+  write_log(2);
+  auto last = log_->read(2, 1).value().at(0);
+  auto forged = last;
+  link(forged, 3, last.hash);
+  ASSERT_TRUE(log_->append({forged}).ok());
+  ASSERT_TRUE(recorder()->close().ok());
+  EXPECT_EQ(log_->checkpoints().value().back().seq, 2u);
+  EXPECT_EQ(verify().first_break->kind, BreakKind::kUnsignedTail);
+}
+
+}  // namespace
+}  // namespace arca::audit
