@@ -1,5 +1,5 @@
-// arca: the one binary. Subcommands: serve, import, export, check, peer. Exit codes: 0 success,
-// 1 failure, 2 usage error (DESIGN §7).
+// arca: the one binary. Subcommands: serve, import, export, check, peer, audit. Exit codes: 0
+// success, 1 failure, 2 usage error (DESIGN §7).
 #include <signal.h>
 #include <stdlib.h>
 
@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "app/archive.h"
+#include "app/audit_command.h"
 #include "app/import_command.h"
 #include "app/maintenance_commands.h"
 #include "app/peer_command.h"
@@ -73,6 +74,50 @@ CLI::App* add_peer_commands(CLI::App& app, ConfigOverrides& o, arca::app::PeerCo
   remove->add_option("ae_title", c.ae_title, "The peer's AE title")->required();
   remove->callback([&c] { c.action = Action::kRemove; });
   return peer;
+}
+
+// `arca audit verify|export`.
+struct AuditCli {
+  CLI::App* audit = nullptr;
+  CLI::App* verify = nullptr;
+  bool json = false;
+  std::string from;
+  std::string to;
+  std::string format = "jsonl";
+};
+
+AuditCli add_audit_commands(CLI::App& app, ConfigOverrides& o) {
+  AuditCli c;
+  c.audit = app.add_subcommand("audit", "Verify or export the tamper-evident audit trail");
+  c.audit->require_subcommand(1);
+  add_archive_flags(c.audit, o);
+  c.verify = c.audit->add_subcommand(
+      "verify", "Walk the hash chain and signed checkpoints; report the first broken record");
+  add_archive_flags(c.verify, o);
+  c.verify->add_flag("--json", c.json, "Print the result as JSON");
+  auto* exp = c.audit->add_subcommand("export", "Write audit records to stdout");
+  add_archive_flags(exp, o);
+  exp->add_option("--from", c.from, "First time included (UTC: 2026-11-28 or 2026-11-28T10:15Z)");
+  exp->add_option("--to", c.to, "First time excluded (UTC)");
+  exp->add_option("--format", c.format, "jsonl (one JSON object per record)")
+      ->check(CLI::IsMember({"jsonl"}));
+  return c;
+}
+
+// The export request of `arca audit export`; nullopt (after a message) for a malformed time.
+std::optional<arca::app::AuditExportRequest> audit_export_request(const AuditCli& c) {
+  arca::app::AuditExportRequest r;
+  for (auto [text, target] : {std::pair{&c.from, &r.from_ms}, std::pair{&c.to, &r.to_ms}}) {
+    if (text->empty())
+      continue;
+    auto ms = arca::app::parse_utc_time(*text);
+    if (!ms) {
+      std::cerr << "arca: malformed time '" << *text << "' (want 2026-11-28T10:15:00Z)\n";
+      return std::nullopt;
+    }
+    *target = *ms;
+  }
+  return r;
 }
 
 void block_shutdown_signals() {
@@ -143,6 +188,7 @@ int main(int argc, char** argv) {
 
   arca::app::PeerCommand peer_command;
   auto* peer = add_peer_commands(app, overrides, peer_command);
+  AuditCli audit_cli = add_audit_commands(app, overrides);
 
   try {
     app.parse(argc, argv);
@@ -151,6 +197,12 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : 2;
   }
 
+  std::optional<arca::app::AuditExportRequest> audit_export;
+  if (audit_cli.audit->parsed() && !audit_cli.verify->parsed()) {
+    audit_export = audit_export_request(audit_cli);
+    if (!audit_export)
+      return 2;
+  }
   if (serve->parsed())
     block_shutdown_signals();  // before any thread starts
   auto config = arca::app::load_config(overrides);
@@ -187,6 +239,10 @@ int main(int argc, char** argv) {
   }
   if (peer->parsed())
     return arca::app::run_peer(a, peer_command, std::cout, std::cerr);
+  if (audit_cli.verify->parsed())
+    return arca::app::run_audit_verify(a, audit_cli.json, std::cout, std::cerr);
+  if (audit_export)
+    return arca::app::run_audit_export(a, *audit_export, std::cout, std::cerr);
   if (fetch_cmd->parsed()) {
     fetch.study = arca::StudyUid(fetch_study);
     return arca::app::run_retrieve(a, *logger.value(), fetch, std::cerr);

@@ -34,5 +34,7 @@ struct AuditEvent {
 
 // One JSON object on one line.
 std::string to_json_line(const AuditEvent& event);
+// Appends s as a JSON string literal (quoted, escaped).
+void append_json_string(std::string& out, std::string_view s);
 
 }  // namespace arca::audit
