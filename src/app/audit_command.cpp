@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "audit/chain_verifier.h"
+#include "audit/dicom_audit_xml.h"
 #include "audit/jsonl_export.h"
 
 namespace arca::app {
@@ -90,10 +91,7 @@ std::optional<std::int64_t> parse_utc_time(std::string_view text) {
 
 int run_audit_export(Archive& archive, const AuditExportRequest& request, std::ostream& out,
                      std::ostream& err) {
-  if (request.format != AuditExportFormat::kJsonl) {
-    err << "error: only --format jsonl is available\n";
-    return 1;
-  }
+  audit::AuditSource source{archive.config().dicom.aet};
   std::uint64_t after = 0;
   while (true) {
     auto page = archive.audit_log().read_time_range(request.from_ms, request.to_ms, after, kPage);
@@ -101,8 +99,12 @@ int run_audit_export(Archive& archive, const AuditExportRequest& request, std::o
       err << "error: " << page.error().message << '\n';
       return 1;
     }
-    for (const auto& record : page.value())
-      out << audit::record_json_line(record) << '\n';
+    for (const auto& record : page.value()) {
+      out << (request.format == AuditExportFormat::kJsonl
+                  ? audit::record_json_line(record)
+                  : audit::dicom_audit_message(record, source))
+          << '\n';
+    }
     if (page->size() < kPage)
       break;
     after = page->back().seq;

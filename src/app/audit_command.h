@@ -27,7 +27,9 @@ struct AuditExportRequest {
 // milliseconds; nullopt if malformed.
 std::optional<std::int64_t> parse_utc_time(std::string_view text);
 
-// Writes the records in [from, to) to `out`. Exit code 0, or 1 if the trail cannot be read.
+// Writes the records in [from, to) to `out`, one per line: a JSON object (jsonl) or a DICOM
+// Audit Message (dicom, PS3.15 A.5; AuditSourceID is Arca's AE title). Exit code 0, or 1 if the
+// trail cannot be read.
 int run_audit_export(Archive& archive, const AuditExportRequest& request, std::ostream& out,
                      std::ostream& err);
 

@@ -99,14 +99,18 @@ AuditCli add_audit_commands(CLI::App& app, ConfigOverrides& o) {
   add_archive_flags(exp, o);
   exp->add_option("--from", c.from, "First time included (UTC: 2026-11-28 or 2026-11-28T10:15Z)");
   exp->add_option("--to", c.to, "First time excluded (UTC)");
-  exp->add_option("--format", c.format, "jsonl (one JSON object per record)")
-      ->check(CLI::IsMember({"jsonl"}));
+  exp->add_option("--format", c.format,
+                  "jsonl (one JSON object per line) or dicom (one DICOM Audit Message, PS3.15 "
+                  "A.5, per line); default jsonl")
+      ->check(CLI::IsMember({"jsonl", "dicom"}));
   return c;
 }
 
 // The export request of `arca audit export`; nullopt (after a message) for a malformed time.
 std::optional<arca::app::AuditExportRequest> audit_export_request(const AuditCli& c) {
   arca::app::AuditExportRequest r;
+  r.format = c.format == "dicom" ? arca::app::AuditExportFormat::kDicom
+                                 : arca::app::AuditExportFormat::kJsonl;
   for (auto [text, target] : {std::pair{&c.from, &r.from_ms}, std::pair{&c.to, &r.to_ms}}) {
     if (text->empty())
       continue;

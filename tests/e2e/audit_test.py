@@ -2,7 +2,8 @@
 """The audit trail end to end: `arca import` records one chained record per object; `arca audit
 verify` passes on the untouched log and names the record for each kind of tampering done
 directly in the encrypted index (edit, delete, insert, reorder, truncate); `arca audit export`
-writes every record as JSON lines without a patient name or id in clear."""
+writes every record as JSON lines without a patient name or id in clear, and as DICOM Audit
+Messages that validate against the shipped schema."""
 import json
 import os
 import subprocess
@@ -14,6 +15,8 @@ import harness
 
 FILES = ["CT_small.dcm", "MR_small.dcm", "SC_rgb_rle.dcm", "waveform_ecg.dcm", "JPEG2000.dcm"]
 INDEX_SQL = os.environ.get("ARCA_INDEX_SQL")
+SCHEMA = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "formats",
+                      "dicom-audit-message.rng")
 COLUMNS = ("time_ms, actor, tenant, action, outcome, error_code, detail, patients, studies, "
            "series, instances, client_address, user_agent, request_id, prev_hash, hash")
 
@@ -102,6 +105,16 @@ class AuditTest(unittest.TestCase):
         none = self.arca.run("audit", "export", "--from", "2000-01-01", "--to", "2000-01-02",
                              check=0)
         self.assertEqual(none.stdout, b"")
+
+    def test_dicom_export_validates_against_the_shipped_schema(self):
+        p = self.arca.run("audit", "export", "--format", "dicom", check=0)
+        messages = p.stdout.decode().splitlines()
+        self.assertEqual(len(messages), 5)
+        for message in messages:
+            v = subprocess.run(["xmllint", "--noout", "--relaxng", SCHEMA, "-"],
+                               input=message.encode(), capture_output=True)
+            self.assertEqual(v.returncode, 0, v.stderr.decode() + message)
+            self.assertIn('csd-code="110104"', message)
 
 
 if __name__ == "__main__":
