@@ -169,3 +169,36 @@ TEST_F(ChainedRecorderTest, OpeningAndClosingSignsNoForeignTail) {
 
 }  // namespace
 }  // namespace arca::audit
+
+namespace arca::audit {
+namespace {
+
+class CapturingLogger final : public Logger {
+ public:
+  void log(LogLevel level, std::string_view message) override {
+    if (level == LogLevel::kError)
+      errors.emplace_back(message);
+  }
+  std::vector<std::string> errors;
+};
+
+TEST_F(ChainedRecorderTest, AlertModeLetsTheAccessThroughAndRaisesAnAlert) {
+  FailingAuditLog failing(*log_);
+  auto rec = ChainedAuditRecorder::open(ChainedRecorderDeps{failing, clock_, logger_},
+                                        CheckpointSigner(test::mac_key()), {})
+                 .value();
+  CapturingLogger alerts;
+  AlertingAuditRecorder alerting(*rec, alerts);
+  failing.fail = true;
+  EXPECT_TRUE(alerting.record(event(1)).ok());
+  ASSERT_EQ(alerts.errors.size(), 1u);
+  EXPECT_NE(alerts.errors[0].find("ALERT"), std::string::npos);
+  EXPECT_NE(alerts.errors[0].find("\"request_id\":\"r1\""), std::string::npos);
+  failing.fail = false;
+  EXPECT_TRUE(alerting.record(event(2)).ok());
+  EXPECT_EQ(alerts.errors.size(), 1u);
+  EXPECT_EQ(log_->head().value().seq, 1u);
+}
+
+}  // namespace
+}  // namespace arca::audit

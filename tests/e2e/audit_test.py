@@ -90,6 +90,18 @@ class AuditTest(unittest.TestCase):
         report = self.verify(0)
         self.assertEqual(report["records"], 6)
 
+    def test_audit_settings_are_checked_and_the_benchmark_switch_records_nothing(self):
+        bad = os.path.join(self.arca.root, "bad.toml")
+        with open(bad, "w") as f:
+            f.write("[audit]\non_failure = \"ignore\"\n")
+        p = self.arca.run("audit", "verify", "--config", bad, check=2)
+        self.assertIn(b"on_failure", p.stderr)
+        off = os.path.join(self.arca.root, "off.toml")
+        with open(off, "w") as f:
+            f.write("[audit]\noff_benchmark_only = true\n")
+        self.arca.run("import", "--config", off, self.paths[0], check=0)
+        self.assertEqual(self.verify(0)["records"], 5)
+
     def test_export_is_complete_and_phi_free(self):
         p = self.arca.run("audit", "export", "--format", "jsonl", check=0)
         lines = [json.loads(line) for line in p.stdout.decode().splitlines()]
