@@ -14,9 +14,9 @@ Result<std::unique_ptr<ChainedAuditRecorder>> ChainedAuditRecorder::open(
   auto checkpoints = ARCA_TRY(deps.log.checkpoints());
   std::uint64_t checkpointed = checkpoints.empty() ? 0 : checkpoints.back().seq;
   if (head.seq > checkpointed) {
-    deps.logger.warn("audit: " + std::to_string(head.seq - checkpointed) +
-                     " records after the last signed checkpoint (seq " +
-                     std::to_string(checkpointed) + "); the next checkpoint covers them");
+    deps.logger.warn("audit: records " + std::to_string(checkpointed + 1) + ".." +
+                     std::to_string(head.seq) +
+                     " are not covered by a signed checkpoint; the next record notes it");
   }
   return std::unique_ptr<ChainedAuditRecorder>(
       new ChainedAuditRecorder(deps, std::move(signer), options, std::move(head), checkpointed));
@@ -77,7 +77,26 @@ void ChainedAuditRecorder::release_writer(std::unique_lock<std::mutex>&) {
   cv_.notify_all();
 }
 
+store::AuditRecord ChainedAuditRecorder::unsigned_tail_notice() const {
+  store::AuditRecord notice;
+  notice.time_ms = to_unix_ms(deps_.clock.now());
+  notice.actor = "arca";
+  notice.action = std::string(audit_action_name(AuditAction::kAdmin));
+  notice.outcome = "failure";
+  notice.error_code = std::string(error_code_name(ErrorCode::kIntegrity));
+  notice.detail = "records " + std::to_string(checkpointed_ + 1) + ".." +
+                  std::to_string(head_.seq) +
+                  " were not covered by a signed checkpoint when the audit trail was opened "
+                  "(a crash before the checkpoint, or records appended without the key)";
+  return notice;
+}
+
 Result<void> ChainedAuditRecorder::write(Batch& batch) {
+  bool noted = false;
+  if (head_.seq > checkpointed_ && !wrote_) {
+    batch.records.insert(batch.records.begin(), unsigned_tail_notice());
+    noted = true;
+  }
   std::uint64_t seq = head_.seq;
   std::string prev = head_.seq == 0 ? std::string(kGenesisHash) : head_.hash;
   for (store::AuditRecord& r : batch.records) {
@@ -89,8 +108,11 @@ Result<void> ChainedAuditRecorder::write(Batch& batch) {
     std::lock_guard lock(mu_);
     ++commits_;
   }
-  if (!appended.ok())
+  if (!appended.ok()) {
+    if (noted)
+      batch.records.erase(batch.records.begin());
     return appended.error().context("audit append");
+  }
   head_ = store::AuditHead{seq, std::move(prev)};
   wrote_ = true;
   if (checkpoint_due()) {

@@ -8,10 +8,12 @@
 // the next of them writes the whole queue in one transaction, so under load many accesses
 // share one commit. A failed append fails every record() of that batch and leaves the head
 // unchanged (the caller refuses the access: fail closed).
-// Records found after the last checkpoint when opening (a crash before the checkpoint) are
-// left as they are and logged; `arca audit verify` reports such an unsigned tail until this
-// recorder appends a record of its own and signs the head. Opening and closing without
-// recording signs nothing, so merely opening the archive never vouches for a forged tail.
+// Records found after the last checkpoint when opening (a crash before the checkpoint, or a
+// forger's) are left as they are and logged; `arca audit verify` reports such an unsigned tail.
+// The first batch this recorder writes starts with a notice record (action admin, outcome
+// failure, error integrity) naming that range, so once the head is signed again the chain
+// itself still says which records nothing vouched for. Opening and closing without recording
+// writes and signs nothing, so merely opening the archive never vouches for a forged tail.
 // Thread-safety: thread-safe. Owns one thread (the periodic checkpoint), stopped by close() or
 // the destructor.
 #pragma once
@@ -67,6 +69,7 @@ class ChainedAuditRecorder final : public AuditRecorder {
   void acquire_writer(std::unique_lock<std::mutex>& lock);
   void release_writer(std::unique_lock<std::mutex>& lock);
   Result<void> write(Batch& batch);
+  store::AuditRecord unsigned_tail_notice() const;
   Result<void> sign_head();
   bool checkpoint_due() const;
   void run_timer(std::stop_token stop);

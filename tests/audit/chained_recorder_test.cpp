@@ -202,3 +202,27 @@ TEST_F(ChainedRecorderTest, AlertModeLetsTheAccessThroughAndRaisesAnAlert) {
 
 }  // namespace
 }  // namespace arca::audit
+
+namespace arca::audit {
+namespace {
+
+TEST_F(ChainedRecorderTest, TheFirstBatchAfterAnUnsignedTailNotesIt) {
+  write_log(2);
+  auto last = log_->read(2, 1).value().at(0);
+  auto tail = last;
+  link(tail, 3, last.hash);
+  ASSERT_TRUE(log_->append({tail}).ok());  // e.g. written just before a crash
+  auto rec = recorder();
+  ASSERT_TRUE(rec->record(event(4)).ok());
+  ASSERT_TRUE(rec->close().ok());
+  auto records = log_->read(1, 10).value();
+  ASSERT_EQ(records.size(), 5u);
+  EXPECT_EQ(records[3].actor, "arca");
+  EXPECT_EQ(records[3].error_code, "integrity");
+  EXPECT_NE(records[3].detail.find("records 3..3 were not covered"), std::string::npos);
+  EXPECT_EQ(records[4].request_id, "r4");
+  EXPECT_TRUE(verify().intact());
+}
+
+}  // namespace
+}  // namespace arca::audit
