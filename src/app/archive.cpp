@@ -164,6 +164,9 @@ store::BlobStore& Archive::blobs() {
 store::AuditLogReader& Archive::audit_log() {
   return *parts_->audit_log;
 }
+audit::AuditRecorder& Archive::audit_recorder() {
+  return *parts_->recorder;
+}
 const audit::CheckpointSigner& Archive::audit_signer() const {
   return *parts_->audit_signer;
 }

@@ -10,6 +10,7 @@
 
 #include "app/config.h"
 #include "audit/record_chain.h"
+#include "audit/recorder.h"
 #include "core/logger.h"
 #include "service/ingest_service.h"
 #include "service/query_service.h"
@@ -32,6 +33,8 @@ class Archive {
   store::BlobStore& blobs();
   // The audit trail as stored, and the key that checks its checkpoints (`arca audit`).
   store::AuditLogReader& audit_log();
+  // Where console commands record their own accesses (e.g. an audit export).
+  audit::AuditRecorder& audit_recorder();
   const audit::CheckpointSigner& audit_signer() const;
   const Config& config() const;
   // Fails when a store is not usable (readiness probe).

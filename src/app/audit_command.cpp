@@ -6,6 +6,7 @@
 #include "audit/chain_verifier.h"
 #include "audit/dicom_audit_xml.h"
 #include "audit/jsonl_export.h"
+#include "service/request_context.h"
 
 namespace arca::app {
 namespace {
@@ -89,8 +90,29 @@ std::optional<std::int64_t> parse_utc_time(std::string_view text) {
   return static_cast<std::int64_t>(::timegm(&tm)) * 1000;
 }
 
+// Reading the trail is itself an access (it names patients by PatientRef and studies): it is
+// recorded before anything is written, and refused if it cannot be.
+Result<void> record_export(Archive& archive, const AuditExportRequest& request) {
+  SystemClock clock;
+  audit::AuditEvent event;
+  event.time = clock.now();
+  event.actor = service::Principal::local_operator(default_tenant()).id;
+  event.tenant = default_tenant();
+  event.action = AuditAction::kAuditRead;
+  event.client_address = "console";
+  event.detail = std::string("export ") +
+                 (request.format == AuditExportFormat::kJsonl ? "jsonl" : "dicom") + " from " +
+                 std::to_string(request.from_ms) + " to " + std::to_string(request.to_ms) + " ms";
+  return archive.audit_recorder().record(event);
+}
+
 int run_audit_export(Archive& archive, const AuditExportRequest& request, std::ostream& out,
                      std::ostream& err) {
+  auto recorded = record_export(archive, request);
+  if (!recorded.ok()) {
+    err << "error: audit trail unavailable: " << recorded.error().message << '\n';
+    return 1;
+  }
   audit::AuditSource source{archive.config().dicom.aet};
   std::uint64_t after = 0;
   while (true) {

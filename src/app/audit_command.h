@@ -27,7 +27,8 @@ struct AuditExportRequest {
 // milliseconds; nullopt if malformed.
 std::optional<std::int64_t> parse_utc_time(std::string_view text);
 
-// Writes the records in [from, to) to `out`, one per line: a JSON object (jsonl) or a DICOM
+// Records the export (audit_read) first, refusing if it cannot be recorded; then writes the
+// records in [from, to) to `out`, one per line: a JSON object (jsonl) or a DICOM
 // Audit Message (dicom, PS3.15 A.5; AuditSourceID is Arca's AE title). Exit code 0, or 1 if the
 // trail cannot be read.
 int run_audit_export(Archive& archive, const AuditExportRequest& request, std::ostream& out,

@@ -105,9 +105,12 @@ class AuditTest(unittest.TestCase):
     def test_export_is_complete_and_phi_free(self):
         p = self.arca.run("audit", "export", "--format", "jsonl", check=0)
         lines = [json.loads(line) for line in p.stdout.decode().splitlines()]
-        self.assertEqual([r["seq"] for r in lines], [1, 2, 3, 4, 5])
-        self.assertTrue(all(r["action"] == "store" and r["outcome"] == "success" for r in lines))
-        for i in range(1, 5):
+        # The five stores, then the export itself (recorded before anything is written).
+        self.assertEqual([r["seq"] for r in lines], [1, 2, 3, 4, 5, 6])
+        self.assertTrue(all(r["action"] == "store" and r["outcome"] == "success"
+                            for r in lines[:5]))
+        self.assertEqual(lines[5]["action"], "audit_read")
+        for i in range(1, 6):
             self.assertEqual(lines[i]["prev_hash"], lines[i - 1]["hash"])
         for path in self.paths:
             ds = pydicom.dcmread(path, stop_before_pixels=True)
@@ -121,12 +124,13 @@ class AuditTest(unittest.TestCase):
     def test_dicom_export_validates_against_the_shipped_schema(self):
         p = self.arca.run("audit", "export", "--format", "dicom", check=0)
         messages = p.stdout.decode().splitlines()
-        self.assertEqual(len(messages), 5)
+        self.assertEqual(len(messages), 6)
         for message in messages:
             v = subprocess.run(["xmllint", "--noout", "--relaxng", SCHEMA, "-"],
                                input=message.encode(), capture_output=True)
             self.assertEqual(v.returncode, 0, v.stderr.decode() + message)
-            self.assertIn('csd-code="110104"', message)
+        self.assertTrue(all('csd-code="110104"' in m for m in messages[:5]))
+        self.assertIn('csd-code="110101"', messages[5])  # Audit Log Used
 
 
 if __name__ == "__main__":
