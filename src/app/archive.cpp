@@ -1,9 +1,11 @@
 #include "app/archive.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "app/archive_lock.h"
 #include "audit/chained_recorder.h"
+#include "audit/syslog_tls.h"
 #include "crypto/key_provider.h"
 #include "crypto/system_random.h"
 #include "service/archive_maintenance.h"
@@ -64,6 +66,9 @@ struct Archive::Parts {
   std::unique_ptr<audit::ChainedAuditRecorder> chained_audit;
   std::unique_ptr<audit::AuditRecorder> audit_decorator;  // fail-open alert, or benchmark off
   audit::AuditRecorder* recorder = nullptr;               // what the services record to
+  std::unique_ptr<audit::TlsSyslogConnector> syslog_connector;
+  // Destroyed before the recorder and the log: its last send happens while they are open.
+  std::unique_ptr<audit::SyslogForwarder> syslog_forwarder;
   std::unique_ptr<service::IngestService> ingest;
   std::unique_ptr<service::RetrieveService> retrieve;
   std::unique_ptr<service::QueryService> query;
@@ -114,6 +119,17 @@ struct Archive::Parts {
     } else if (config.audit.on_failure == AuditConfig::OnFailure::kAlert) {
       audit_decorator = std::make_unique<audit::AlertingAuditRecorder>(*chained_audit, logger);
       recorder = audit_decorator.get();
+    }
+    if (!config.audit.syslog_host.empty()) {
+      syslog_connector = ARCA_TRY(audit::TlsSyslogConnector::create(
+          {config.audit.syslog_host, config.audit.syslog_port, config.audit.syslog_ca_file}));
+      audit::SyslogForwarderOptions o;
+      o.cursor_file = config.data_dir / "audit-syslog.cursor";
+      char host[256] = {};
+      ::gethostname(host, sizeof host - 1);
+      o.hostname = host;
+      syslog_forwarder =
+          std::make_unique<audit::SyslogForwarder>(*audit_log, *syslog_connector, logger, o);
     }
     return ok();
   }

@@ -17,7 +17,9 @@ const std::set<std::string>& known_keys(const std::string& table) {
        {"aet", "bind", "port", "tls_port", "certificate", "private_key", "client_ca",
         "max_associations", "association_timeout", "dimse_timeout", "max_pdu"}},
       {"storage", {"unencrypted_benchmark_only", "conflict_policy"}},
-      {"audit", {"on_failure", "off_benchmark_only", "checkpoint_records", "checkpoint_interval"}},
+      {"audit",
+       {"on_failure", "off_benchmark_only", "checkpoint_records", "checkpoint_interval", "syslog"}},
+      {"audit.syslog", {"host", "port", "ca_file"}},
   };
   static const std::set<std::string> kNone;
   auto it = kKeys.find(table);
@@ -55,6 +57,18 @@ Result<void> apply_audit(const toml::value& a, AuditConfig& c) {
   c.enabled = !setting(a, "off_benchmark_only", false);
   c.checkpoint_records = setting(a, "checkpoint_records", c.checkpoint_records);
   c.checkpoint_interval_s = setting(a, "checkpoint_interval", c.checkpoint_interval_s);
+  if (a.contains("syslog")) {
+    const auto& s = toml::find(a, "syslog");
+    ARCA_TRY(check_keys(s, "audit.syslog"));
+    c.syslog_host = setting(s, "host", c.syslog_host);
+    c.syslog_port = setting(s, "port", c.syslog_port);
+    c.syslog_ca_file = setting(s, "ca_file", c.syslog_ca_file.string());
+    if (c.syslog_host.empty() || c.syslog_ca_file.empty() || c.syslog_port < 1 ||
+        c.syslog_port > 65535) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "audit.syslog needs host, ca_file and a port between 1 and 65535");
+    }
+  }
   if (c.checkpoint_records < 1 || c.checkpoint_interval_s < 1) {
     return make_error(ErrorCode::kInvalidArgument,
                       "audit.checkpoint_records and audit.checkpoint_interval must be at least 1");

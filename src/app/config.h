@@ -53,6 +53,10 @@ struct AuditConfig {
   bool enabled = true;
   int checkpoint_records = 1000;
   int checkpoint_interval_s = 60;
+  // [audit.syslog]: forward every record to a collector over TLS (RFC 5425) when host is set.
+  std::string syslog_host;
+  int syslog_port = 6514;
+  std::filesystem::path syslog_ca_file;  // PEM CA that signed the collector's certificate
 };
 
 struct Config {

@@ -6,7 +6,12 @@ writes every record as JSON lines without a patient name or id in clear, and as 
 Messages that validate against the shipped schema."""
 import json
 import os
+import re
+import socket
+import ssl
 import subprocess
+import threading
+import time
 import unittest
 
 import pydicom
@@ -131,6 +136,131 @@ class AuditTest(unittest.TestCase):
             self.assertEqual(v.returncode, 0, v.stderr.decode() + message)
         self.assertTrue(all('csd-code="110104"' in m for m in messages[:5]))
         self.assertIn('csd-code="110101"', messages[5])  # Audit Log Used
+
+
+class SyslogReceiver:
+    """A TLS syslog collector on loopback (RFC 5425 octet-counted frames), in a thread."""
+
+    def __init__(self, root, port):
+        self.cert = os.path.join(root, "collector.crt")
+        self.key = os.path.join(root, "collector.key")
+        if not os.path.exists(self.cert):
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days",
+                            "1", "-subj", "/CN=collector", "-addext",
+                            "subjectAltName=IP:127.0.0.1", "-keyout", self.key, "-out",
+                            self.cert], check=True, capture_output=True)
+        self.port = port
+        self.messages = []
+        self.lock = threading.Lock()
+
+    def start(self):
+        self.stopping = False
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(self.cert, self.key)
+        self.listener = socket.socket()
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", self.port))
+        self.listener.listen()
+        self.listener.settimeout(0.2)
+        self.thread = threading.Thread(target=self.serve, args=(ctx,), daemon=True)
+        self.thread.start()
+
+    def serve(self, ctx):
+        while not self.stopping:
+            try:
+                conn, _ = self.listener.accept()
+            except socket.timeout:
+                continue
+            try:
+                tls = ctx.wrap_socket(conn, server_side=True)
+            except (ssl.SSLError, OSError):
+                conn.close()  # a client that does not trust this collector
+                continue
+            with tls:
+                buffer = b""
+                while True:
+                    data = tls.recv(65536)
+                    if not data:
+                        break
+                    buffer += data
+                    while b" " in buffer:
+                        length, rest = buffer.split(b" ", 1)
+                        if len(rest) < int(length):
+                            break
+                        with self.lock:
+                            self.messages.append(rest[:int(length)].decode())
+                        buffer = rest[int(length):]
+
+    def stop(self):
+        self.stopping = True
+        self.thread.join()
+        self.listener.close()
+
+    def wait_for(self, n, timeout=15):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            with self.lock:
+                if len(self.messages) >= n:
+                    return list(self.messages)
+            time.sleep(0.1)
+        with self.lock:
+            return list(self.messages)
+
+
+class AuditSyslogTest(unittest.TestCase):
+    """Forwarding to a TLS syslog collector: while it is down records stay queued (across
+    restarts of arca), and once it is back every record arrives, in order, exactly once."""
+
+    def setUp(self):
+        self.arca = harness.Arca()
+        self.receiver = SyslogReceiver(self.arca.root, harness.free_port())
+        self.config = os.path.join(self.arca.root, "arca.toml")
+        with open(self.config, "w") as f:
+            f.write(f"[audit.syslog]\nhost = \"127.0.0.1\"\nport = {self.receiver.port}\n"
+                    f"ca_file = \"{self.receiver.cert}\"\n")
+        self.paths = [os.path.join(harness.PYDICOM_DATA, "test_files", f) for f in FILES]
+
+    def tearDown(self):
+        self.arca.cleanup()
+
+    def test_collector_down_then_back_loses_nothing(self):
+        self.arca.run("import", "--config", self.config, *self.paths[:2], check=0)
+        self.arca.run("import", "--config", self.config, self.paths[2], check=0)
+        cursor = os.path.join(self.arca.data_dir, "audit-syslog.cursor")
+        self.assertFalse(os.path.exists(cursor))
+        self.receiver.start()
+        try:
+            self.arca.run("import", "--config", self.config, self.paths[3], check=0)
+            messages = self.receiver.wait_for(4)
+        finally:
+            self.receiver.stop()
+        seqs = [int(re.search(r'seq="(\d+)"', m).group(1)) for m in messages]
+        self.assertEqual(seqs, [1, 2, 3, 4], messages)
+        for m in messages:
+            self.assertTrue(m.startswith("<86>1 "), m)
+            self.assertIn("arca - store [arcaAudit@32473", m)
+            record = json.loads(m[m.index("{"):])
+            self.assertEqual(record["action"], "store")
+        with open(cursor) as f:
+            self.assertEqual(f.read(), "4")
+
+    def test_wrong_collector_certificate_is_refused(self):
+        other = SyslogReceiver(os.path.join(self.arca.root), self.receiver.port)
+        other.cert = os.path.join(self.arca.root, "other.crt")
+        other.key = os.path.join(self.arca.root, "other.key")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                        "-subj", "/CN=impostor", "-addext", "subjectAltName=IP:127.0.0.1",
+                        "-keyout", other.key, "-out", other.cert], check=True,
+                       capture_output=True)
+        other.start()
+        try:
+            self.arca.run("import", "--config", self.config, self.paths[0], check=0)
+        finally:
+            other.stop()
+        self.assertEqual(other.messages, [])
+        self.assertFalse(os.path.exists(os.path.join(self.arca.data_dir, "audit-syslog.cursor")))
+        with open(self.arca.log_path, "rb") as log:
+            self.assertIn(b"audit syslog", log.read())
 
 
 if __name__ == "__main__":
