@@ -177,7 +177,7 @@ store::Index& Archive::index() {
 store::BlobStore& Archive::blobs() {
   return *parts_->blobs;
 }
-store::AuditLogReader& Archive::audit_log() {
+store::AuditLog& Archive::audit_log() {
   return *parts_->audit_log;
 }
 audit::AuditRecorder& Archive::audit_recorder() {

@@ -32,7 +32,7 @@ class Archive {
   store::Index& index();
   store::BlobStore& blobs();
   // The audit trail as stored, and the key that checks its checkpoints (`arca audit`).
-  store::AuditLogReader& audit_log();
+  store::AuditLog& audit_log();
   // Where console commands record their own accesses (e.g. an audit export).
   audit::AuditRecorder& audit_recorder();
   const audit::CheckpointSigner& audit_signer() const;

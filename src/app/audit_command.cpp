@@ -6,6 +6,7 @@
 #include "audit/chain_verifier.h"
 #include "audit/dicom_audit_xml.h"
 #include "audit/jsonl_export.h"
+#include "audit/retention.h"
 #include "service/request_context.h"
 
 namespace arca::app {
@@ -133,6 +134,25 @@ int run_audit_export(Archive& archive, const AuditExportRequest& request, std::o
   }
   out.flush();
   return out ? 0 : 1;
+}
+
+int run_audit_prune(Archive& archive, bool json, std::ostream& out, std::ostream& err) {
+  SystemClock clock;
+  auto pruned = audit::prune_expired(archive.audit_log(), archive.audit_recorder(), clock,
+                                     std::chrono::days(archive.config().audit.retention_days));
+  if (!pruned.ok()) {
+    err << "error: " << pruned.error().message << '\n';
+    return 1;
+  }
+  if (json) {
+    out << "{\"removed\":" << pruned->removed << ",\"from\":" << pruned->from
+        << ",\"through\":" << pruned->through << "}\n";
+  } else if (pruned->removed == 0) {
+    out << "nothing older than " << archive.config().audit.retention_days << " days to remove\n";
+  } else {
+    out << "removed audit records " << pruned->from << ".." << pruned->through << '\n';
+  }
+  return 0;
 }
 
 }  // namespace arca::app

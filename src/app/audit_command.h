@@ -1,4 +1,4 @@
-// `arca audit verify` and `arca audit export` (DESIGN §6, §7).
+// `arca audit verify`, `arca audit export` and `arca audit prune` (DESIGN §6, §7).
 #pragma once
 
 #include <cstdint>
@@ -33,5 +33,9 @@ std::optional<std::int64_t> parse_utc_time(std::string_view text);
 // trail cannot be read.
 int run_audit_export(Archive& archive, const AuditExportRequest& request, std::ostream& out,
                      std::ostream& err);
+
+// Removes the whole signed segments older than `[audit] retention_days`, recording that it did.
+// Exit code 0 (also when nothing has expired), or 1 on failure.
+int run_audit_prune(Archive& archive, bool json, std::ostream& out, std::ostream& err);
 
 }  // namespace arca::app

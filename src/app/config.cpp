@@ -57,6 +57,9 @@ Result<void> apply_audit(const toml::value& a, AuditConfig& c) {
   c.enabled = !setting(a, "off_benchmark_only", false);
   c.checkpoint_records = setting(a, "checkpoint_records", c.checkpoint_records);
   c.checkpoint_interval_s = setting(a, "checkpoint_interval", c.checkpoint_interval_s);
+  c.retention_days = setting(a, "retention_days", c.retention_days);
+  if (c.retention_days < 1)
+    return make_error(ErrorCode::kInvalidArgument, "audit.retention_days must be at least 1");
   if (a.contains("syslog")) {
     const auto& s = toml::find(a, "syslog");
     ARCA_TRY(check_keys(s, "audit.syslog"));

@@ -53,6 +53,8 @@ struct AuditConfig {
   bool enabled = true;
   int checkpoint_records = 1000;
   int checkpoint_interval_s = 60;
+  // `arca audit prune` removes whole signed segments whose records are older than this.
+  int retention_days = 6 * 365;
   // [audit.syslog]: forward every record to a collector over TLS (RFC 5425) when host is set.
   std::string syslog_host;
   int syslog_port = 6514;

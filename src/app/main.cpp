@@ -80,6 +80,7 @@ CLI::App* add_peer_commands(CLI::App& app, ConfigOverrides& o, arca::app::PeerCo
 struct AuditCli {
   CLI::App* audit = nullptr;
   CLI::App* verify = nullptr;
+  CLI::App* prune = nullptr;
   bool json = false;
   std::string from;
   std::string to;
@@ -95,6 +96,10 @@ AuditCli add_audit_commands(CLI::App& app, ConfigOverrides& o) {
       "verify", "Walk the hash chain and signed checkpoints; report the first broken record");
   add_archive_flags(c.verify, o);
   c.verify->add_flag("--json", c.json, "Print the result as JSON");
+  c.prune = c.audit->add_subcommand(
+      "prune", "Remove whole signed segments older than [audit] retention_days (default 6 years)");
+  add_archive_flags(c.prune, o);
+  c.prune->add_flag("--json", c.json, "Print the result as JSON");
   auto* exp = c.audit->add_subcommand("export", "Write audit records to stdout");
   add_archive_flags(exp, o);
   exp->add_option("--from", c.from, "First time included (UTC: 2026-11-28 or 2026-11-28T10:15Z)");
@@ -202,7 +207,7 @@ int main(int argc, char** argv) {
   }
 
   std::optional<arca::app::AuditExportRequest> audit_export;
-  if (audit_cli.audit->parsed() && !audit_cli.verify->parsed()) {
+  if (audit_cli.audit->parsed() && !audit_cli.verify->parsed() && !audit_cli.prune->parsed()) {
     audit_export = audit_export_request(audit_cli);
     if (!audit_export)
       return 2;
@@ -245,6 +250,8 @@ int main(int argc, char** argv) {
     return arca::app::run_peer(a, peer_command, std::cout, std::cerr);
   if (audit_cli.verify->parsed())
     return arca::app::run_audit_verify(a, audit_cli.json, std::cout, std::cerr);
+  if (audit_cli.prune->parsed())
+    return arca::app::run_audit_prune(a, audit_cli.json, std::cout, std::cerr);
   if (audit_export)
     return arca::app::run_audit_export(a, *audit_export, std::cout, std::cerr);
   if (fetch_cmd->parsed()) {

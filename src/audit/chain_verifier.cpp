@@ -76,6 +76,17 @@ Result<VerifyReport> verify_chain(store::AuditLogReader& log, const CheckpointSi
   }
   std::uint64_t expected = 1;
   std::string prev(kGenesisHash);
+  // After retention pruning the trail starts just after a signed checkpoint, which vouches for
+  // the hash the first remaining record chains to.
+  auto first = ARCA_TRY(log.read(1, 1));
+  if (!first.empty() && first[0].seq > 1) {
+    auto anchor = cps.find(first[0].seq - 1);
+    if (anchor != cps.end()) {
+      expected = first[0].seq;
+      prev = anchor->second.head_hash;
+      report.first = expected;
+    }
+  }
   while (!report.first_break) {
     auto page = ARCA_TRY(log.read(expected, kPage));
     for (const auto& r : page) {

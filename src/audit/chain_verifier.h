@@ -1,5 +1,6 @@
 // verify_chain: walks the audit trail from its first record and its signed checkpoints and
-// reports the first broken link (DESIGN §6, `arca audit verify`):
+// reports the first broken link (DESIGN §6, `arca audit verify`). A trail pruned for retention
+// starts after a signed checkpoint, whose hash the first remaining record must chain to.
 //   - a record whose hash does not match its contents: edited (or moved: seq is hashed);
 //   - a record whose prev_hash is not its predecessor's hash: inserted, reordered, or a
 //     predecessor rewritten together with its hash;
@@ -42,7 +43,8 @@ struct ChainBreak {
 struct VerifyReport {
   std::uint64_t records = 0;
   std::uint64_t checkpoints = 0;
-  std::uint64_t head = 0;  // seq of the last record
+  std::uint64_t first = 1;  // seq of the first record (above 1 after retention pruning)
+  std::uint64_t head = 0;   // seq of the last record
   std::optional<ChainBreak> first_break;
 
   bool intact() const { return !first_break.has_value(); }

@@ -75,6 +75,11 @@ class AuditLog : public AuditLogReader {
   // head without a gap (kConflict otherwise, e.g. another writer appended first).
   virtual Result<void> append(const std::vector<AuditRecord>& records) = 0;
   virtual Result<void> append_checkpoint(const AuditCheckpoint& checkpoint) = 0;
+  // Retention: removes records 1..seq and the checkpoints below seq in one transaction, keeping
+  // the checkpoint at seq as the signed anchor the remaining chain starts from. Only whole
+  // signed segments go: kInvalidArgument unless a checkpoint at seq exists and seq is below the
+  // head. Returns the number of records removed.
+  virtual Result<std::uint64_t> prune_through(std::uint64_t seq) = 0;
 };
 
 }  // namespace arca::store

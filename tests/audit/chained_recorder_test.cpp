@@ -42,6 +42,9 @@ class FailingAuditLog final : public store::AuditLog {
   Result<void> append_checkpoint(const store::AuditCheckpoint& c) override {
     return inner_.append_checkpoint(c);
   }
+  Result<std::uint64_t> prune_through(std::uint64_t seq) override {
+    return inner_.prune_through(seq);
+  }
   std::atomic<bool> fail{false};
 
  private:

@@ -65,6 +65,11 @@ class AuditTest(unittest.TestCase):
         p = self.arca.run("audit", "verify", check=0)
         self.assertIn(b"audit trail intact: 5 records", p.stdout)
 
+    def test_prune_keeps_records_younger_than_the_retention(self):
+        p = self.arca.run("audit", "prune", "--json", check=0)
+        self.assertEqual(json.loads(p.stdout)["removed"], 0)
+        self.assertEqual(self.verify(0)["records"], 5)
+
     def test_edited_record_is_named(self):
         self.tamper("UPDATE audit_records SET actor = 'user:someone-else' WHERE seq = 3")
         self.assert_break(3, "edited")

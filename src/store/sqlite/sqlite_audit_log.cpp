@@ -189,4 +189,31 @@ Result<void> SqliteAuditLog::append_checkpoint(const AuditCheckpoint& c) {
   return ok();
 }
 
+Result<std::uint64_t> SqliteAuditLog::prune_through(std::uint64_t seq) {
+  std::lock_guard lock(mu_);
+  std::uint64_t removed = 0;
+  ARCA_TRY(sqlite::in_transaction(*conn_, [&]() -> Result<void> {
+    AuditHead h = ARCA_TRY(head_locked());
+    auto anchor = ARCA_TRY(conn_->cached("SELECT count(*) FROM audit_checkpoints WHERE seq = ?"));
+    anchor.bind(1, as_int(seq));
+    bool anchored = ARCA_TRY(anchor.step()) && anchor.column_int(0) == 1;
+    anchor.reset();
+    if (!anchored || seq >= h.seq) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "audit records are pruned only up to a signed checkpoint below the head");
+    }
+    // The append-only trigger (index migration 4) is lifted for this transaction only.
+    ARCA_TRY(conn_->exec("DROP TRIGGER audit_records_append_only_delete"));
+    auto del = ARCA_TRY(conn_->prepare("DELETE FROM audit_records WHERE seq <= ?"));
+    ARCA_TRY(del.bind(1, as_int(seq)).run());
+    removed = static_cast<std::uint64_t>(conn_->changes());
+    auto cps = ARCA_TRY(conn_->prepare("DELETE FROM audit_checkpoints WHERE seq < ?"));
+    ARCA_TRY(cps.bind(1, as_int(seq)).run());
+    return conn_->exec(
+        "CREATE TRIGGER audit_records_append_only_delete BEFORE DELETE ON audit_records\n"
+        "BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;");
+  }));
+  return removed;
+}
+
 }  // namespace arca::store

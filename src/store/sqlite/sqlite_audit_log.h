@@ -32,6 +32,7 @@ class SqliteAuditLog final : public AuditLog {
   Result<std::vector<AuditCheckpoint>> checkpoints() override;
   Result<void> append(const std::vector<AuditRecord>& records) override;
   Result<void> append_checkpoint(const AuditCheckpoint& checkpoint) override;
+  Result<std::uint64_t> prune_through(std::uint64_t seq) override;
 
  private:
   Result<AuditHead> head_locked();
