@@ -21,6 +21,8 @@ Result<service::RequestContext> request_context(const http::Request& request) {
   }
   ctx.client_address = request.client_address();
   ctx.request_id = request.request_id();
+  if (auto agent = request.headers().get("User-Agent"))
+    ctx.user_agent = std::string(agent->substr(0, 256));  // for the audit trail; bounded
   return ctx;
 }
 
