@@ -21,6 +21,7 @@ struct EventCodes {
 
 constexpr Code kTransferred{"110104", "DCM", "DICOM Instances Transferred"};
 constexpr Code kExport{"110106", "DCM", "Export"};
+constexpr Code kBeginTransfer{"110102", "DCM", "Begin Transferring DICOM Instances"};
 constexpr Code kQuery{"110112", "DCM", "Query"};
 constexpr Code kAuthentication{"110114", "DCM", "User Authentication"};
 constexpr Code kDeleted{"110105", "DCM", "DICOM Study Deleted"};
@@ -38,6 +39,8 @@ EventCodes event_codes(std::string_view action) {
     return {kTransferred, 'C', std::nullopt};
   if (action == "retrieve")
     return {kTransferred, 'R', std::nullopt};
+  if (action == "transfer_begin")
+    return {kBeginTransfer, 'E', std::nullopt};
   if (action == "export" || action == "share")
     return {kExport, 'R', std::nullopt};
   if (action == "query")
@@ -163,7 +166,8 @@ void event_identification(std::string& out, const store::AuditRecord& r) {
 }
 
 void participants(std::string& out, const store::AuditRecord& r, const AuditSource& source) {
-  bool arca_sends = r.action == "retrieve" || r.action == "export" || r.action == "share";
+  bool arca_sends = r.action == "retrieve" || r.action == "export" || r.action == "share" ||
+                    r.action == "transfer_begin";
   bool transfer = arca_sends || r.action == "store";
   out += "<ActiveParticipant";
   attr(out, "UserID", r.actor.empty() ? "unknown" : r.actor);

@@ -1,7 +1,8 @@
 // The DICOM Audit Message export of stored audit records (DICOM PS3.15 A.5, the IHE ATNA
 // schema; docs/formats/dicom-audit-message.rng): one <AuditMessage> per record, on one line.
 //   - EventIdentification: the action as a DCM event (store and retrieve: 110104 DICOM Instances
-//     Transferred, C or R; export and share: 110106 Export; query: 110112 Query; login/logout:
+//     Transferred, C or R; transfer_begin: 110102 Begin Transferring DICOM Instances; export
+//     and share: 110106 Export; query: 110112 Query; login/logout:
 //     110114 User Authentication with 110122/110123; delete/erase: 110105 DICOM Study Deleted;
 //     admin: 110113 Security Alert; audit_read: 110101 Audit Log Used), its time, and the
 //     outcome (0 success, 4 refused for permission or authentication, 8 other failures).

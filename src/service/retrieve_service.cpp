@@ -87,6 +87,7 @@ Result<ExportReport> RetrieveService::export_study(
     (void)audit(ctx, AuditAction::kExport, study, {}, authorized.error());  // refused either way
     return std::move(authorized).error();
   }
+  ARCA_TRY(record_transfer_begin(ctx, authorized.value()));  // fail closed: before any byte
   ExportReport report;
   std::vector<InstanceUid> touched;
   for (const auto& row : authorized.value()) {

@@ -57,8 +57,9 @@ class DicomAuditXmlTest : public ::testing::Test {
 TEST_F(DicomAuditXmlTest, EveryActionAndOutcomeValidates) {
   for (AuditAction action :
        {AuditAction::kNone, AuditAction::kLogin, AuditAction::kLogout, AuditAction::kQuery,
-        AuditAction::kRetrieve, AuditAction::kStore, AuditAction::kDelete, AuditAction::kErase,
-        AuditAction::kExport, AuditAction::kShare, AuditAction::kAdmin, AuditAction::kAuditRead}) {
+        AuditAction::kRetrieve, AuditAction::kTransferBegin, AuditAction::kStore,
+        AuditAction::kDelete, AuditAction::kErase, AuditAction::kExport, AuditAction::kShare,
+        AuditAction::kAdmin, AuditAction::kAuditRead}) {
     auto r = record(action);
     std::string xml = dicom_audit_message(r, {});
     EXPECT_TRUE(valid(xml)) << xml;
