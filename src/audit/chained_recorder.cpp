@@ -154,7 +154,7 @@ Result<void> ChainedAuditRecorder::checkpoint() {
 void ChainedAuditRecorder::run_timer(std::stop_token stop) {
   std::unique_lock lock(mu_);
   while (!stop.stop_requested()) {
-    cv_.wait_for(lock, stop, options_.checkpoint_interval, [] { return false; });
+    timer_cv_.wait_for(lock, stop, options_.checkpoint_interval, [] { return false; });
     if (stop.stop_requested())
       return;
     acquire_writer(lock);

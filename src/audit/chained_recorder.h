@@ -79,7 +79,8 @@ class ChainedAuditRecorder final : public AuditRecorder {
   ChainedRecorderOptions options_;
 
   mutable std::mutex mu_;
-  std::condition_variable_any cv_;
+  std::condition_variable_any cv_;        // the writer role and batch results
+  std::condition_variable_any timer_cv_;  // only the stop token wakes the timer early
   bool writing_ = false;
   bool closed_ = false;
   // The batch now filling; shared because the writer that takes it and every caller waiting
