@@ -2,9 +2,12 @@
 """Ingest benchmark: `arca import` of a dataset (default: ../shared/bench/make-dataset.py's
 4,000 CT instances, 2.1 GB), with blob encryption on and, in the benchmark-only configuration,
 off. Reports instances/s, MB/s and CPU ms per instance (user + system time of the arca process,
-all threads), and the cost of encryption.
+all threads), and the cost of encryption. With --compare audit, both runs encrypt and the
+second switches the audit trail off (benchmark-only `[audit] off_benchmark_only`) instead: the
+cost of auditing.
 
   bench/ingest.py --arca build/src/app/arca --dataset /tmp/bench-data [--jobs 4] [--runs 1]
+                  [--compare encryption|audit]
 
 The data directory lives under --work (default: a temp dir next to the dataset, same disk)
 and is removed after each run. Figures vary with the machine's load: compare within one run.
@@ -30,7 +33,7 @@ def dataset_files(root):
     return files, size
 
 
-def run_import(arca, dataset, work, encrypt, jobs):
+def run_import(arca, dataset, work, baseline, compare, jobs):
     # Runs keep their data until the end: deleting thousands of files just before the next run
     # makes ext4's inode allocator scan recently freed inodes, which would bill the next run.
     root = tempfile.mkdtemp(prefix="arca-bench-", dir=work)
@@ -38,8 +41,10 @@ def run_import(arca, dataset, work, encrypt, jobs):
     config = os.path.join(root, "arca.toml")
     with open(config, "w") as f:
         f.write("log_level = \"warn\"\n")
-        if not encrypt:
+        if not baseline and compare == "encryption":
             f.write("[storage]\nunencrypted_benchmark_only = true\n")
+        if not baseline and compare == "audit":
+            f.write("[audit]\noff_benchmark_only = true\n")
     studies = sorted(os.path.join(dataset, d) for d in os.listdir(dataset)
                      if os.path.isdir(os.path.join(dataset, d)))
     cmd = [arca, "import", "--config", config, "--data-dir", os.path.join(root, "data"),
@@ -66,7 +71,10 @@ def main():
     ap.add_argument("--work", default=None, help="where data directories go (same disk!)")
     ap.add_argument("--jobs", type=int, default=4)
     ap.add_argument("--runs", type=int, default=2)
+    ap.add_argument("--compare", choices=["encryption", "audit"], default="encryption")
     args = ap.parse_args()
+    names = {"encryption": ("encrypted", "plaintext"), "audit": ("audited", "unaudited")}
+    on_name, off_name = names[args.compare]
     files, size = dataset_files(args.dataset)
     work = tempfile.mkdtemp(prefix="arca-ingest-bench-",
                             dir=args.work or os.path.dirname(os.path.abspath(args.dataset)))
@@ -75,7 +83,8 @@ def main():
     # Alternate the two modes so drift in the machine's load hits both alike; keep the best run.
     for _ in range(args.runs):
         for encrypt in (True, False):
-            summary, wall, cpu = run_import(args.arca, args.dataset, work, encrypt, args.jobs)
+            summary, wall, cpu = run_import(args.arca, args.dataset, work, encrypt, args.compare,
+                                            args.jobs)
             if summary["stored"] != len(files):
                 raise SystemExit(f"stored {summary['stored']} of {len(files)}")
             if encrypt not in best or wall < best[encrypt][0]:
@@ -84,26 +93,26 @@ def main():
         wall, (user, system) = best[encrypt]
         cpu = user + system
         n = len(files)
-        results["encrypted" if encrypt else "plaintext"] = {
+        results[on_name if encrypt else off_name] = {
             "instances": n, "mb": round(size / 1e6, 1), "wall_s": round(wall, 2),
             "instances_per_s": round(n / wall, 1), "mb_per_s": round(size / 1e6 / wall, 1),
             "cpu_ms_per_instance": round(cpu * 1000 / n, 3),
             "user_ms_per_instance": round(user * 1000 / n, 3),
             "sys_ms_per_instance": round(system * 1000 / n, 3)}
     shutil.rmtree(work, ignore_errors=True)
-    enc, plain = results["encrypted"], results["plaintext"]
-    results["encryption_cost_wall_pct"] = round(100 * (enc["wall_s"] / plain["wall_s"] - 1), 1)
-    results["encryption_cost_cpu_pct"] = round(
+    enc, plain = results[on_name], results[off_name]
+    results[f"{args.compare}_cost_wall_pct"] = round(100 * (enc["wall_s"] / plain["wall_s"] - 1), 1)
+    results[f"{args.compare}_cost_cpu_pct"] = round(
         100 * (enc["cpu_ms_per_instance"] / plain["cpu_ms_per_instance"] - 1), 1)
     print(f"{'mode':<10} {'inst/s':>8} {'MB/s':>8} {'CPU ms/inst':>12} {'(user':>7} "
           f"{'sys)':>6} {'wall s':>8}")
-    for mode in ("encrypted", "plaintext"):
+    for mode in (on_name, off_name):
         r = results[mode]
         print(f"{mode:<10} {r['instances_per_s']:>8} {r['mb_per_s']:>8} "
               f"{r['cpu_ms_per_instance']:>12} {r['user_ms_per_instance']:>7} "
               f"{r['sys_ms_per_instance']:>6} {r['wall_s']:>8}")
-    print(f"encryption cost: {results['encryption_cost_wall_pct']}% wall, "
-          f"{results['encryption_cost_cpu_pct']}% CPU")
+    print(f"{args.compare} cost: {results[f'{args.compare}_cost_wall_pct']}% wall, "
+          f"{results[f'{args.compare}_cost_cpu_pct']}% CPU")
     print(json.dumps(results))
 
 

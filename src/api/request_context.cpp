@@ -6,6 +6,8 @@ service::RequestContext request_context(const http::Request& request) {
   service::RequestContext ctx;
   ctx.client_address = request.client_address();
   ctx.request_id = request.request_id();
+  if (auto agent = request.headers().get("User-Agent"))
+    ctx.user_agent = std::string(agent->substr(0, 256));  // for the audit trail; bounded
   const http::Principal* p = request.principal();
   if (p == nullptr || !p->pending_step.empty())
     return ctx;  // no permissions at all

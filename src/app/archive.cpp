@@ -1,9 +1,11 @@
 #include "app/archive.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "app/archive_lock.h"
-#include "audit/recorder.h"
+#include "audit/chained_recorder.h"
+#include "audit/syslog_tls.h"
 #include "crypto/key_provider.h"
 #include "crypto/system_random.h"
 #include "service/archive_maintenance.h"
@@ -11,6 +13,7 @@
 #include "store/encrypted/key_hierarchy.h"
 #include "store/fs/fs_blob_store.h"
 #include "store/sqlite/sqlite_account_store.h"
+#include "store/sqlite/sqlite_audit_log.h"
 #include "store/sqlite/sqlite_index.h"
 #include "store/sqlite/sqlite_key_vault.h"
 #include "store/sqlite/sqlite_peer_registry.h"
@@ -88,7 +91,14 @@ struct Archive::Parts {
   std::unique_ptr<store::FsBlobStore> fs_blobs;
   std::unique_ptr<store::EncryptedBlobStore> encrypted_blobs;
   store::BlobStore* blobs = nullptr;  // the encrypted decorator, or (benchmarks only) fs_blobs
-  std::unique_ptr<audit::LogAuditRecorder> audit;
+  std::unique_ptr<store::SqliteAuditLog> audit_log;
+  std::optional<audit::CheckpointSigner> audit_signer;
+  std::unique_ptr<audit::ChainedAuditRecorder> chained_audit;
+  std::unique_ptr<audit::AuditRecorder> audit_decorator;  // fail-open alert, or benchmark off
+  audit::AuditRecorder* recorder = nullptr;               // what the services record to
+  std::unique_ptr<audit::TlsSyslogConnector> syslog_connector;
+  // Destroyed before the recorder and the log: its last send happens while they are open.
+  std::unique_ptr<audit::SyslogForwarder> syslog_forwarder;
   std::unique_ptr<service::IngestService> ingest;
   std::unique_ptr<service::RetrieveService> retrieve;
   std::unique_ptr<service::QueryService> query;
@@ -111,8 +121,11 @@ struct Archive::Parts {
     peers =
         ARCA_TRY(store::SqlitePeerRegistry::open(config.data_dir / "index.db", index_key.clone()));
     account_store = ARCA_TRY(
-        store::SqliteAccountStore::open(config.data_dir / "index.db", std::move(index_key)));
+        store::SqliteAccountStore::open(config.data_dir / "index.db", index_key.clone()));
     account_key = ARCA_TRY(crypto::derive_key(root, crypto::KeyPurpose::kAccounts));
+    audit_log =
+        ARCA_TRY(store::SqliteAuditLog::open(config.data_dir / "index.db", std::move(index_key)));
+    audit_signer.emplace(ARCA_TRY(crypto::derive_key(root, crypto::KeyPurpose::kAuditMac)));
     fs_blobs = ARCA_TRY(store::FsBlobStore::open(config.data_dir / "blobs"));
     if (config.storage.encrypt) {
       encrypted_blobs = std::make_unique<store::EncryptedBlobStore>(*fs_blobs, *keys, random);
@@ -125,23 +138,52 @@ struct Archive::Parts {
     return ok();
   }
 
+  Result<void> open_audit() {
+    audit::ChainedRecorderOptions options;
+    options.checkpoint_records = static_cast<std::uint64_t>(config.audit.checkpoint_records);
+    options.checkpoint_interval = std::chrono::seconds(config.audit.checkpoint_interval_s);
+    chained_audit = ARCA_TRY(audit::ChainedAuditRecorder::open(
+        audit::ChainedRecorderDeps{*audit_log, clock, logger}, audit_signer->clone(), options));
+    recorder = chained_audit.get();
+    if (!config.audit.enabled) {
+      logger.warn("audit is OFF (benchmark-only configuration): never serve patient data");
+      audit_decorator = std::make_unique<audit::DisabledAuditRecorder>();
+      recorder = audit_decorator.get();
+    } else if (config.audit.on_failure == AuditConfig::OnFailure::kAlert) {
+      audit_decorator = std::make_unique<audit::AlertingAuditRecorder>(*chained_audit, logger);
+      recorder = audit_decorator.get();
+    }
+    if (!config.audit.syslog_host.empty()) {
+      syslog_connector = ARCA_TRY(audit::TlsSyslogConnector::create(
+          {config.audit.syslog_host, config.audit.syslog_port, config.audit.syslog_ca_file}));
+      audit::SyslogForwarderOptions o;
+      o.cursor_file = config.data_dir / "audit-syslog.cursor";
+      char host[256] = {};
+      ::gethostname(host, sizeof host - 1);
+      o.hostname = host;
+      syslog_forwarder =
+          std::make_unique<audit::SyslogForwarder>(*audit_log, *syslog_connector, logger, o);
+    }
+    return ok();
+  }
+
   void wire_services() {
-    audit = std::make_unique<audit::LogAuditRecorder>(logger);
     service::IngestOptions options;
     options.conflict_policy = config.storage.conflict_policy;
     ingest = std::make_unique<service::IngestService>(
-        service::IngestDeps{*blobs, *index, *patient_refs, *audit, random, clock, logger}, options);
+        service::IngestDeps{*blobs, *index, *patient_refs, *recorder, random, clock, logger},
+        options);
     retrieve = std::make_unique<service::RetrieveService>(
-        service::RetrieveDeps{*blobs, *index, *audit, clock, logger});
-    query =
-        std::make_unique<service::QueryService>(service::QueryDeps{*index, *audit, clock, logger});
+        service::RetrieveDeps{*blobs, *index, *recorder, clock, logger});
+    query = std::make_unique<service::QueryService>(
+        service::QueryDeps{*index, *recorder, clock, logger});
     referring = std::make_unique<IndexReferringStudies>(*index);
     accounts = std::make_unique<auth::Accounts>(
         *account_store, clock, random, std::move(account_key), config.auth, referring.get());
     account_service = std::make_unique<service::AccountService>(
-        service::AccountDeps{*accounts, *audit, clock, logger});
-    peer_admin =
-        std::make_unique<service::PeerAdmin>(service::PeerAdminDeps{*peers, *audit, clock, logger});
+        service::AccountDeps{*accounts, *recorder, clock, logger});
+    peer_admin = std::make_unique<service::PeerAdmin>(
+        service::PeerAdminDeps{*peers, *recorder, clock, logger});
   }
 };
 
@@ -149,6 +191,7 @@ Result<std::unique_ptr<Archive>> Archive::open(const Config& config, Logger& log
   auto parts = std::make_unique<Parts>(config, logger);
   ARCA_TRY(parts->open_stores());
   ARCA_TRY(service::sweep_orphans(*parts->blobs, *parts->index, logger));
+  ARCA_TRY(parts->open_audit());
   parts->wire_services();
   ARCA_TRY(parts->accounts->ensure_default_tenant());
   return std::unique_ptr<Archive>(new Archive(std::move(parts)));
@@ -180,6 +223,15 @@ store::Index& Archive::index() {
 }
 store::BlobStore& Archive::blobs() {
   return *parts_->blobs;
+}
+store::AuditLog& Archive::audit_log() {
+  return *parts_->audit_log;
+}
+audit::AuditRecorder& Archive::audit_recorder() {
+  return *parts_->recorder;
+}
+const audit::CheckpointSigner& Archive::audit_signer() const {
+  return *parts_->audit_signer;
 }
 const Config& Archive::config() const {
   return parts_->config;

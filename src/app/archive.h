@@ -1,6 +1,6 @@
 // Archive: the concrete wiring of one Arca archive (data directory + root key) — key provider,
-// key vault, index, peer registry, blob stores, encryption decorator, ingest, retrieve and query
-// services. The only
+// key vault, index, peer registry, audit trail, blob stores, encryption decorator, ingest,
+// retrieve and query services. The only
 // place that knows which implementations are in use (STYLE rule 4).
 // Opening takes the archive's exclusive lock and sweeps what a crash left behind.
 // Thread-safety: the services it hands out are thread-safe.
@@ -9,12 +9,15 @@
 #include <memory>
 
 #include "app/config.h"
+#include "audit/record_chain.h"
+#include "audit/recorder.h"
 #include "core/logger.h"
 #include "service/account_service.h"
 #include "service/ingest_service.h"
 #include "service/peer_admin.h"
 #include "service/query_service.h"
 #include "service/retrieve_service.h"
+#include "store/audit_log.h"
 #include "store/peer_registry.h"
 
 namespace arca::app {
@@ -32,6 +35,11 @@ class Archive {
   service::PeerAdmin& peer_admin();
   store::Index& index();
   store::BlobStore& blobs();
+  // The audit trail as stored, and the key that checks its checkpoints (`arca audit`).
+  store::AuditLog& audit_log();
+  // Where console commands record their own accesses (e.g. an audit export).
+  audit::AuditRecorder& audit_recorder();
+  const audit::CheckpointSigner& audit_signer() const;
   const Config& config() const;
   // Fails when a store is not usable (readiness probe).
   Result<void> ready();

@@ -11,7 +11,7 @@ namespace {
 // Known keys per table; anything else is a typo the user should hear about.
 const std::set<std::string>& known_keys(const std::string& table) {
   static const std::map<std::string, std::set<std::string>> kKeys = {
-      {"", {"data_dir", "key_file", "log_level", "http", "dicom", "storage", "auth"}},
+      {"", {"data_dir", "key_file", "log_level", "http", "dicom", "storage", "auth", "audit"}},
       {"auth",
        {"min_password_length", "idle_timeout_minutes", "absolute_timeout_hours",
         "argon2_memory_kib", "argon2_iterations", "argon2_parallelism", "lockout_threshold",
@@ -21,6 +21,9 @@ const std::set<std::string>& known_keys(const std::string& table) {
        {"aet", "bind", "port", "tls_port", "certificate", "private_key", "client_ca",
         "max_associations", "association_timeout", "dimse_timeout", "max_pdu"}},
       {"storage", {"unencrypted_benchmark_only", "conflict_policy"}},
+      {"audit",
+       {"on_failure", "off_benchmark_only", "checkpoint_records", "checkpoint_interval", "syslog"}},
+      {"audit.syslog", {"host", "port", "ca_file"}},
   };
   static const std::set<std::string> kNone;
   auto it = kKeys.find(table);
@@ -41,6 +44,41 @@ Result<void> check_keys(const toml::value& table, const std::string& name) {
       return make_error(ErrorCode::kInvalidArgument,
                         "unknown setting '" + (name.empty() ? key : name + "." + key) + "'");
     }
+  }
+  return ok();
+}
+
+Result<void> apply_audit(const toml::value& a, AuditConfig& c) {
+  ARCA_TRY(check_keys(a, "audit"));
+  std::string on_failure = setting<std::string>(a, "on_failure", "refuse");
+  if (on_failure == "refuse") {
+    c.on_failure = AuditConfig::OnFailure::kRefuse;
+  } else if (on_failure == "alert") {
+    c.on_failure = AuditConfig::OnFailure::kAlert;
+  } else {
+    return make_error(ErrorCode::kInvalidArgument, "audit.on_failure must be refuse or alert");
+  }
+  c.enabled = !setting(a, "off_benchmark_only", false);
+  c.checkpoint_records = setting(a, "checkpoint_records", c.checkpoint_records);
+  c.checkpoint_interval_s = setting(a, "checkpoint_interval", c.checkpoint_interval_s);
+  c.retention_days = setting(a, "retention_days", c.retention_days);
+  if (c.retention_days < 1)
+    return make_error(ErrorCode::kInvalidArgument, "audit.retention_days must be at least 1");
+  if (a.contains("syslog")) {
+    const auto& s = toml::find(a, "syslog");
+    ARCA_TRY(check_keys(s, "audit.syslog"));
+    c.syslog_host = setting(s, "host", c.syslog_host);
+    c.syslog_port = setting(s, "port", c.syslog_port);
+    c.syslog_ca_file = setting(s, "ca_file", c.syslog_ca_file.string());
+    if (c.syslog_host.empty() || c.syslog_ca_file.empty() || c.syslog_port < 1 ||
+        c.syslog_port > 65535) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "audit.syslog needs host, ca_file and a port between 1 and 65535");
+    }
+  }
+  if (c.checkpoint_records < 1 || c.checkpoint_interval_s < 1) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "audit.checkpoint_records and audit.checkpoint_interval must be at least 1");
   }
   return ok();
 }
@@ -113,6 +151,8 @@ Result<void> apply_file(const toml::value& root, Config& c) {
     s.lockout_threshold = setting(a, "lockout_threshold", s.lockout_threshold);
     s.totp_issuer = setting(a, "totp_issuer", s.totp_issuer);
   }
+  if (root.contains("audit"))
+    ARCA_TRY(apply_audit(toml::find(root, "audit"), c.audit));
   return ok();
 }
 

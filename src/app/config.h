@@ -45,6 +45,23 @@ struct StorageConfig {
   store::ConflictPolicy conflict_policy = store::ConflictPolicy::kKeepFirst;
 };
 
+struct AuditConfig {
+  enum class OnFailure { kRefuse, kAlert };
+  // kRefuse: an access that cannot be audited is refused (DESIGN §6). kAlert: it goes ahead
+  // and the failure is logged as an alert (fail open), for sites that choose availability.
+  OnFailure on_failure = OnFailure::kRefuse;
+  // Off only in the benchmark-only configuration (bench/), to measure what auditing costs.
+  bool enabled = true;
+  int checkpoint_records = 1000;
+  int checkpoint_interval_s = 60;
+  // `arca audit prune` removes whole signed segments whose records are older than this.
+  int retention_days = 6 * 365;
+  // [audit.syslog]: forward every record to a collector over TLS (RFC 5425) when host is set.
+  std::string syslog_host;
+  int syslog_port = 6514;
+  std::filesystem::path syslog_ca_file;  // PEM CA that signed the collector's certificate
+};
+
 struct Config {
   std::filesystem::path data_dir = "arca-data";
   std::filesystem::path key_file = "arca-secrets/root.key";
@@ -55,6 +72,7 @@ struct Config {
   DicomConfig dicom;
   StorageConfig storage;
   auth::AuthSettings auth;  // [auth]
+  AuditConfig audit;
 };
 
 // Flags every archive-touching subcommand accepts; they override the file.

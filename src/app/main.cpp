@@ -1,6 +1,5 @@
 // arca: the one binary. Subcommands: serve, import, export, check, peer, send, retrieve, user,
-// token, tenant. Exit codes: 0 success,
-// 1 failure, 2 usage error (DESIGN §7).
+// token, tenant, audit, routes. Exit codes: 0 success, 1 failure, 2 usage error (DESIGN §7).
 #include <signal.h>
 #include <stdlib.h>
 
@@ -10,6 +9,7 @@
 #include "app/account_cli.h"
 #include "app/archive.h"
 #include "app/cli_flags.h"
+#include "app/audit_command.h"
 #include "app/import_command.h"
 #include "app/maintenance_commands.h"
 #include "app/peer_command.h"
@@ -53,6 +53,59 @@ CLI::App* add_peer_commands(CLI::App& app, ConfigOverrides& o, arca::app::PeerCo
   remove->add_option("ae_title", c.ae_title, "The peer's AE title")->required();
   remove->callback([&c] { c.action = Action::kRemove; });
   return peer;
+}
+
+// `arca audit verify|export`.
+struct AuditCli {
+  CLI::App* audit = nullptr;
+  CLI::App* verify = nullptr;
+  CLI::App* prune = nullptr;
+  bool json = false;
+  std::string from;
+  std::string to;
+  std::string format = "jsonl";
+};
+
+AuditCli add_audit_commands(CLI::App& app, ConfigOverrides& o) {
+  AuditCli c;
+  c.audit = app.add_subcommand("audit", "Verify or export the tamper-evident audit trail");
+  c.audit->require_subcommand(1);
+  add_archive_flags(c.audit, o);
+  c.verify = c.audit->add_subcommand(
+      "verify", "Walk the hash chain and signed checkpoints; report the first broken record");
+  add_archive_flags(c.verify, o);
+  c.verify->add_flag("--json", c.json, "Print the result as JSON");
+  c.prune = c.audit->add_subcommand(
+      "prune", "Remove whole signed segments older than [audit] retention_days (default 6 years)");
+  add_archive_flags(c.prune, o);
+  c.prune->add_flag("--json", c.json, "Print the result as JSON");
+  auto* exp = c.audit->add_subcommand("export", "Write audit records to stdout");
+  add_archive_flags(exp, o);
+  exp->add_option("--from", c.from, "First time included (UTC: 2026-11-28 or 2026-11-28T10:15Z)");
+  exp->add_option("--to", c.to, "First time excluded (UTC)");
+  exp->add_option("--format", c.format,
+                  "jsonl (one JSON object per line) or dicom (one DICOM Audit Message, PS3.15 "
+                  "A.5, per line); default jsonl")
+      ->check(CLI::IsMember({"jsonl", "dicom"}));
+  return c;
+}
+
+// The export request of `arca audit export`; nullopt (after a message) for a malformed time.
+std::optional<arca::app::AuditExportRequest> audit_export_request(const AuditCli& c) {
+  arca::app::AuditExportRequest r;
+  r.format = c.format == "dicom" ? arca::app::AuditExportFormat::kDicom
+                                 : arca::app::AuditExportFormat::kJsonl;
+  for (auto [text, target] : {std::pair{&c.from, &r.from_ms}, std::pair{&c.to, &r.to_ms}}) {
+    if (text->empty())
+      continue;
+    auto ms = arca::app::parse_utc_time(*text);
+    if (!ms) {
+      std::cerr << "arca: malformed time '" << *text << "' (want 2026-11-28T10:15:00Z)\n";
+      return std::nullopt;
+    }
+    *target = *ms;
+  }
+  return r;
 }
 
 void block_shutdown_signals() {
@@ -128,6 +181,7 @@ int main(int argc, char** argv) {
   auto* peer = add_peer_commands(app, overrides, peer_command);
   arca::app::AccountCommand account_command;
   auto account_cmds = arca::app::add_account_commands(app, overrides, account_command);
+  AuditCli audit_cli = add_audit_commands(app, overrides);
 
   try {
     app.parse(argc, argv);
@@ -136,6 +190,12 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : 2;
   }
 
+  std::optional<arca::app::AuditExportRequest> audit_export;
+  if (audit_cli.audit->parsed() && !audit_cli.verify->parsed() && !audit_cli.prune->parsed()) {
+    audit_export = audit_export_request(audit_cli);
+    if (!audit_export)
+      return 2;
+  }
   if (serve->parsed())
     block_shutdown_signals();  // before any thread starts
   auto config = arca::app::load_config(overrides);
@@ -178,6 +238,12 @@ int main(int argc, char** argv) {
     return arca::app::run_peer(a, peer_command, std::cout, std::cerr);
   if (account_cmds.any_parsed())
     return arca::app::run_account_command(a, account_command, std::cout, std::cerr);
+  if (audit_cli.verify->parsed())
+    return arca::app::run_audit_verify(a, audit_cli.json, std::cout, std::cerr);
+  if (audit_cli.prune->parsed())
+    return arca::app::run_audit_prune(a, audit_cli.json, std::cout, std::cerr);
+  if (audit_export)
+    return arca::app::run_audit_export(a, *audit_export, std::cout, std::cerr);
   if (fetch_cmd->parsed()) {
     fetch.study = arca::StudyUid(fetch_study);
     return arca::app::run_retrieve(a, *logger.value(), fetch, std::cerr);

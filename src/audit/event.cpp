@@ -3,9 +3,8 @@
 #include <cstdio>
 
 namespace arca::audit {
-namespace {
 
-void append_escaped(std::string& out, std::string_view s) {
+void append_json_string(std::string& out, std::string_view s) {
   out += '"';
   for (char c : s) {
     switch (c) {
@@ -29,6 +28,12 @@ void append_escaped(std::string& out, std::string_view s) {
     }
   }
   out += '"';
+}
+
+namespace {
+
+void append_escaped(std::string& out, std::string_view s) {
+  append_json_string(out, s);
 }
 
 void field(std::string& out, std::string_view key, std::string_view value) {
@@ -73,6 +78,8 @@ std::string to_json_line(const AuditEvent& e) {
   list(out, "instances", e.instances);
   if (!e.client_address.empty())
     field(out, "client", e.client_address);
+  if (!e.user_agent.empty())
+    field(out, "user_agent", e.user_agent);
   if (!e.request_id.empty())
     field(out, "request_id", e.request_id);
   out += '}';

@@ -17,7 +17,7 @@ enum class Outcome { kSuccess, kFailure };
 
 struct AuditEvent {
   Clock::TimePoint time;
-  std::string actor;  // user id / token id / AE title / share id / "local-operator"
+  std::string actor;  // opaque: "user:42", "token:7", "ae:MODALITY1", "console"
   TenantId tenant;
   AuditAction action = AuditAction::kNone;
   Outcome outcome = Outcome::kSuccess;
@@ -28,10 +28,13 @@ struct AuditEvent {
   std::vector<SeriesUid> series;
   std::vector<InstanceUid> instances;
   std::string client_address;
+  std::string user_agent;
   std::string request_id;
 };
 
 // One JSON object on one line.
 std::string to_json_line(const AuditEvent& event);
+// Appends s as a JSON string literal (quoted, escaped).
+void append_json_string(std::string& out, std::string_view s);
 
 }  // namespace arca::audit

@@ -1,6 +1,6 @@
-// AuditRecorder: where service/ sends every audit event. The tamper-evident, hash-chained
-// recorder stored in the index arrives with the audit issue; until then app/ wires
-// LogAuditRecorder, which writes each event as one PHI-free JSON line to the log.
+// AuditRecorder: where service/ sends every audit event. app/ wires ChainedAuditRecorder (the
+// hash-chained trail in the index, chained_recorder.h); the decorators here change only what
+// happens when recording fails or is switched off for a benchmark.
 // Thread-safety: implementations must be thread-safe.
 #pragma once
 
@@ -13,10 +13,11 @@ namespace arca::audit {
 class AuditRecorder {
  public:
   virtual ~AuditRecorder() = default;
-  // Fails when the event cannot be recorded; callers treat that as a failed access.
+  // Fails when the event cannot be recorded; callers refuse the access (fail closed).
   virtual Result<void> record(const AuditEvent& event) = 0;
 };
 
+// Writes each event as one PHI-free JSON line to the log.
 class LogAuditRecorder final : public AuditRecorder {
  public:
   explicit LogAuditRecorder(Logger& logger) : logger_(logger) {}
@@ -27,6 +28,33 @@ class LogAuditRecorder final : public AuditRecorder {
 
  private:
   Logger& logger_;
+};
+
+// `[audit] on_failure = "alert"`: fail open with an alert. An event the inner recorder could
+// not record is logged at error level as a PHI-free JSON line (the alert) and the access goes
+// ahead. Only for sites that chose availability over a complete trail.
+class AlertingAuditRecorder final : public AuditRecorder {
+ public:
+  AlertingAuditRecorder(AuditRecorder& inner, Logger& logger) : inner_(inner), logger_(logger) {}
+  Result<void> record(const AuditEvent& event) override {
+    auto recorded = inner_.record(event);
+    if (!recorded.ok()) {
+      logger_.error("ALERT audit trail unavailable (" + recorded.error().to_string() +
+                    "), access allowed by on_failure=alert: " + to_json_line(event));
+    }
+    return ok();
+  }
+
+ private:
+  AuditRecorder& inner_;
+  Logger& logger_;
+};
+
+// `[audit] off_benchmark_only = true`: records nothing. Exists so a benchmark can measure what
+// auditing costs; never for patient data.
+class DisabledAuditRecorder final : public AuditRecorder {
+ public:
+  Result<void> record(const AuditEvent&) override { return ok(); }
 };
 
 }  // namespace arca::audit

@@ -25,6 +25,8 @@ Result<service::RequestContext> request_context(const http::Request& request) {
     ctx.principal.study_scope.emplace(p->study_scope->begin(), p->study_scope->end());
   ctx.client_address = request.client_address();
   ctx.request_id = request.request_id();
+  if (auto agent = request.headers().get("User-Agent"))
+    ctx.user_agent = std::string(agent->substr(0, 256));  // for the audit trail; bounded
   return ctx;
 }
 

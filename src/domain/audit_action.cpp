@@ -14,6 +14,8 @@ std::string_view audit_action_name(AuditAction a) {
       return "query";
     case AuditAction::kRetrieve:
       return "retrieve";
+    case AuditAction::kTransferBegin:
+      return "transfer_begin";
     case AuditAction::kStore:
       return "store";
     case AuditAction::kDelete:

@@ -12,6 +12,7 @@ enum class AuditAction {
   kLogout,
   kQuery,
   kRetrieve,
+  kTransferBegin,  // before the first object of a retrieve or export leaves (fail closed)
   kStore,
   kDelete,
   kErase,

@@ -2,8 +2,9 @@
 // RequestContext, the time from the injected Clock, the outcome from the use case's result.
 #pragma once
 
-#include "audit/event.h"
+#include "audit/recorder.h"
 #include "core/clock.h"
+#include "core/logger.h"
 #include "service/request_context.h"
 
 namespace arca::service {
@@ -17,6 +18,7 @@ inline audit::AuditEvent audit_event(const RequestContext& ctx, AuditAction acti
   event.action = action;
   event.client_address = ctx.client_address;
   event.request_id = ctx.request_id;
+  event.user_agent = ctx.user_agent;
   return event;
 }
 
@@ -25,6 +27,18 @@ inline void set_outcome(audit::AuditEvent& event, const Error* error) {
   event.outcome = error == nullptr ? audit::Outcome::kSuccess : audit::Outcome::kFailure;
   if (error != nullptr)
     event.error_code = std::string(error_code_name(error->code));
+}
+
+// Records the event; if it cannot be recorded, logs why and fails with kUnavailable so the
+// use case refuses the access (fail closed, DESIGN §6).
+inline Result<void> record_or_refuse(audit::AuditRecorder& recorder, const audit::AuditEvent& event,
+                                     Logger& logger) {
+  auto recorded = recorder.record(event);
+  if (!recorded.ok()) {
+    logger.error("audit record failed: " + recorded.error().to_string());
+    return make_error(ErrorCode::kUnavailable, "audit trail unavailable");
+  }
+  return ok();
 }
 
 }  // namespace arca::service

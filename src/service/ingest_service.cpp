@@ -35,7 +35,7 @@ Result<StoreOutcome> IngestService::store(const RequestContext& ctx, ByteSource&
   auto bytes = read_all(part10, options_.max_object_bytes);
   if (!bytes.ok()) {
     Result<StoreOutcome> failed = std::move(bytes).error();
-    audit(ctx, nullptr, failed);
+    (void)audit(ctx, nullptr, failed);  // refused either way
     return failed;
   }
   return store(ctx, bytes.value());
@@ -44,7 +44,10 @@ Result<StoreOutcome> IngestService::store(const RequestContext& ctx, ByteSource&
 Result<StoreOutcome> IngestService::store(const RequestContext& ctx, ByteView part10) {
   store::StoredInstance row;
   Result<StoreOutcome> outcome = store_validated(ctx, part10, row);
-  audit(ctx, row.attributes.instance.sop_instance_uid.empty() ? nullptr : &row, outcome);
+  auto audited =
+      audit(ctx, row.attributes.instance.sop_instance_uid.empty() ? nullptr : &row, outcome);
+  if (!audited.ok() && outcome.ok())
+    return std::move(audited).error();  // fail closed: never acknowledge an unaudited store
   return outcome;
 }
 
@@ -100,8 +103,8 @@ Result<store::BlobId> IngestService::write_blob(const store::StoredInstance& row
   return id;
 }
 
-void IngestService::audit(const RequestContext& ctx, const store::StoredInstance* row,
-                          const Result<StoreOutcome>& outcome) {
+Result<void> IngestService::audit(const RequestContext& ctx, const store::StoredInstance* row,
+                                  const Result<StoreOutcome>& outcome) {
   audit::AuditEvent event = audit_event(ctx, AuditAction::kStore, deps_.clock);
   if (row != nullptr) {
     event.patients.push_back(row->patient_ref);
@@ -115,9 +118,7 @@ void IngestService::audit(const RequestContext& ctx, const store::StoredInstance
                    : outcome->status == StoreStatus::kReplaced ? "replaced"
                                                                : "stored";
   }
-  auto recorded = deps_.audit.record(event);
-  if (!recorded.ok())
-    deps_.logger.error("audit record failed: " + recorded.error().to_string());
+  return record_or_refuse(deps_.audit, event, deps_.logger);
 }
 
 }  // namespace arca::service

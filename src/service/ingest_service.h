@@ -55,7 +55,8 @@ class IngestService {
 
   // Stores one Part-10 object. Errors: kPermissionDenied, kInvalidDicom and
   // kUnsupportedTransferSyntax (with the reason), kConflict (same SOP Instance UID, different
-  // bytes, policy keep-first), kOutOfSpace, kIo, kTooLarge.
+  // bytes, policy keep-first), kOutOfSpace, kIo, kTooLarge, kUnavailable (the store could not be
+  // audited, so it is not acknowledged; a resend is a duplicate and is audited then).
   Result<StoreOutcome> store(const RequestContext& ctx, ByteView part10);
   Result<StoreOutcome> store(const RequestContext& ctx, ByteSource& part10);
 
@@ -65,8 +66,8 @@ class IngestService {
   Result<StoreOutcome> store_validated(const RequestContext& ctx, ByteView part10,
                                        store::StoredInstance& row);
   Result<store::BlobId> write_blob(const store::StoredInstance& row, ByteView part10);
-  void audit(const RequestContext& ctx, const store::StoredInstance* row,
-             const Result<StoreOutcome>& outcome);
+  Result<void> audit(const RequestContext& ctx, const store::StoredInstance* row,
+                     const Result<StoreOutcome>& outcome);
 
   IngestDeps deps_;
   IngestOptions options_;

@@ -47,11 +47,7 @@ Result<std::vector<QueryRow>> QueryService::query(const RequestContext& ctx, con
     event.detail = std::string(level_name(query.level)) + " level, " +
                    std::to_string(rows->size()) + " results";
   }
-  auto recorded = deps_.audit.record(event);
-  if (!recorded.ok()) {
-    deps_.logger.error("audit record failed: " + recorded.error().to_string());
-    return make_error(ErrorCode::kUnavailable, "audit trail unavailable");
-  }
+  ARCA_TRY(record_or_refuse(deps_.audit, event, deps_.logger));
   return rows;
 }
 

@@ -40,6 +40,7 @@ struct RequestContext {
   Principal principal;
   std::string client_address;  // "127.0.0.1:51234", "console"
   std::string request_id;
+  std::string user_agent = {};  // HTTP User-Agent; empty for DIMSE and the console
 };
 
 }  // namespace arca::service

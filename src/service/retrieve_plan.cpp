@@ -74,7 +74,8 @@ Result<RetrievePlan> RetrieveService::plan(const RequestContext& ctx, const Retr
   }();
   if (!planned.ok()) {
     StudyUid study = scope.studies.empty() ? StudyUid() : scope.studies.front();
-    audit(ctx, AuditAction::kRetrieve, study, scope.instances, planned.error());
+    (void)audit(ctx, AuditAction::kRetrieve, study, scope.instances,
+                planned.error());  // refused either way
     return std::move(planned).error();
   }
   return RetrievePlan(std::move(planned).take());
@@ -84,8 +85,14 @@ ExportReport RetrieveService::deliver(
     const RequestContext& ctx, const RetrievePlan& plan,
     const std::function<Result<void>(const RetrieveItem&)>& visit) {
   ExportReport report;
-  audit::AuditEvent event = audit_event(ctx, AuditAction::kRetrieve, deps_.clock);
   const auto& rows = plan.instances();
+  // Fail closed: nothing leaves unless its transfer could be recorded first.
+  if (auto begun = record_transfer_begin(ctx, rows); !begun.ok()) {
+    for (const auto& row : rows)
+      report.failures.push_back({row.attributes.instance.sop_instance_uid, begun.error()});
+    return report;
+  }
+  audit::AuditEvent event = audit_event(ctx, AuditAction::kRetrieve, deps_.clock);
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const store::StoredInstance& row = rows[i];
     const InstanceUid& uid = row.attributes.instance.sop_instance_uid;
@@ -113,10 +120,23 @@ ExportReport RetrieveService::deliver(
         std::to_string(report.failures.size()) + " of " + std::to_string(rows.size()) + " failed";
   }
   set_outcome(event, report.failures.empty() ? nullptr : &failed);
-  auto recorded = deps_.audit.record(event);
-  if (!recorded.ok())
-    deps_.logger.error("audit record failed: " + recorded.error().to_string());
+  // The instances have gone out by now (after a recorded transfer_begin); a failure here is
+  // logged by record_or_refuse but cannot take them back.
+  (void)record_or_refuse(deps_.audit, event, deps_.logger);
   return report;
+}
+
+Result<void> RetrieveService::record_transfer_begin(
+    const RequestContext& ctx, const std::vector<store::StoredInstance>& rows) {
+  audit::AuditEvent event = audit_event(ctx, AuditAction::kTransferBegin, deps_.clock);
+  for (const auto& row : rows) {
+    const StudyUid& study = row.attributes.study.study_uid;
+    if (std::find(event.studies.begin(), event.studies.end(), study) == event.studies.end())
+      event.studies.push_back(study);
+    event.instances.push_back(row.attributes.instance.sop_instance_uid);
+  }
+  event.detail = std::to_string(rows.size()) + " instances";
+  return record_or_refuse(deps_.audit, event, deps_.logger);
 }
 
 }  // namespace arca::service

@@ -53,8 +53,10 @@ Result<OpenedInstance> RetrieveService::open_instance(const RequestContext& ctx,
     return OpenedInstance{std::move(*record), std::move(reader)};
   }();
   StudyUid study = opened.ok() ? opened->record.attributes.study.study_uid : StudyUid();
-  audit(ctx, AuditAction::kRetrieve, study, {uid},
-        opened.ok() ? Result<void>() : Result<void>(opened.error()));
+  auto audited = audit(ctx, AuditAction::kRetrieve, study, {uid},
+                       opened.ok() ? Result<void>() : Result<void>(opened.error()));
+  if (!audited.ok() && opened.ok())
+    return std::move(audited).error();  // fail closed: no byte leaves unaudited
   return opened;
 }
 
@@ -82,9 +84,10 @@ Result<ExportReport> RetrieveService::export_study(
     return rows;
   }();
   if (!authorized.ok()) {
-    audit(ctx, AuditAction::kExport, study, {}, authorized.error());
+    (void)audit(ctx, AuditAction::kExport, study, {}, authorized.error());  // refused either way
     return std::move(authorized).error();
   }
+  ARCA_TRY(record_transfer_begin(ctx, authorized.value()));  // fail closed: before any byte
   ExportReport report;
   std::vector<InstanceUid> touched;
   for (const auto& row : authorized.value()) {
@@ -103,25 +106,25 @@ Result<ExportReport> RetrieveService::export_study(
       report.failures.push_back({uid, std::move(done).error()});
     }
   }
-  audit(ctx, AuditAction::kExport, study, touched,
-        report.failures.empty()
-            ? Result<void>()
-            : Result<void>(make_error(ErrorCode::kIntegrity,
-                                      std::to_string(report.failures.size()) + " failed")));
+  ARCA_TRY(
+      audit(ctx, AuditAction::kExport, study, touched,
+            report.failures.empty()
+                ? Result<void>()
+                : Result<void>(make_error(ErrorCode::kIntegrity,
+                                          std::to_string(report.failures.size()) + " failed"))));
   return report;
 }
 
-void RetrieveService::audit(const RequestContext& ctx, AuditAction action, const StudyUid& study,
-                            const std::vector<InstanceUid>& instances,
-                            const Result<void>& outcome) {
+Result<void> RetrieveService::audit(const RequestContext& ctx, AuditAction action,
+                                    const StudyUid& study,
+                                    const std::vector<InstanceUid>& instances,
+                                    const Result<void>& outcome) {
   audit::AuditEvent event = audit_event(ctx, action, deps_.clock);
   if (!study.empty())
     event.studies.push_back(study);
   event.instances = instances;
   set_outcome(event, outcome.ok() ? nullptr : &outcome.error());
-  auto recorded = deps_.audit.record(event);
-  if (!recorded.ok())
-    deps_.logger.error("audit record failed: " + recorded.error().to_string());
+  return record_or_refuse(deps_.audit, event, deps_.logger);
 }
 
 }  // namespace arca::service

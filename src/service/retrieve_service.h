@@ -89,7 +89,8 @@ class RetrieveService {
  public:
   explicit RetrieveService(RetrieveDeps deps) : deps_(deps) {}
 
-  // One instance for random access (frames, byte ranges). Requires image.read.
+  // One instance for random access (frames, byte ranges). Requires image.read. kUnavailable if
+  // the access cannot be audited (fail closed).
   Result<OpenedInstance> open_instance(const RequestContext& ctx, const InstanceUid& uid);
   // Bytes [offset, offset+length) of an instance, clipped at its end. Requires image.read.
   Result<Bytes> read_range(const RequestContext& ctx, const InstanceUid& uid, std::uint64_t offset,
@@ -97,6 +98,8 @@ class RetrieveService {
   // Calls visit(record, source) for each instance of the study, in order; `source` yields the
   // exact bytes received and fails with kIntegrity at its end if they were damaged. A failing
   // instance is reported and the others still visited. Requires image.read and study.export.
+  // Audited as transfer_begin before the first instance is read (kUnavailable, nothing read,
+  // if that cannot be recorded) and as kExport at the end (kUnavailable if that fails).
   Result<ExportReport> export_study(
       const RequestContext& ctx, const StudyUid& study,
       const std::function<Result<void>(const store::StoredInstance&, ByteSource&)>& visit);
@@ -104,14 +107,17 @@ class RetrieveService {
   // the principal's tenant (none is not an error). A refusal is audited as kRetrieve.
   Result<RetrievePlan> plan(const RequestContext& ctx, const RetrieveScope& scope);
   // Step two: calls visit for each planned instance, in order; a failing instance is reported
-  // and the others still visited. Audited once as kRetrieve with every study and instance
-  // touched, failed if any instance failed.
+  // and the others still visited. Audited as transfer_begin before the first instance is read
+  // (if that cannot be recorded, nothing is sent and every instance fails with kUnavailable)
+  // and as kRetrieve at the end with every study and instance touched, failed if any failed.
   ExportReport deliver(const RequestContext& ctx, const RetrievePlan& plan,
                        const std::function<Result<void>(const RetrieveItem&)>& visit);
 
  private:
-  void audit(const RequestContext& ctx, AuditAction action, const StudyUid& study,
-             const std::vector<InstanceUid>& instances, const Result<void>& outcome);
+  Result<void> record_transfer_begin(const RequestContext& ctx,
+                                     const std::vector<store::StoredInstance>& rows);
+  Result<void> audit(const RequestContext& ctx, AuditAction action, const StudyUid& study,
+                     const std::vector<InstanceUid>& instances, const Result<void>& outcome);
 
   RetrieveDeps deps_;
 };

@@ -166,3 +166,21 @@ TEST_F(ServiceTest, SweepRemovesOnlyUnindexedBlobs) {
 
 }  // namespace
 }  // namespace arca::service
+
+namespace arca::service {
+namespace {
+
+TEST_F(ServiceTest, AStoreThatCannotBeAuditedIsNotAcknowledged) {
+  audit_.fail = true;
+  auto refused = ingest_->store(operator_ctx(), corpus_file("CT_small.dcm"));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kUnavailable);
+  audit_.fail = false;
+  auto resent = ingest_->store(operator_ctx(), corpus_file("CT_small.dcm"));
+  ASSERT_TRUE(resent.ok());
+  EXPECT_EQ(audit_.events.size(), 1u);
+  EXPECT_EQ(audit_.events.back().outcome, audit::Outcome::kSuccess);
+}
+
+}  // namespace
+}  // namespace arca::service

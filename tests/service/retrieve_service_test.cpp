@@ -196,3 +196,65 @@ TEST(RetrieveDestinationTest, OnlyReceivingPeersOfTheSameTenant) {
 
 }  // namespace
 }  // namespace arca::service
+
+namespace arca::service {
+namespace {
+
+TEST_F(RetrieveTest, AReadThatCannotBeAuditedIsRefused) {
+  audit_.fail = true;
+  auto r = retrieve_->open_instance(operator_ctx(), stored_[0].first.instance);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kUnavailable);
+  EXPECT_FALSE(retrieve_->read_range(operator_ctx(), stored_[0].first.instance, 0, 4).ok());
+}
+
+}  // namespace
+}  // namespace arca::service
+
+namespace arca::service {
+namespace {
+
+TEST_F(RetrieveTest, ATransferIsRecordedBeforeItsFirstObjectLeaves) {
+  RetrieveScope scope;
+  scope.level = RetrieveLevel::kInstance;
+  scope.instances = {stored_[0].first.instance, stored_[1].first.instance};
+  auto plan = retrieve_->plan(operator_ctx(), scope).value();
+  std::size_t events_before = audit_.events.size();
+  auto report = retrieve_->deliver(operator_ctx(), plan, [&](const RetrieveItem&) {
+    EXPECT_EQ(audit_.events.size(), events_before + 1);  // transfer_begin is already recorded
+    return ok();
+  });
+  EXPECT_EQ(report.exported, 2u);
+  ASSERT_EQ(audit_.events.size(), events_before + 2);
+  EXPECT_EQ(audit_.events[events_before].action, AuditAction::kTransferBegin);
+  EXPECT_EQ(audit_.events[events_before].instances.size(), 2u);
+  EXPECT_EQ(audit_.events.back().action, AuditAction::kRetrieve);
+}
+
+TEST_F(RetrieveTest, NothingLeavesWhenTheTransferCannotBeAudited) {
+  RetrieveScope scope;
+  scope.level = RetrieveLevel::kInstance;
+  scope.instances = {stored_[0].first.instance};
+  auto plan = retrieve_->plan(operator_ctx(), scope).value();
+  audit_.fail = true;
+  bool visited = false;
+  auto report = retrieve_->deliver(operator_ctx(), plan, [&](const RetrieveItem&) {
+    visited = true;
+    return ok();
+  });
+  EXPECT_FALSE(visited);
+  EXPECT_EQ(report.exported, 0u);
+  ASSERT_EQ(report.failures.size(), 1u);
+  EXPECT_EQ(report.failures[0].error.code, ErrorCode::kUnavailable);
+  auto exported =
+      retrieve_->export_study(operator_ctx(), stored_[0].first.study,
+                              [&](const store::StoredInstance&, ByteSource&) -> Result<void> {
+                                visited = true;
+                                return ok();
+                              });
+  EXPECT_FALSE(visited);
+  EXPECT_EQ(exported.error().code, ErrorCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace arca::service

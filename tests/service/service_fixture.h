@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <mutex>
 #include <string>
 
@@ -52,10 +53,13 @@ class FakePatientRefs final : public PatientRefs {
 class RecordingAudit final : public audit::AuditRecorder {
  public:
   Result<void> record(const audit::AuditEvent& e) override {
+    if (fail)
+      return make_error(ErrorCode::kOutOfSpace, "audit log full");
     std::lock_guard lock(mu);
     events.push_back(e);
     return ok();
   }
+  std::atomic<bool> fail{false};  // every record() fails, as a full or locked audit log would
   std::mutex mu;
   std::vector<audit::AuditEvent> events;
 };

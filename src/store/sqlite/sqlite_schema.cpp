@@ -201,8 +201,46 @@ CREATE TABLE study_grants (
 );
 )sql";
 
+
+// The audit trail (store/audit_log.h).
+// Multi-valued object columns hold backslash-separated values (UIDs and PatientRefs never contain
+// one). The triggers refuse accidental UPDATE/DELETE; deliberate tampering is what the hash chain
+// and the signed checkpoints catch.
+constexpr std::string_view kIndexV4 = R"sql(
+CREATE TABLE audit_records (
+  seq INTEGER PRIMARY KEY,
+  time_ms INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  tenant TEXT NOT NULL,
+  action TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  error_code TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  patients TEXT NOT NULL,
+  studies TEXT NOT NULL,
+  series TEXT NOT NULL,
+  instances TEXT NOT NULL,
+  client_address TEXT NOT NULL,
+  user_agent TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE INDEX audit_records_by_time ON audit_records (time_ms);
+CREATE TABLE audit_checkpoints (
+  seq INTEGER PRIMARY KEY,
+  head_hash TEXT NOT NULL,
+  time_ms INTEGER NOT NULL,
+  mac TEXT NOT NULL
+);
+CREATE TRIGGER audit_records_append_only_update BEFORE UPDATE ON audit_records
+BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+CREATE TRIGGER audit_records_append_only_delete BEFORE DELETE ON audit_records
+BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+)sql";
+
 constexpr std::array kIndexMigrations{Migration{1, kIndexV1}, Migration{2, kIndexV2},
-                                      Migration{3, kIndexV3}};
+                                      Migration{3, kIndexV3}, Migration{4, kIndexV4}};
 
 constexpr std::string_view kVaultV1 = R"sql(
 CREATE TABLE vault_keys (

@@ -1,0 +1,70 @@
+// Cost of the audit trail per recorded event: ChainedAuditRecorder over a real SqliteAuditLog
+// (encrypted, WAL, synchronous=FULL) in a temp directory, with 1 and 4 concurrent callers (as
+// `arca import --jobs 4` has). Compare the CPU time per event with ingest's CPU ms per instance
+// (bench/ingest.py). Not a test: no timed assertions. Run: build/bench/arca_audit_bench
+#include <benchmark/benchmark.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <thread>
+#include <vector>
+
+#include "audit/chained_recorder.h"
+#include "store/sqlite/sqlite_audit_log.h"
+
+namespace arca::audit {
+namespace {
+
+AuditEvent event(int i) {
+  AuditEvent e;
+  e.time = std::chrono::system_clock::now();
+  e.actor = "ae:MODALITY1";
+  e.tenant = TenantId("default");
+  e.action = AuditAction::kStore;
+  e.detail = "stored";
+  e.patients = {PatientRef(std::string(64, 'a'))};
+  e.studies = {StudyUid("1.2.826.0.1.3680043.8.498.1")};
+  e.series = {SeriesUid("1.2.826.0.1.3680043.8.498.1.2")};
+  e.instances = {InstanceUid("1.2.826.0.1.3680043.8.498.1.2." + std::to_string(i))};
+  e.client_address = "127.0.0.1:40000";
+  e.request_id = "r" + std::to_string(i);
+  return e;
+}
+
+// state.range(0) callers, each recording 100 events per iteration.
+void BM_Record(benchmark::State& state) {
+  const int callers = static_cast<int>(state.range(0));
+  constexpr int kEach = 100;
+  auto dir = std::filesystem::temp_directory_path() /
+             ("arca-audit-bench-" + std::to_string(::getpid()) + "-" + std::to_string(callers));
+  std::filesystem::create_directories(dir);
+  {
+    SystemClock clock;
+    NullLogger logger;
+    auto log = store::SqliteAuditLog::open(dir / "index.db", SecretBytes(Bytes(32, 7))).value();
+    auto recorder = ChainedAuditRecorder::open(ChainedRecorderDeps{*log, clock, logger},
+                                               CheckpointSigner(SecretBytes(Bytes(32, 9))), {})
+                        .value();
+    for (auto _ : state) {
+      std::vector<std::jthread> threads;
+      for (int t = 0; t < callers; ++t) {
+        threads.emplace_back([&, t] {
+          for (int i = 0; i < kEach; ++i) {
+            if (!recorder->record(event(t * kEach + i)).ok())
+              state.SkipWithError("record failed");
+          }
+        });
+      }
+    }
+    state.SetItemsProcessed(state.iterations() * callers * kEach);
+    state.counters["commits"] = static_cast<double>(recorder->commits());
+  }
+  std::filesystem::remove_all(dir);
+}
+
+BENCHMARK(BM_Record)->Arg(1)->Arg(4)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace arca::audit
+
+BENCHMARK_MAIN();

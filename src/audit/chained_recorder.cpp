@@ -1,0 +1,202 @@
+#include "audit/chained_recorder.h"
+
+namespace arca::audit {
+
+struct ChainedAuditRecorder::Batch {
+  std::vector<store::AuditRecord> records;
+  bool done = false;
+  Result<void> result;
+};
+
+Result<std::unique_ptr<ChainedAuditRecorder>> ChainedAuditRecorder::open(
+    ChainedRecorderDeps deps, CheckpointSigner signer, ChainedRecorderOptions options) {
+  store::AuditHead head = ARCA_TRY(deps.log.head());
+  auto checkpoints = ARCA_TRY(deps.log.checkpoints());
+  std::uint64_t checkpointed = checkpoints.empty() ? 0 : checkpoints.back().seq;
+  if (head.seq > checkpointed) {
+    deps.logger.warn("audit: records " + std::to_string(checkpointed + 1) + ".." +
+                     std::to_string(head.seq) +
+                     " are not covered by a signed checkpoint; the next record notes it");
+  }
+  return std::unique_ptr<ChainedAuditRecorder>(
+      new ChainedAuditRecorder(deps, std::move(signer), options, std::move(head), checkpointed));
+}
+
+ChainedAuditRecorder::ChainedAuditRecorder(ChainedRecorderDeps deps, CheckpointSigner signer,
+                                           ChainedRecorderOptions options, store::AuditHead head,
+                                           std::uint64_t checkpointed)
+    : deps_(deps),
+      signer_(std::move(signer)),
+      options_(options),
+      head_(std::move(head)),
+      checkpointed_(checkpointed),
+      last_checkpoint_(deps.clock.now()) {
+  timer_ = std::jthread([this](std::stop_token stop) { run_timer(stop); });
+}
+
+ChainedAuditRecorder::~ChainedAuditRecorder() {
+  auto closed = close();
+  if (!closed.ok())
+    deps_.logger.error("audit: final checkpoint failed: " + closed.error().to_string());
+}
+
+Result<void> ChainedAuditRecorder::record(const AuditEvent& event) {
+  store::AuditRecord record = to_record(event);
+  std::unique_lock lock(mu_);
+  if (closed_)
+    return make_error(ErrorCode::kUnavailable, "audit recorder is closed");
+  if (!filling_)
+    filling_ = std::make_shared<Batch>();
+  std::shared_ptr<Batch> mine = filling_;
+  mine->records.push_back(std::move(record));
+  while (!mine->done) {
+    if (writing_) {
+      cv_.wait(lock);
+      continue;
+    }
+    // Nobody is writing, so every batch taken so far is done: the filling one is ours.
+    writing_ = true;
+    std::shared_ptr<Batch> batch = std::move(filling_);
+    lock.unlock();
+    Result<void> written = write(*batch);
+    lock.lock();
+    batch->result = std::move(written);
+    batch->done = true;
+    release_writer(lock);
+  }
+  return mine->result;
+}
+
+void ChainedAuditRecorder::acquire_writer(std::unique_lock<std::mutex>& lock) {
+  cv_.wait(lock, [&] { return !writing_; });
+  writing_ = true;
+}
+
+void ChainedAuditRecorder::release_writer(std::unique_lock<std::mutex>&) {
+  writing_ = false;
+  cv_.notify_all();
+}
+
+store::AuditRecord ChainedAuditRecorder::unsigned_tail_notice() const {
+  store::AuditRecord notice;
+  notice.time_ms = to_unix_ms(deps_.clock.now());
+  notice.actor = "arca";
+  notice.action = std::string(audit_action_name(AuditAction::kAdmin));
+  notice.outcome = "failure";
+  notice.error_code = std::string(error_code_name(ErrorCode::kIntegrity));
+  notice.detail = "records " + std::to_string(checkpointed_ + 1) + ".." +
+                  std::to_string(head_.seq) +
+                  " were not covered by a signed checkpoint when the audit trail was opened "
+                  "(a crash before the checkpoint, or records appended without the key)";
+  return notice;
+}
+
+Result<void> ChainedAuditRecorder::write(Batch& batch) {
+  bool noted = false;
+  if (head_.seq > checkpointed_ && !wrote_) {
+    batch.records.insert(batch.records.begin(), unsigned_tail_notice());
+    noted = true;
+  }
+  std::uint64_t seq = head_.seq;
+  std::string prev = head_.seq == 0 ? std::string(kGenesisHash) : head_.hash;
+  for (store::AuditRecord& r : batch.records) {
+    link(r, ++seq, prev);
+    prev = r.hash;
+  }
+  auto appended = deps_.log.append(batch.records);
+  {
+    std::lock_guard lock(mu_);
+    ++commits_;
+  }
+  if (!appended.ok()) {
+    if (noted)
+      batch.records.erase(batch.records.begin());
+    return appended.error().context("audit append");
+  }
+  head_ = store::AuditHead{seq, std::move(prev)};
+  wrote_ = true;
+  if (checkpoint_due()) {
+    // The records are durable already; a failed checkpoint is retried at the next one.
+    auto signed_head = sign_head();
+    if (!signed_head.ok())
+      deps_.logger.error("audit: checkpoint failed: " + signed_head.error().to_string());
+  }
+  return ok();
+}
+
+bool ChainedAuditRecorder::checkpoint_due() const {
+  if (head_.seq == checkpointed_ || !wrote_)
+    return false;
+  return head_.seq - checkpointed_ >= options_.checkpoint_records ||
+         deps_.clock.now() - last_checkpoint_ >= options_.checkpoint_interval;
+}
+
+Result<void> ChainedAuditRecorder::sign_head() {
+  if (head_.seq == checkpointed_ || !wrote_)
+    return ok();
+  Clock::TimePoint now = deps_.clock.now();
+  ARCA_TRY(deps_.log.append_checkpoint(signer_.sign(head_.seq, head_.hash, to_unix_ms(now))));
+  checkpointed_ = head_.seq;
+  last_checkpoint_ = now;
+  return ok();
+}
+
+Result<void> ChainedAuditRecorder::checkpoint() {
+  std::unique_lock lock(mu_);
+  acquire_writer(lock);
+  lock.unlock();
+  Result<void> r = sign_head();
+  lock.lock();
+  release_writer(lock);
+  return r;
+}
+
+void ChainedAuditRecorder::run_timer(std::stop_token stop) {
+  std::unique_lock lock(mu_);
+  while (!stop.stop_requested()) {
+    timer_cv_.wait_for(lock, stop, options_.checkpoint_interval, [] { return false; });
+    if (stop.stop_requested())
+      return;
+    acquire_writer(lock);
+    lock.unlock();
+    if (checkpoint_due()) {
+      auto r = sign_head();
+      if (!r.ok())
+        deps_.logger.error("audit: checkpoint failed: " + r.error().to_string());
+    }
+    lock.lock();
+    release_writer(lock);
+  }
+}
+
+Result<void> ChainedAuditRecorder::close() {
+  {
+    std::lock_guard lock(mu_);
+    if (closed_)
+      return ok();
+    closed_ = true;
+  }
+  timer_.request_stop();
+  if (timer_.joinable())
+    timer_.join();
+  std::unique_lock lock(mu_);
+  acquire_writer(lock);
+  // Callers queued before close() still get their records written.
+  std::shared_ptr<Batch> batch = std::move(filling_);
+  lock.unlock();
+  if (batch)
+    batch->result = write(*batch);
+  Result<void> r = sign_head();
+  lock.lock();
+  if (batch)
+    batch->done = true;
+  release_writer(lock);
+  return r;
+}
+
+std::uint64_t ChainedAuditRecorder::commits() const {
+  std::lock_guard lock(mu_);
+  return commits_;
+}
+
+}  // namespace arca::audit

@@ -1,0 +1,100 @@
+// ChainedAuditRecorder: the tamper-evident AuditRecorder (DESIGN §6). Each event becomes the
+// next record of the hash chain in the AuditLog; every `checkpoint_records` records, every
+// `checkpoint_interval` (when records arrived since the last checkpoint) and at close() it signs
+// a checkpoint of the head.
+//
+// Group commit: record() returns only after its record is durably appended, so an access that
+// is acknowledged is audited. Callers that arrive while a batch is being written queue up and
+// the next of them writes the whole queue in one transaction, so under load many accesses
+// share one commit. A failed append fails every record() of that batch and leaves the head
+// unchanged (the caller refuses the access: fail closed).
+// Records found after the last checkpoint when opening (a crash before the checkpoint, or a
+// forger's) are left as they are and logged; `arca audit verify` reports such an unsigned tail.
+// The first batch this recorder writes starts with a notice record (action admin, outcome
+// failure, error integrity) naming that range, so once the head is signed again the chain
+// itself still says which records nothing vouched for. Opening and closing without recording
+// writes and signs nothing, so merely opening the archive never vouches for a forged tail.
+// Thread-safety: thread-safe. Owns one thread (the periodic checkpoint), stopped by close() or
+// the destructor.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "audit/record_chain.h"
+#include "audit/recorder.h"
+#include "core/clock.h"
+#include "core/logger.h"
+#include "store/audit_log.h"
+
+namespace arca::audit {
+
+struct ChainedRecorderOptions {
+  std::uint64_t checkpoint_records = 1000;
+  std::chrono::milliseconds checkpoint_interval{std::chrono::seconds(60)};
+};
+
+struct ChainedRecorderDeps {
+  store::AuditLog& log;
+  const Clock& clock;
+  Logger& logger;
+};
+
+class ChainedAuditRecorder final : public AuditRecorder {
+ public:
+  static Result<std::unique_ptr<ChainedAuditRecorder>> open(ChainedRecorderDeps deps,
+                                                            CheckpointSigner signer,
+                                                            ChainedRecorderOptions options);
+  ~ChainedAuditRecorder() override;
+
+  Result<void> record(const AuditEvent& event) override;
+  // Signs a checkpoint of the head now if records arrived since the last one.
+  Result<void> checkpoint();
+  // Stops the checkpoint thread and signs a final checkpoint. Idempotent.
+  Result<void> close();
+
+  // Transactions used so far (for tests and metrics: fewer than records under load).
+  std::uint64_t commits() const;
+
+ private:
+  struct Batch;
+  ChainedAuditRecorder(ChainedRecorderDeps deps, CheckpointSigner signer,
+                       ChainedRecorderOptions options, store::AuditHead head,
+                       std::uint64_t checkpointed);
+  // Waits to become the one writer; returns with the lock held and writing_ set.
+  void acquire_writer(std::unique_lock<std::mutex>& lock);
+  void release_writer(std::unique_lock<std::mutex>& lock);
+  Result<void> write(Batch& batch);
+  store::AuditRecord unsigned_tail_notice() const;
+  Result<void> sign_head();
+  bool checkpoint_due() const;
+  void run_timer(std::stop_token stop);
+
+  ChainedRecorderDeps deps_;
+  CheckpointSigner signer_;
+  ChainedRecorderOptions options_;
+
+  mutable std::mutex mu_;
+  std::condition_variable_any cv_;        // the writer role and batch results
+  std::condition_variable_any timer_cv_;  // only the stop token wakes the timer early
+  bool writing_ = false;
+  bool closed_ = false;
+  // The batch now filling; shared because the writer that takes it and every caller waiting
+  // for its result hold it until the result is published.
+  std::shared_ptr<Batch> filling_;
+  std::uint64_t commits_ = 0;
+
+  // Touched only by the writer (writing_ == true).
+  store::AuditHead head_;
+  std::uint64_t checkpointed_ = 0;  // seq of the last checkpoint
+  bool wrote_ = false;              // only a recorder that appended signs: never a bare open
+  Clock::TimePoint last_checkpoint_;
+
+  std::jthread timer_;
+};
+
+}  // namespace arca::audit

@@ -1,0 +1,85 @@
+// AuditLog: the append-only store of the audit trail (DESIGN §6). Records are numbered 1, 2, 3,
+// ... without gaps and never change once appended; each carries the SHA-256 of its predecessor
+// (prev_hash) and of its own canonical bytes (hash), computed by audit/ before appending, so the
+// store needs no knowledge of the chain. Checkpoints are HMAC-signed statements "the record at
+// seq has this hash", also computed by audit/; the latest one catches truncation.
+// Objects are UIDs and PatientRefs (keyed hashes): a record never holds a patient id or name.
+// Implementations: SqliteAuditLog (tables audit_records and audit_checkpoints in the index).
+// Thread-safety: implementations are thread-safe; callers serialize appends (one chain head).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace arca::store {
+
+struct AuditRecord {
+  std::uint64_t seq = 0;
+  std::int64_t time_ms = 0;  // UTC, milliseconds since the Unix epoch
+  std::string actor;         // opaque: "user:42", "token:7", "ae:MODALITY1", "console"
+  std::string tenant;
+  std::string action;   // audit_action_name()
+  std::string outcome;  // "success" | "failure"
+  std::string error_code;
+  std::string detail;                 // PHI-free
+  std::vector<std::string> patients;  // PatientRefs
+  std::vector<std::string> studies;
+  std::vector<std::string> series;
+  std::vector<std::string> instances;
+  std::string client_address;
+  std::string user_agent;
+  std::string request_id;
+  std::string prev_hash;  // lower-case hex SHA-256 of the previous record; 64 zeros for seq 1
+  std::string hash;       // lower-case hex SHA-256 of this record's canonical bytes
+
+  bool operator==(const AuditRecord&) const = default;
+};
+
+struct AuditCheckpoint {
+  std::uint64_t seq = 0;  // the record signed
+  std::string head_hash;  // that record's hash
+  std::int64_t time_ms = 0;
+  std::string mac;  // lower-case hex HMAC-SHA-256 (audit/checkpoint key)
+
+  bool operator==(const AuditCheckpoint&) const = default;
+};
+
+// The last record: where the next one chains from.
+struct AuditHead {
+  std::uint64_t seq = 0;  // 0: empty log
+  std::string hash;
+};
+
+class AuditLogReader {
+ public:
+  virtual ~AuditLogReader() = default;
+  // Up to `limit` records with seq >= from, in seq order (as stored: a tampered log may have
+  // gaps; the verifier reports them).
+  virtual Result<std::vector<AuditRecord>> read(std::uint64_t from, std::size_t limit) = 0;
+  // Records with from_ms <= time_ms < to_ms, in seq order, at most `limit`, seq >= after.
+  virtual Result<std::vector<AuditRecord>> read_time_range(std::int64_t from_ms, std::int64_t to_ms,
+                                                           std::uint64_t after,
+                                                           std::size_t limit) = 0;
+  virtual Result<AuditHead> head() = 0;
+  // Every checkpoint, in seq order.
+  virtual Result<std::vector<AuditCheckpoint>> checkpoints() = 0;
+};
+
+class AuditLog : public AuditLogReader {
+ public:
+  // Appends the records in one durable transaction: all or none. Their seqs must continue the
+  // head without a gap (kConflict otherwise, e.g. another writer appended first).
+  virtual Result<void> append(const std::vector<AuditRecord>& records) = 0;
+  virtual Result<void> append_checkpoint(const AuditCheckpoint& checkpoint) = 0;
+  // Retention: removes records 1..seq and the checkpoints below seq in one transaction, keeping
+  // the checkpoint at seq as the signed anchor the remaining chain starts from. Only whole
+  // signed segments go: kInvalidArgument unless a checkpoint at seq exists and seq is below the
+  // head. Returns the number of records removed.
+  virtual Result<std::uint64_t> prune_through(std::uint64_t seq) = 0;
+};
+
+}  // namespace arca::store

@@ -1,0 +1,219 @@
+#include "store/sqlite/sqlite_audit_log.h"
+
+#include "store/sqlite/sqlite_connection.h"
+#include "store/sqlite/sqlite_schema.h"
+
+namespace arca::store {
+
+using sqlite::Connection;
+
+namespace {
+
+constexpr std::string_view kSelect =
+    "SELECT seq, time_ms, actor, tenant, action, outcome, error_code, detail, patients, studies, "
+    "series, instances, client_address, user_agent, request_id, prev_hash, hash "
+    "FROM audit_records ";
+
+constexpr char kSeparator = '\\';
+
+std::string join(const std::vector<std::string>& values) {
+  std::string out;
+  for (const auto& v : values) {
+    if (!out.empty())
+      out += kSeparator;
+    out += v;
+  }
+  return out;
+}
+
+std::vector<std::string> split(std::string_view text) {
+  std::vector<std::string> out;
+  if (text.empty())
+    return out;
+  while (true) {
+    auto sep = text.find(kSeparator);
+    out.emplace_back(text.substr(0, sep));
+    if (sep == std::string_view::npos)
+      return out;
+    text = text.substr(sep + 1);
+  }
+}
+
+AuditRecord read_record(const sqlite::Statement& st) {
+  AuditRecord r;
+  r.seq = static_cast<std::uint64_t>(st.column_int(0));
+  r.time_ms = st.column_int(1);
+  r.actor = st.column_text(2);
+  r.tenant = st.column_text(3);
+  r.action = st.column_text(4);
+  r.outcome = st.column_text(5);
+  r.error_code = st.column_text(6);
+  r.detail = st.column_text(7);
+  r.patients = split(st.column_text(8));
+  r.studies = split(st.column_text(9));
+  r.series = split(st.column_text(10));
+  r.instances = split(st.column_text(11));
+  r.client_address = st.column_text(12);
+  r.user_agent = st.column_text(13);
+  r.request_id = st.column_text(14);
+  r.prev_hash = st.column_text(15);
+  r.hash = st.column_text(16);
+  return r;
+}
+
+Result<std::vector<AuditRecord>> collect(sqlite::Statement& st) {
+  std::vector<AuditRecord> out;
+  while (ARCA_TRY(st.step()))
+    out.push_back(read_record(st));
+  return out;
+}
+
+std::int64_t as_int(std::uint64_t v) {
+  return static_cast<std::int64_t>(v);
+}
+
+}  // namespace
+
+SqliteAuditLog::SqliteAuditLog(std::unique_ptr<Connection> conn) : conn_(std::move(conn)) {}
+SqliteAuditLog::~SqliteAuditLog() = default;
+
+Result<std::unique_ptr<SqliteAuditLog>> SqliteAuditLog::open(
+    const std::filesystem::path& index_file, SecretBytes key) {
+  sqlite::ConnectionOptions o;
+  o.file = index_file;
+  o.application_id = sqlite::kIndexApplicationId;
+  o.what = "index";
+  o.cache_kib = 512;
+  auto conn = ARCA_TRY(Connection::open(o, key));
+  ARCA_TRY(sqlite::migrate(*conn, sqlite::index_migrations(), sqlite::kIndexApplicationId));
+  return std::make_unique<SqliteAuditLog>(std::move(conn));
+}
+
+Result<std::vector<AuditRecord>> SqliteAuditLog::read(std::uint64_t from, std::size_t limit) {
+  std::lock_guard lock(mu_);
+  auto st = ARCA_TRY(conn_->cached(std::string(kSelect) + "WHERE seq >= ? ORDER BY seq LIMIT ?"));
+  st.bind(1, as_int(from)).bind(2, as_int(limit));
+  return collect(st);
+}
+
+Result<std::vector<AuditRecord>> SqliteAuditLog::read_time_range(std::int64_t from_ms,
+                                                                 std::int64_t to_ms,
+                                                                 std::uint64_t after,
+                                                                 std::size_t limit) {
+  std::lock_guard lock(mu_);
+  auto st = ARCA_TRY(conn_->cached(std::string(kSelect) +
+                                   "WHERE time_ms >= ? AND time_ms < ? AND seq > ? "
+                                   "ORDER BY seq LIMIT ?"));
+  st.bind(1, from_ms).bind(2, to_ms).bind(3, as_int(after)).bind(4, as_int(limit));
+  return collect(st);
+}
+
+Result<AuditHead> SqliteAuditLog::head() {
+  std::lock_guard lock(mu_);
+  return head_locked();
+}
+
+Result<AuditHead> SqliteAuditLog::head_locked() {
+  auto st =
+      ARCA_TRY(conn_->cached("SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1"));
+  AuditHead h;
+  if (ARCA_TRY(st.step())) {
+    h.seq = static_cast<std::uint64_t>(st.column_int(0));
+    h.hash = st.column_text(1);
+  }
+  st.reset();
+  return h;
+}
+
+Result<std::vector<AuditCheckpoint>> SqliteAuditLog::checkpoints() {
+  std::lock_guard lock(mu_);
+  auto st = ARCA_TRY(
+      conn_->cached("SELECT seq, head_hash, time_ms, mac FROM audit_checkpoints ORDER BY seq"));
+  std::vector<AuditCheckpoint> out;
+  while (ARCA_TRY(st.step())) {
+    out.push_back(AuditCheckpoint{static_cast<std::uint64_t>(st.column_int(0)), st.column_text(1),
+                                  st.column_int(2), st.column_text(3)});
+  }
+  return out;
+}
+
+Result<void> SqliteAuditLog::append(const std::vector<AuditRecord>& records) {
+  if (records.empty())
+    return ok();
+  std::lock_guard lock(mu_);
+  return sqlite::in_transaction(*conn_, [&]() -> Result<void> {
+    AuditHead h = ARCA_TRY(head_locked());
+    if (records.front().seq != h.seq + 1)
+      return make_error(ErrorCode::kConflict, "audit records do not continue the log's head");
+    auto st = ARCA_TRY(conn_->cached(
+        "INSERT INTO audit_records (seq, time_ms, actor, tenant, action, outcome, error_code, "
+        "detail, patients, studies, series, instances, client_address, user_agent, request_id, "
+        "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    std::uint64_t expected = h.seq + 1;
+    for (const AuditRecord& r : records) {
+      if (r.seq != expected++)
+        return make_error(ErrorCode::kConflict, "audit records are not consecutive");
+      st.bind(1, as_int(r.seq))
+          .bind(2, r.time_ms)
+          .bind(3, r.actor)
+          .bind(4, r.tenant)
+          .bind(5, r.action)
+          .bind(6, r.outcome)
+          .bind(7, r.error_code)
+          .bind(8, r.detail)
+          .bind(9, join(r.patients))
+          .bind(10, join(r.studies))
+          .bind(11, join(r.series))
+          .bind(12, join(r.instances))
+          .bind(13, r.client_address)
+          .bind(14, r.user_agent)
+          .bind(15, r.request_id)
+          .bind(16, r.prev_hash)
+          .bind(17, r.hash);
+      ARCA_TRY(st.run());
+      st.reset();
+    }
+    return ok();
+  });
+}
+
+Result<void> SqliteAuditLog::append_checkpoint(const AuditCheckpoint& c) {
+  std::lock_guard lock(mu_);
+  auto st =
+      ARCA_TRY(conn_->cached("INSERT INTO audit_checkpoints (seq, head_hash, time_ms, mac) "
+                             "VALUES (?, ?, ?, ?) ON CONFLICT (seq) DO NOTHING"));
+  st.bind(1, as_int(c.seq)).bind(2, c.head_hash).bind(3, c.time_ms).bind(4, c.mac);
+  ARCA_TRY(st.run());
+  if (conn_->changes() == 0)
+    return make_error(ErrorCode::kAlreadyExists, "a checkpoint at this seq exists");
+  return ok();
+}
+
+Result<std::uint64_t> SqliteAuditLog::prune_through(std::uint64_t seq) {
+  std::lock_guard lock(mu_);
+  std::uint64_t removed = 0;
+  ARCA_TRY(sqlite::in_transaction(*conn_, [&]() -> Result<void> {
+    AuditHead h = ARCA_TRY(head_locked());
+    auto anchor = ARCA_TRY(conn_->cached("SELECT count(*) FROM audit_checkpoints WHERE seq = ?"));
+    anchor.bind(1, as_int(seq));
+    bool anchored = ARCA_TRY(anchor.step()) && anchor.column_int(0) == 1;
+    anchor.reset();
+    if (!anchored || seq >= h.seq) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "audit records are pruned only up to a signed checkpoint below the head");
+    }
+    // The append-only trigger (index migration 4) is lifted for this transaction only.
+    ARCA_TRY(conn_->exec("DROP TRIGGER audit_records_append_only_delete"));
+    auto del = ARCA_TRY(conn_->prepare("DELETE FROM audit_records WHERE seq <= ?"));
+    ARCA_TRY(del.bind(1, as_int(seq)).run());
+    removed = static_cast<std::uint64_t>(conn_->changes());
+    auto cps = ARCA_TRY(conn_->prepare("DELETE FROM audit_checkpoints WHERE seq < ?"));
+    ARCA_TRY(cps.bind(1, as_int(seq)).run());
+    return conn_->exec(
+        "CREATE TRIGGER audit_records_append_only_delete BEFORE DELETE ON audit_records\n"
+        "BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;");
+  }));
+  return removed;
+}
+
+}  // namespace arca::store
