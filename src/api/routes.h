@@ -16,6 +16,7 @@
 //   GET|POST /api/v1/tokens, DELETE /api/v1/tokens/{id}  study.query (any complete user)
 //   GET|POST /api/v1/tenants, PATCH /api/v1/tenants/{id}   system admin (admin.users + checked)
 //   GET|POST /api/v1/peers, DELETE /api/v1/peers/{ae}      admin.peers
+//   GET /api/v1/audit?from&to&actor&action&outcome&study&patient_id&issuer&after&limit  audit.read
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -23,6 +24,7 @@
 #include "core/result.h"
 #include "http/router.h"
 #include "service/account_service.h"
+#include "service/audit_search.h"
 #include "service/peer_admin.h"
 
 namespace arca::api {
@@ -31,13 +33,15 @@ Result<void> register_auth_routes(http::Router& router, service::AccountService&
 Result<void> register_admin_routes(http::Router& router, service::AccountService& accounts);
 Result<void> register_token_routes(http::Router& router, service::AccountService& accounts);
 Result<void> register_peer_routes(http::Router& router, service::PeerAdmin& peers);
+Result<void> register_audit_routes(http::Router& router, service::AuditSearch& audit);
 
 inline Result<void> register_api_routes(http::Router& router, service::AccountService& accounts,
-                                        service::PeerAdmin& peers) {
+                                        service::PeerAdmin& peers, service::AuditSearch& audit) {
   ARCA_TRY(register_auth_routes(router, accounts));
   ARCA_TRY(register_admin_routes(router, accounts));
   ARCA_TRY(register_token_routes(router, accounts));
-  return register_peer_routes(router, peers);
+  ARCA_TRY(register_peer_routes(router, peers));
+  return register_audit_routes(router, audit);
 }
 
 // JSON of a user as the API shows it (never the hash, the TOTP secret or failure counters).

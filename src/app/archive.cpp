@@ -88,6 +88,7 @@ struct Archive::Parts {
   std::unique_ptr<auth::Accounts> accounts;
   std::unique_ptr<service::AccountService> account_service;
   std::unique_ptr<service::PeerAdmin> peer_admin;
+  std::unique_ptr<service::AuditSearch> audit_search;
   std::unique_ptr<store::FsBlobStore> fs_blobs;
   std::unique_ptr<store::EncryptedBlobStore> encrypted_blobs;
   store::BlobStore* blobs = nullptr;  // the encrypted decorator, or (benchmarks only) fs_blobs
@@ -120,8 +121,8 @@ struct Archive::Parts {
     index = ARCA_TRY(store::SqliteIndex::open(config.data_dir / "index.db", index_key.clone()));
     peers =
         ARCA_TRY(store::SqlitePeerRegistry::open(config.data_dir / "index.db", index_key.clone()));
-    account_store = ARCA_TRY(
-        store::SqliteAccountStore::open(config.data_dir / "index.db", index_key.clone()));
+    account_store =
+        ARCA_TRY(store::SqliteAccountStore::open(config.data_dir / "index.db", index_key.clone()));
     account_key = ARCA_TRY(crypto::derive_key(root, crypto::KeyPurpose::kAccounts));
     audit_log =
         ARCA_TRY(store::SqliteAuditLog::open(config.data_dir / "index.db", std::move(index_key)));
@@ -184,6 +185,8 @@ struct Archive::Parts {
         service::AccountDeps{*accounts, *recorder, clock, logger});
     peer_admin = std::make_unique<service::PeerAdmin>(
         service::PeerAdminDeps{*peers, *recorder, clock, logger});
+    audit_search = std::make_unique<service::AuditSearch>(
+        service::AuditSearchDeps{*audit_log, *patient_refs, *recorder, clock, logger});
   }
 };
 
@@ -211,6 +214,9 @@ service::QueryService& Archive::query() {
 }
 store::PeerRegistry& Archive::peers() {
   return *parts_->peers;
+}
+service::AuditSearch& Archive::audit_search() {
+  return *parts_->audit_search;
 }
 service::PeerAdmin& Archive::peer_admin() {
   return *parts_->peer_admin;

@@ -13,6 +13,7 @@
 #include "audit/recorder.h"
 #include "core/logger.h"
 #include "service/account_service.h"
+#include "service/audit_search.h"
 #include "service/ingest_service.h"
 #include "service/peer_admin.h"
 #include "service/query_service.h"
@@ -33,6 +34,7 @@ class Archive {
   store::PeerRegistry& peers();
   service::AccountService& accounts();
   service::PeerAdmin& peer_admin();
+  service::AuditSearch& audit_search();
   store::Index& index();
   store::BlobStore& blobs();
   // The audit trail as stored, and the key that checks its checkpoints (`arca audit`).

@@ -66,7 +66,8 @@ std::unique_ptr<http::Authenticator> make_authenticator(Archive& archive, Logger
 
 Result<void> register_routes(http::Router& router, Archive& archive, Random& random) {
   ARCA_TRY(http::register_health_routes(router, [&archive] { return archive.ready(); }));
-  ARCA_TRY(api::register_api_routes(router, archive.accounts(), archive.peer_admin()));
+  ARCA_TRY(api::register_api_routes(router, archive.accounts(), archive.peer_admin(),
+                                    archive.audit_search()));
   return dicomweb::register_dicomweb_routes(
       router, {archive.query(), archive.retrieve(), archive.ingest(), random});
 }

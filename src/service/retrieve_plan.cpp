@@ -100,6 +100,9 @@ ExportReport RetrieveService::deliver(
     if (std::find(event.studies.begin(), event.studies.end(), study) == event.studies.end())
       event.studies.push_back(study);
     event.instances.push_back(uid);
+    if (std::find(event.patients.begin(), event.patients.end(), row.patient_ref) ==
+        event.patients.end())
+      event.patients.push_back(row.patient_ref);
     auto done = [&]() -> Result<void> {
       auto reader = ARCA_TRY(deps_.blobs.open(row.blob));
       VerifiedSource source(std::move(reader), row);
@@ -134,6 +137,9 @@ Result<void> RetrieveService::record_transfer_begin(
     if (std::find(event.studies.begin(), event.studies.end(), study) == event.studies.end())
       event.studies.push_back(study);
     event.instances.push_back(row.attributes.instance.sop_instance_uid);
+    if (std::find(event.patients.begin(), event.patients.end(), row.patient_ref) ==
+        event.patients.end())
+      event.patients.push_back(row.patient_ref);
   }
   event.detail = std::to_string(rows.size()) + " instances";
   return record_or_refuse(deps_.audit, event, deps_.logger);

@@ -1,5 +1,7 @@
 #include "service/retrieve_service.h"
 
+#include <algorithm>
+
 #include "crypto/hash.h"
 #include "service/audit_trail.h"
 #include "service/authorize.h"
@@ -53,8 +55,11 @@ Result<OpenedInstance> RetrieveService::open_instance(const RequestContext& ctx,
     return OpenedInstance{std::move(*record), std::move(reader)};
   }();
   StudyUid study = opened.ok() ? opened->record.attributes.study.study_uid : StudyUid();
+  std::vector<PatientRef> patients;
+  if (opened.ok())
+    patients.push_back(opened->record.patient_ref);
   auto audited = audit(ctx, AuditAction::kRetrieve, study, {uid},
-                       opened.ok() ? Result<void>() : Result<void>(opened.error()));
+                       opened.ok() ? Result<void>() : Result<void>(opened.error()), patients);
   if (!audited.ok() && opened.ok())
     return std::move(audited).error();  // fail closed: no byte leaves unaudited
   return opened;
@@ -90,9 +95,12 @@ Result<ExportReport> RetrieveService::export_study(
   ARCA_TRY(record_transfer_begin(ctx, authorized.value()));  // fail closed: before any byte
   ExportReport report;
   std::vector<InstanceUid> touched;
+  std::vector<PatientRef> patients;
   for (const auto& row : authorized.value()) {
     const InstanceUid& uid = row.attributes.instance.sop_instance_uid;
     touched.push_back(uid);
+    if (std::find(patients.begin(), patients.end(), row.patient_ref) == patients.end())
+      patients.push_back(row.patient_ref);
     auto done = [&]() -> Result<void> {
       auto reader = ARCA_TRY(deps_.blobs.open(row.blob));
       VerifiedSource source(std::move(reader), row);
@@ -106,23 +114,25 @@ Result<ExportReport> RetrieveService::export_study(
       report.failures.push_back({uid, std::move(done).error()});
     }
   }
-  ARCA_TRY(
-      audit(ctx, AuditAction::kExport, study, touched,
-            report.failures.empty()
-                ? Result<void>()
-                : Result<void>(make_error(ErrorCode::kIntegrity,
-                                          std::to_string(report.failures.size()) + " failed"))));
+  ARCA_TRY(audit(ctx, AuditAction::kExport, study, touched,
+                 report.failures.empty()
+                     ? Result<void>()
+                     : Result<void>(make_error(ErrorCode::kIntegrity,
+                                               std::to_string(report.failures.size()) + " failed")),
+                 patients));
   return report;
 }
 
 Result<void> RetrieveService::audit(const RequestContext& ctx, AuditAction action,
                                     const StudyUid& study,
                                     const std::vector<InstanceUid>& instances,
-                                    const Result<void>& outcome) {
+                                    const Result<void>& outcome,
+                                    const std::vector<PatientRef>& patients) {
   audit::AuditEvent event = audit_event(ctx, action, deps_.clock);
   if (!study.empty())
     event.studies.push_back(study);
   event.instances = instances;
+  event.patients = patients;
   set_outcome(event, outcome.ok() ? nullptr : &outcome.error());
   return record_or_refuse(deps_.audit, event, deps_.logger);
 }

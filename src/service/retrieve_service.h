@@ -117,7 +117,8 @@ class RetrieveService {
   Result<void> record_transfer_begin(const RequestContext& ctx,
                                      const std::vector<store::StoredInstance>& rows);
   Result<void> audit(const RequestContext& ctx, AuditAction action, const StudyUid& study,
-                     const std::vector<InstanceUid>& instances, const Result<void>& outcome);
+                     const std::vector<InstanceUid>& instances, const Result<void>& outcome,
+                     const std::vector<PatientRef>& patients = {});
 
   RetrieveDeps deps_;
 };

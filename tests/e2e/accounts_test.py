@@ -265,6 +265,58 @@ class AccountsTest(unittest.TestCase):
         self.assertEqual(self.admin.request("PATCH", "/api/v1/tenants/nowhere",
                                             {"mfa_required": True})[0], 404)
 
+    def audit(self, client, **query):
+        qs = "&".join(f"{k}={v}" for k, v in query.items())
+        status, body, _ = client.request("GET", "/api/v1/audit?" + qs)
+        self.assertEqual(status, 200, body)
+        return body["records"]
+
+    def test_account_actions_are_audited_and_searchable(self):
+        c, _, _, uid = self.new_session("audited", ["radiologist"])
+        actor = f"user:{uid}"
+        Client(self.arca.http_port).login("audited", "wrong-password-for-audit")
+        status, body, _ = c.request("POST", "/api/v1/tokens",
+                                    {"name": "t", "permissions": ["study.query"]})
+        self.assertEqual(status, 201)
+        self.secrets.add(body["token"])
+        c.request("DELETE", f"/api/v1/tokens/{body['id']}")
+        c.request("POST", "/api/v1/auth/logout")
+        records = self.audit(self.admin, actor=actor, limit=100)
+        seen = [(r["action"], r["outcome"], r["detail"].split(":")[0].split(";")[0])
+                for r in records]
+        for want in [("login", "success", "password accepted"),
+                     ("login", "failure", "password sign-in refused"),
+                     ("admin", "success", "password change"),
+                     ("admin", "success", "second factor enrolled"),
+                     ("admin", "success", "token created"),
+                     ("admin", "success", "token revoked"),
+                     ("logout", "success", "signed out")]:
+            self.assertIn(want, seen)
+        # User management by the admin is recorded with the admin as actor.
+        admin_records = self.audit(self.admin, action="admin", outcome="success", limit=1000)
+        self.assertTrue(any(r["detail"] == f"user added: {actor}" for r in admin_records))
+        # Only audit.read may search; the search itself is audited.
+        self.assertEqual(c.request("GET", "/api/v1/audit")[0], 401)
+        searches = self.audit(self.admin, action="audit_read", limit=1000)
+        self.assertTrue(searches)
+
+    def test_patient_access_report(self):
+        import pydicom
+        ds = pydicom.dcmread(CT, stop_before_pixels=True)
+        status, _, _ = self.admin.request(
+            "GET", f"/dicom-web/studies/{ds.StudyInstanceUID}/series/{ds.SeriesInstanceUID}"
+                   f"/instances/{ds.SOPInstanceUID}")
+        self.assertEqual(status, 200)
+        records = self.audit(self.admin, patient_id=str(ds.PatientID), action="retrieve")
+        self.assertTrue(records)
+        self.assertTrue(all(str(ds.StudyInstanceUID) in r["studies"] for r in records))
+        self.assertEqual(records[-1]["actor"], self.admin_actor())
+        other = self.audit(self.admin, patient_id="no-such-patient", action="retrieve")
+        self.assertEqual(other, [])
+
+    def admin_actor(self):
+        return self.admin.request("GET", "/api/v1/me")[1]["actor"]
+
     def test_zz_no_secret_in_clear_anywhere(self):
         """Runs last (name): every secret handed out above, searched for in every file."""
         self.arca.stop()

@@ -1,0 +1,59 @@
+// AuditSearch: reading the audit trail (audit.read) — a filtered, paged search for admins and
+// auditors, and the per-patient access report ("who saw my data", GDPR Art. 15), which finds
+// records by the patient's keyed hash, so the patient id itself is never stored or compared in
+// clear. A principal sees its own tenant's records; a system admin sees every tenant's. Every
+// search is itself audited (it reveals who did what).
+// Thread-safety: thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "audit/recorder.h"
+#include "core/clock.h"
+#include "core/logger.h"
+#include "service/patient_refs.h"
+#include "service/request_context.h"
+#include "store/audit_log.h"
+
+namespace arca::service {
+
+struct AuditFilter {
+  std::int64_t from_ms = 0;
+  std::int64_t to_ms = INT64_MAX;
+  std::string actor;    // exact: "user:42", "token:7", an AE title
+  std::string action;   // audit_action_name(), e.g. "retrieve"
+  std::string outcome;  // "success" | "failure"
+  std::string study;    // Study Instance UID
+  // The patient, by id (and issuer): matched through its PatientRef in the caller's tenant.
+  std::optional<std::string> patient_id;
+  std::string issuer;
+  std::uint64_t after = 0;  // paging: records with seq > after
+  std::size_t limit = 100;  // 1..1000
+};
+
+struct AuditPage {
+  std::vector<store::AuditRecord> records;
+  std::optional<std::uint64_t> next_after;  // set when more may follow
+};
+
+struct AuditSearchDeps {
+  store::AuditLogReader& log;
+  const PatientRefs& patient_refs;
+  audit::AuditRecorder& audit;
+  const Clock& clock;
+  Logger& logger;
+};
+
+class AuditSearch {
+ public:
+  explicit AuditSearch(AuditSearchDeps deps) : deps_(deps) {}
+  Result<AuditPage> search(const RequestContext& ctx, const AuditFilter& filter);
+
+ private:
+  AuditSearchDeps deps_;
+};
+
+}  // namespace arca::service
