@@ -12,7 +12,9 @@ namespace {
 const std::set<std::string>& known_keys(const std::string& table) {
   static const std::map<std::string, std::set<std::string>> kKeys = {
       {"", {"data_dir", "key_file", "log_level", "http", "dicom", "storage"}},
-      {"http", {"bind", "port", "certificate", "private_key", "threads", "dev_local_access"}},
+      {"http",
+       {"bind", "port", "certificate", "private_key", "threads", "redirect_port",
+        "dev_local_access"}},
       {"dicom",
        {"aet", "bind", "port", "tls_port", "certificate", "private_key", "client_ca",
         "max_associations", "association_timeout", "dimse_timeout", "max_pdu"}},
@@ -54,6 +56,7 @@ Result<void> apply_file(const toml::value& root, Config& c) {
     c.http.certificate = setting(h, "certificate", c.http.certificate.string());
     c.http.private_key = setting(h, "private_key", c.http.private_key.string());
     c.http.threads = setting(h, "threads", c.http.threads);
+    c.http.redirect_port = setting(h, "redirect_port", c.http.redirect_port);
     c.http.dev_local_access = setting(h, "dev_local_access", c.http.dev_local_access);
   }
   if (root.contains("dicom")) {
@@ -91,7 +94,8 @@ Result<void> apply_file(const toml::value& root, Config& c) {
 
 Result<void> validate(const Config& c) {
   auto port_ok = [](int p) { return p >= 0 && p <= 65535; };
-  if (!port_ok(c.http.port) || !port_ok(c.dicom.port) || !port_ok(c.dicom.tls_port)) {
+  if (!port_ok(c.http.port) || !port_ok(c.http.redirect_port) || !port_ok(c.dicom.port) ||
+      !port_ok(c.dicom.tls_port)) {
     return make_error(ErrorCode::kInvalidArgument, "ports must be between 0 and 65535");
   }
   if (c.dicom.aet.empty() || c.dicom.aet.size() > 16) {

@@ -2,11 +2,13 @@
 
 #include <signal.h>
 
+#include <optional>
 #include <ostream>
 
 #include "dicomweb/routes.h"
 #include "dimse/dimse_server.h"
 #include "http/health.h"
+#include "http/redirect_server.h"
 #include "http/server.h"
 
 namespace arca::app {
@@ -105,6 +107,19 @@ int run_serve(Archive& archive, Logger& logger, Random& random, std::ostream& ou
     logger.error("HTTPS listener on " + config.http.bind + ":" + std::to_string(config.http.port) +
                  ": " + started.error().to_string());
     return 1;
+  }
+  std::optional<http::RedirectServer> redirect;
+  if (config.http.redirect_port != 0) {
+    redirect.emplace(
+        http::RedirectConfig{config.http.bind,
+                             static_cast<std::uint16_t>(config.http.redirect_port), server.port()},
+        logger);
+    auto listening = redirect->start();
+    if (!listening.ok()) {
+      logger.error("plain HTTP redirect listener: " + listening.error().to_string());
+      server.stop();
+      return 1;
+    }
   }
   auto dicom = dimse::DimseServer::start(
       dimse_options(config, certs),
