@@ -291,7 +291,7 @@ Result<std::optional<NativeLayout>> native_layout(ByteView prefix, bool complete
     if (length == 0xFFFFFFFFULL || length < frame_size * static_cast<std::uint64_t>(count))
       return unsupported;
     return std::optional<NativeLayout>(
-        NativeLayout{*header + header_size, frame_size, static_cast<std::uint32_t>(count)});
+        NativeLayout{*header + header_size, frame_size, static_cast<std::uint32_t>(count), length});
   });
 }
 
