@@ -170,21 +170,7 @@ Result<Bytes> to_explicit_little_endian(ByteView part10) {
   return detail::guarded([&]() -> Result<Bytes> {
     auto file = ARCA_TRY(detail::load_stored_object(part10));
     ARCA_TRY(decode_to_explicit_little(*file->getDataset()));
-    const std::size_t estimate =
-        file->calcElementLength(EXS_LittleEndianExplicit, EET_ExplicitLength) + 64 * 1024;
-    Bytes buffer(estimate);
-    DcmOutputBufferStream out(buffer.data(), static_cast<offile_off_t>(buffer.size()));
-    file->transferInit();
-    OFCondition status = file->write(out, EXS_LittleEndianExplicit, EET_ExplicitLength, nullptr,
-                                     EGL_recalcGL, EPD_withoutPadding);
-    file->transferEnd();
-    if (status.bad())
-      return make_error(ErrorCode::kInternal, std::string("re-encoding failed"));
-    void* data = nullptr;
-    offile_off_t length = 0;
-    out.flushBuffer(data, length);
-    buffer.resize(static_cast<std::size_t>(length));
-    return buffer;
+    return detail::write_explicit_little_endian(*file);
   });
 }
 
