@@ -12,7 +12,8 @@ namespace arca::dicomweb {
 inline constexpr std::string_view kDicomJson = "application/dicom+json";
 
 // Whether the Accept header (absent: anything) admits DICOM JSON: application/dicom+json,
-// application/json, application/*, */*. The XML model is not produced yet: 406 for it alone.
+// application/json, application/*, */*. Searches do not produce the XML model (406 for it alone);
+// /metadata does.
 bool accepts_dicom_json(const http::Request& request);
 
 // QIDO-RS search at the scope's level; path parameters "study"/"series" fill the scope.

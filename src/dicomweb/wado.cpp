@@ -1,6 +1,7 @@
 // WADO-RS (PS3.18 §10.4): instance, series and study retrieve, metadata and frames.
 #include <charconv>
 
+#include "dicom/native_xml.h"
 #include "dicom/web_views.h"
 #include "dicomweb/handlers.h"
 #include "dicomweb/multipart.h"
@@ -104,6 +105,31 @@ Result<std::string> instance_metadata(DicomWebDeps deps, const service::RequestC
   return parse_prefix<std::string>(opened, [&base](ByteView prefix, bool complete) {
     return dicom::metadata_json_from_prefix(prefix, complete, base);
   });
+}
+
+// The same in the Native DICOM Model (application/dicom+xml).
+Result<std::string> instance_metadata_xml(DicomWebDeps deps, const service::RequestContext& ctx,
+                                          const InstanceRef& ref) {
+  service::OpenedInstance opened =
+      ARCA_TRY(deps.retrieve.open_instance(ctx, InstanceUid(ref.instance)));
+  const std::string base = instance_path(ref);
+  return parse_prefix<std::string>(opened, [&base](ByteView prefix, bool complete) {
+    return dicom::metadata_xml_from_prefix(prefix, complete, base);
+  });
+}
+
+// Whether the Accept header asks for the XML model: application/dicom+xml as the first media
+// range, alone or as the type of multipart/related.
+bool wants_dicom_xml(const Request& request) {
+  auto header = request.headers().get("Accept");
+  if (!header)
+    return false;
+  MediaType m = parse_media_type(header->substr(0, header->find(',')));
+  if (m.type == "application/dicom+xml")
+    return true;
+  auto type = m.param("type");
+  return m.type == "multipart/related" && type &&
+         parse_media_type(*type).type == "application/dicom+xml";
 }
 
 // Frames of native little-endian pixel data read straight from their place in the blob (only
@@ -249,9 +275,24 @@ Result<Response> retrieve(DicomWebDeps deps, Request& request) {
 
 Result<Response> metadata(DicomWebDeps deps, Request& request) {
   service::RequestContext ctx = ARCA_TRY(request_context(request));
-  if (!accepts_dicom_json(request))
-    return not_acceptable("metadata is application/dicom+json");
+  const bool xml = wants_dicom_xml(request);
+  if (!xml && !accepts_dicom_json(request))
+    return not_acceptable("metadata is application/dicom+json or multipart application/dicom+xml");
   std::vector<InstanceRef> refs = ARCA_TRY(instances_in_path(deps, ctx, request));
+  if (xml) {  // PS3.18: one part per instance, each written when its turn comes
+    auto open = [deps, ctx, refs](std::size_t i) -> Result<PartSource> {
+      std::string document = ARCA_TRY(instance_metadata_xml(deps, ctx, refs[i]));
+      auto text = std::make_shared<const Bytes>(document.begin(), document.end());
+      return PartSource{"application/dicom+xml", std::make_unique<OwningMemorySource>(text)};
+    };
+    std::string b = boundary(deps);
+    Response r = Response::stream(
+        200,
+        http::StreamBody{std::make_unique<MultipartSource>(b, refs.size(), open), std::nullopt},
+        "multipart/related; type=\"application/dicom+xml\"; boundary=" + b);
+    r.headers().set("Cache-Control", "private, no-store");
+    return r;
+  }
   std::string body = "[";
   for (std::size_t i = 0; i < refs.size(); ++i) {
     body += (i ? "," : "") + ARCA_TRY(instance_metadata(deps, ctx, refs[i]));
