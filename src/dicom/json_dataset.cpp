@@ -5,7 +5,6 @@
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dcitem.h>
 #include <dcmtk/dcmdata/dcsequen.h>
-#include <dcmtk/ofstd/ofstd.h>
 
 #include <cstdio>
 #include <cstring>
@@ -99,15 +98,46 @@ Result<std::string> joined_values(Builder& b, const std::string& vr, const json&
   return out;
 }
 
-Result<Bytes> binary_value(Builder& b, const DcmTagKey& key, const json& attr) {
-  if (attr.contains("InlineBinary")) {
-    const std::string text = attr["InlineBinary"].get<std::string>();
-    Uint8* decoded = nullptr;
-    size_t n = OFStandard::decodeBase64(OFString(text.c_str()), decoded);
-    Bytes out(decoded, decoded + n);
-    delete[] decoded;  // allocated by DCMTK with new[]
-    return out;
+// Strict base64 (RFC 4648, padding optional, no whitespace): kInvalidDicom otherwise.
+Result<Bytes> base64_decode(std::string_view text) {
+  auto sextet = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z')
+      return c - 'A';
+    if (c >= 'a' && c <= 'z')
+      return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+      return c - '0' + 52;
+    if (c == '+')
+      return 62;
+    if (c == '/')
+      return 63;
+    return -1;
+  };
+  while (!text.empty() && text.back() == '=')
+    text.remove_suffix(1);
+  if (text.size() % 4 == 1)
+    return invalid("InlineBinary is not base64");
+  Bytes out;
+  out.reserve(text.size() * 3 / 4);
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (char c : text) {
+    int v = sextet(c);
+    if (v < 0)
+      return invalid("InlineBinary is not base64");
+    acc = (acc << 6) | static_cast<std::uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<std::uint8_t>((acc >> bits) & 0xFF));
+    }
   }
+  return out;
+}
+
+Result<Bytes> binary_value(Builder& b, const DcmTagKey& key, const json& attr) {
+  if (attr.contains("InlineBinary"))
+    return base64_decode(attr["InlineBinary"].get<std::string>());
   const std::string uri = attr["BulkDataURI"].get<std::string>();
   std::optional<BulkValue> value = b.resolve(uri);
   if (!value)

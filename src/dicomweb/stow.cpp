@@ -24,6 +24,8 @@ using http::Request;
 using http::Response;
 
 constexpr std::size_t kMaxPartBytes = std::size_t{1} << 30;
+// A JSON part becomes a DOM several times its size: metadata parts are kept small.
+constexpr std::size_t kMaxJsonPartBytes = std::size_t{64} << 20;
 constexpr std::uint32_t kReferencedSopClass = 0x00081150;
 constexpr std::uint32_t kReferencedSopInstance = 0x00081155;
 constexpr std::uint32_t kRetrieveUrl = 0x00081190;
@@ -123,6 +125,10 @@ Result<void> store_json_body(DicomWebDeps deps, const service::RequestContext& c
     return dicom::BulkValue{it->second.body, parse_media_type(it->second.content_type).type};
   };
   for (const Part& part : json_parts) {
+    if (part.body.size() > kMaxJsonPartBytes) {
+      add_failure(report, nullptr, dimse_status(ErrorCode::kTooLarge));
+      continue;
+    }
     std::string_view text(reinterpret_cast<const char*>(part.body.data()), part.body.size());
     auto built = dicom::part10_from_dicom_json(text, resolve);
     if (!built.ok()) {

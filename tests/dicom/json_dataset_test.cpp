@@ -140,16 +140,18 @@ TEST(JsonDataset, EachBadDataSetFailsAlone) {
       dataset("1.2.3.4.5.11", R"(,"00280010":{"vr":"XX","Value":[1]})") + "," +
       dataset("1.2.3.4.5.12", R"(,"0028001":{"vr":"US","Value":[1]})") + "," +
       dataset("1.2.3.4.5.13", R"(,"00280010":{"vr":"US","Value":"1"})") + "," +
+      dataset("1.2.3.4.5.15", R"(,"00091010":{"vr":"OB","InlineBinary":"!!"})") + "," +
       dataset("1.2.3.4.5.14", "") + "]";
   auto built = part10_from_dicom_json(json, parts.resolver());
   ASSERT_TRUE(built.ok());
-  ASSERT_EQ(built->size(), 6u);
+  ASSERT_EQ(built->size(), 7u);
   EXPECT_EQ((*built)[0].error().code, ErrorCode::kInvalidDicom);  // unresolved BulkDataURI
   EXPECT_EQ((*built)[1].error().code, ErrorCode::kUnsupported);   // compressed pixel data
   EXPECT_FALSE((*built)[2].ok());                                 // unknown VR
   EXPECT_FALSE((*built)[3].ok());                                 // bad tag key
   EXPECT_FALSE((*built)[4].ok());                                 // Value not an array
-  EXPECT_TRUE((*built)[5].ok());
+  EXPECT_EQ((*built)[5].error().code, ErrorCode::kInvalidDicom);  // not base64
+  EXPECT_TRUE((*built)[6].ok());
 }
 
 TEST(JsonDataset, BodyThatIsNotAnArrayIsRefused) {
