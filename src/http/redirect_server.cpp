@@ -217,14 +217,17 @@ class RedirectServer::Impl {
     acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
       if (ec == net::error::operation_aborted)
         return;
-      if (!ec) {
-        if (open_.load() >= config_.max_connections) {
-          boost::system::error_code ignored;
-          socket.close(ignored);
-        } else {
-          ++open_;
-          std::make_shared<Connection>(std::move(socket), config_, open_)->start();
-        }
+      if (ec) {  // e.g. out of file descriptors: back off instead of spinning
+        backoff_.expires_after(std::chrono::milliseconds(100));
+        backoff_.async_wait([this](boost::system::error_code) { accept(); });
+        return;
+      }
+      if (open_.load() >= config_.max_connections) {
+        boost::system::error_code ignored;
+        socket.close(ignored);
+      } else {
+        ++open_;
+        std::make_shared<Connection>(std::move(socket), config_, open_)->start();
       }
       accept();
     });
@@ -235,6 +238,7 @@ class RedirectServer::Impl {
   std::atomic<std::size_t> open_{0};
   net::io_context io_;
   tcp::acceptor acceptor_{io_};
+  net::steady_timer backoff_{io_};
   std::jthread thread_;
   std::uint16_t port_ = 0;
 };
