@@ -118,20 +118,6 @@ Result<std::string> instance_metadata_xml(DicomWebDeps deps, const service::Requ
   });
 }
 
-// Whether the Accept header asks for the XML model: application/dicom+xml as the first media
-// range, alone or as the type of multipart/related.
-bool wants_dicom_xml(const Request& request) {
-  auto header = request.headers().get("Accept");
-  if (!header)
-    return false;
-  MediaType m = parse_media_type(header->substr(0, header->find(',')));
-  if (m.type == "application/dicom+xml")
-    return true;
-  auto type = m.param("type");
-  return m.type == "multipart/related" && type &&
-         parse_media_type(*type).type == "application/dicom+xml";
-}
-
 // Frames of native little-endian pixel data read straight from their place in the blob (only
 // the segments holding them are decrypted); kUnsupported when the object is laid out otherwise.
 Result<dicom::Frames> native_frames_in_place(service::OpenedInstance& opened,

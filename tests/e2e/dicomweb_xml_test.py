@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""WADO-RS /metadata as application/dicom+xml (PS3.19 Native DICOM Model), end to end: the answer
+"""QIDO-RS results and WADO-RS /metadata as application/dicom+xml (PS3.19 Native DICOM Model), end to end: the answer
 is multipart/related with one well-formed (xmllint) UTF-8 NativeDicomModel document per instance;
 every top-level attribute of the stored file is there with its VR and value as pydicom reads it
 (person names by component group, sequences as items, binary values inline, Pixel Data as a
@@ -176,6 +176,35 @@ class MetadataXml(unittest.TestCase):
         self.assertEqual(xml_tags, json_tags)
         status, _, _ = harness.curl(self.base + self.route(ds), "-H", "Accept: text/html")
         self.assertEqual(status, 406)
+
+    def test_qido_results_as_xml(self):
+        ct = pydicom.dcmread(CT, stop_before_pixels=True)
+        rows, _ = self.qido_json(f"/studies?StudyInstanceUID={ct.StudyInstanceUID}")
+        status, body, headers = harness.curl(
+            self.base + f"/studies?StudyInstanceUID={ct.StudyInstanceUID}", "-H", XML_ACCEPT)
+        self.assertEqual(status, 200, body)
+        self.assertRegex(headers, r'(?i)content-type: multipart/related; '
+                                  r'type="application/dicom\+xml"; boundary=')
+        parts = split_multipart(body, headers)
+        self.assertEqual(len(parts), 1)
+        document = parts[0][1]
+        lint = subprocess.run(["xmllint", "--noout", "-"], input=document, capture_output=True)
+        self.assertEqual(lint.returncode, 0, lint.stderr)
+        root = ET.fromstring(document)
+        by_tag = {a.get("tag"): a for a in root.findall("n:DicomAttribute", NS)}
+        self.assertEqual(set(by_tag), set(rows[0]))  # the same attributes as the JSON answer
+        self.assertEqual(by_tag["0020000D"].find("n:Value", NS).text, ct.StudyInstanceUID)
+        self.assertEqual(by_tag["0020000D"].get("keyword"), "StudyInstanceUID")
+        self.assertEqual(person_name(by_tag["00100010"], 1)[0], str(ct.PatientName))
+        self.assertEqual(by_tag["00201208"].find("n:Value", NS).text, "1")
+        status, body, _ = harness.curl(self.base + "/studies?PatientID=nobody", "-H",
+                                       XML_ACCEPT)
+        self.assertEqual((status, body), (204, b""))
+
+    def qido_json(self, route):
+        status, body, headers = harness.curl(self.base + route)
+        self.assertEqual(status, 200, body)
+        return json.loads(body), headers
 
 
 if __name__ == "__main__":
