@@ -13,7 +13,7 @@ const std::set<std::string>& known_keys(const std::string& table) {
   static const std::map<std::string, std::set<std::string>> kKeys = {
       {"", {"data_dir", "key_file", "log_level", "http", "dicom", "storage"}},
       {"http",
-       {"bind", "port", "certificate", "private_key", "threads", "redirect_port",
+       {"bind", "port", "certificate", "private_key", "threads", "redirect_port", "cors_origins",
         "dev_local_access"}},
       {"dicom",
        {"aet", "bind", "port", "tls_port", "certificate", "private_key", "client_ca",
@@ -57,6 +57,7 @@ Result<void> apply_file(const toml::value& root, Config& c) {
     c.http.private_key = setting(h, "private_key", c.http.private_key.string());
     c.http.threads = setting(h, "threads", c.http.threads);
     c.http.redirect_port = setting(h, "redirect_port", c.http.redirect_port);
+    c.http.cors_origins = setting(h, "cors_origins", c.http.cors_origins);
     c.http.dev_local_access = setting(h, "dev_local_access", c.http.dev_local_access);
   }
   if (root.contains("dicom")) {
@@ -110,6 +111,15 @@ Result<void> validate(const Config& c) {
   }
   if (c.dicom.association_timeout_s < 1 || c.dicom.dimse_timeout_s < 1) {
     return make_error(ErrorCode::kInvalidArgument, "DICOM timeouts must be at least 1 second");
+  }
+  for (const std::string& origin : c.http.cors_origins) {
+    const std::size_t scheme = origin.find("://");
+    const bool web = origin.starts_with("https://") || origin.starts_with("http://");
+    if (!web || origin.size() == scheme + 3 ||
+        origin.find_first_of("/?#* ", scheme + 3) != std::string::npos) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "http.cors_origins entries are origins like https://viewer.example:8443");
+    }
   }
   if (c.http.threads < 1 || c.http.threads > 256) {
     return make_error(ErrorCode::kInvalidArgument, "http.threads must be between 1 and 256");

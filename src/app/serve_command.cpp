@@ -101,6 +101,7 @@ int run_serve(Archive& archive, Logger& logger, Random& random, std::ostream& ou
   server_config.port = static_cast<std::uint16_t>(config.http.port);
   server_config.threads = static_cast<std::size_t>(config.http.threads);
   server_config.tls = certs;
+  server_config.cors.origins = config.http.cors_origins;
   http::Server server(server_config, router, *authenticator, logger, random);
   auto started = server.start();
   if (!started.ok()) {

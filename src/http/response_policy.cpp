@@ -132,6 +132,8 @@ void compress_if_accepted(Response& response, std::optional<std::string_view> ac
 void finish_response(Response& response, const ResponseFacts& facts) {
   apply_security_headers(response, facts.path);
   compress_if_accepted(response, facts.accept_encoding);
+  if (facts.cors != nullptr)
+    apply_cors(response, *facts.cors, facts.origin);
 }
 
 }  // namespace arca::http

@@ -15,12 +15,14 @@
 //  - gzip of in-memory JSON and XML bodies (DICOM JSON metadata compresses ~10:1) when the
 //    client's Accept-Encoding admits it, with Vary: Accept-Encoding on every such response.
 //    Streamed bodies are left alone.
+//  - the CORS headers of http/cors.h, when cross-origin access is configured.
 // Thread-safety: free functions on caller-owned values.
 #pragma once
 
 #include <optional>
 #include <string_view>
 
+#include "http/cors.h"
 #include "http/response.h"
 
 namespace arca::http {
@@ -36,13 +38,15 @@ bool accepts_gzip(std::string_view accept_encoding);
 struct ResponseFacts {
   std::string_view path;  // decoded request path; empty when the request could not be parsed
   std::optional<std::string_view> accept_encoding;
+  std::optional<std::string_view> origin;  // the request's Origin
+  const CorsPolicy* cors = nullptr;        // null: CORS off
 };
 
 // Security headers as above, for a response to `path`.
 void apply_security_headers(Response& response, std::string_view path);
 // Compresses an in-memory JSON/XML body when the client accepts gzip and it is worth it.
 void compress_if_accepted(Response& response, std::optional<std::string_view> accept_encoding);
-// Both, in the order the server applies them.
+// All of it, CORS headers (http/cors.h) included, in the order the server applies them.
 void finish_response(Response& response, const ResponseFacts& facts);
 
 }  // namespace arca::http

@@ -114,6 +114,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string request_id_;
   std::string path_;  // of the request being answered, for the response policy
   std::optional<std::string> accept_encoding_;
+  std::optional<std::string> origin_;
   bool first_request_ = true;
   bool continue_pending_ = false;
   unsigned version_ = 11;
@@ -148,6 +149,7 @@ void Connection::on_header(beast::error_code ec) {
   request_id_ = shared_.random.hex(8);
   path_.clear();
   accept_encoding_.reset();
+  origin_.reset();
   auto start = SteadyClock::now();
   if (ec == bhttp::error::header_limit) {
     respond(protocol_error(431, "header_too_large", "request header fields too large"), false,
@@ -211,9 +213,16 @@ bool Connection::serve() {
   path_ = request.path();
   if (auto encoding = request.headers().get("Accept-Encoding"))
     accept_encoding_ = std::string(*encoding);
-  Admission admission = shared_.dispatcher.admit(request);
+  if (auto origin = request.headers().get("Origin"))
+    origin_ = std::string(*origin);
+  std::optional<Response> preflight = cors_preflight(shared_.config.cors, request);
+  Admission admission;
+  if (!preflight)
+    admission = shared_.dispatcher.admit(request);
   Response response(500);
-  if (admission.route == nullptr) {
+  if (preflight) {
+    response = std::move(*preflight);
+  } else if (admission.route == nullptr) {
     response = std::move(*admission.refusal);
   } else {
     std::uint64_t limit =
@@ -293,7 +302,7 @@ bool Connection::write_raw(const Buffers& buffers) {
 }
 
 bool Connection::respond(Response response, bool keep_alive, bool head) {
-  finish_response(response, {path_, accept_encoding_});
+  finish_response(response, {path_, accept_encoding_, origin_, &shared_.config.cors});
   response.headers().set("X-Request-Id", request_id_);
   bool chunked = false;
   std::optional<std::uint64_t> length;

@@ -30,6 +30,7 @@
 #include "core/random.h"
 #include "core/result.h"
 #include "http/authenticator.h"
+#include "http/cors.h"
 #include "http/router.h"
 #include "http/tls_certificate.h"
 
@@ -50,6 +51,7 @@ struct ServerConfig {
   std::size_t threads = 4;
   CertificateFiles tls;  // must exist; see ensure_certificate()
   ServerLimits limits;
+  CorsPolicy cors;  // off unless origins are listed
 };
 
 class Server {

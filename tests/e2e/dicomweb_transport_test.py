@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """HTTP transport features of `arca serve --dev-local-access`, end to end with curl: single byte
 ranges on WADO-URI and bulk data (206, 416), gzip of DICOM JSON, the security headers and the
-per-area Content-Security-Policy, and the plain-HTTP port that only redirects to HTTPS.
+per-area Content-Security-Policy, the plain-HTTP port that only redirects to HTTPS, and CORS for
+exactly the configured origin.
 """
 import io
 import json
@@ -16,6 +17,7 @@ import harness
 TEST_FILES = os.path.join(harness.PYDICOM_DATA, "test_files")
 CT = os.path.join(TEST_FILES, "CT_small.dcm")
 BIG_ENDIAN = os.path.join(TEST_FILES, "MR_small_bigendian.dcm")
+VIEWER = "https://viewer.example:8443"
 
 
 def multipart(data, boundary="b"):
@@ -39,7 +41,8 @@ class Transport(unittest.TestCase):
         cls.redirect_port = harness.free_port()
         config = os.path.join(cls.arca.root, "arca.toml")
         with open(config, "w") as f:
-            f.write(f"[http]\nredirect_port = {cls.redirect_port}\n")
+            f.write(f"[http]\nredirect_port = {cls.redirect_port}\n"
+                    f"cors_origins = [\"{VIEWER}\"]\n")
         cls.arca.serve(["--dev-local-access", "--config", config])
         cls.origin = f"https://127.0.0.1:{cls.arca.http_port}"
         cls.base = cls.origin + "/dicom-web"
@@ -114,7 +117,7 @@ class Transport(unittest.TestCase):
         status, plain, headers = harness.curl(url)
         self.assertEqual(status, 200)
         self.assertIsNone(header(headers, "Content-Encoding"))
-        self.assertEqual(header(headers, "Vary"), "Accept-Encoding")
+        self.assertEqual(header(headers, "Vary"), "Accept-Encoding, Origin")  # CORS is on here
         status, packed, headers = harness.curl(url, "-H", "Accept-Encoding: gzip")
         self.assertEqual(status, 200)
         self.assertEqual(header(headers, "Content-Encoding"), "gzip")
@@ -139,6 +142,42 @@ class Transport(unittest.TestCase):
         self.assertNotIn("'unsafe-eval'", app)
         _, _, headers = harness.curl(self.origin + "/viewer?StudyInstanceUIDs=1.2.3")
         self.assertIn("'unsafe-eval'", header(headers, "Content-Security-Policy"))
+
+    def test_cors_only_for_the_listed_origin(self):
+        status, body, headers = harness.curl(self.base + "/studies", "-X", "OPTIONS", "-H",
+                                             "Origin: " + VIEWER, "-H",
+                                             "Access-Control-Request-Method: GET", "-H",
+                                             "Access-Control-Request-Headers: authorization")
+        self.assertEqual(status, 204, body)
+        self.assertEqual(header(headers, "Access-Control-Allow-Origin"), VIEWER)
+        self.assertEqual(header(headers, "Access-Control-Allow-Credentials"), "true")
+        self.assertIn("GET", header(headers, "Access-Control-Allow-Methods"))
+        status, _, headers = harness.curl(self.base + "/studies", "-H", "Origin: " + VIEWER)
+        self.assertEqual(status, 200)
+        self.assertEqual(header(headers, "Access-Control-Allow-Origin"), VIEWER)
+        self.assertIn("Origin", header(headers, "Vary"))
+        for origin in ("https://evil.example", "https://viewer.example", "null"):
+            status, _, headers = harness.curl(self.base + "/studies", "-H", "Origin: " + origin)
+            self.assertIsNone(header(headers, "Access-Control-Allow-Origin"), origin)
+            status, _, headers = harness.curl(self.base + "/studies", "-X", "OPTIONS", "-H",
+                                              "Origin: " + origin, "-H",
+                                              "Access-Control-Request-Method: POST")
+            self.assertEqual(status, 403, origin)
+            self.assertIsNone(header(headers, "Access-Control-Allow-Origin"), origin)
+
+    def test_a_cors_origin_with_a_path_is_a_usage_error(self):
+        arca = harness.Arca()
+        try:
+            os.makedirs(arca.root, exist_ok=True)
+            config = os.path.join(arca.root, "arca.toml")
+            for bad in ("https://viewer.example/app", "*", "viewer.example"):
+                with open(config, "w") as f:
+                    f.write(f"[http]\ncors_origins = [\"{bad}\"]\n")
+                p = arca.run("check", "--config", config)
+                self.assertEqual(p.returncode, 2, bad)
+                self.assertIn(b"cors_origins", p.stderr)
+        finally:
+            arca.cleanup()
 
     def test_plain_http_port_only_redirects(self):
         plain = f"http://127.0.0.1:{self.redirect_port}"
