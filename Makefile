@@ -46,8 +46,9 @@ FUZZ_SECONDS ?= 60
 PYDICOM_FILES := /usr/lib/python3/dist-packages/pydicom/data/test_files
 fuzz: setup
 	CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DARCA_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
-	cmake --build build-fuzz -j $(JOBS) --target arca_fuzz_dicom_parse arca_fuzz_blob_header arca_fuzz_url arca_fuzz_query
-	for t in dicom_parse blob_header url query; do \
+	cmake --build build-fuzz -j $(JOBS) --target arca_fuzz_dicom_parse arca_fuzz_blob_header arca_fuzz_url arca_fuzz_query arca_fuzz_dicom_json \
+	  arca_fuzz_redirect
+	for t in dicom_parse blob_header url query dicom_json redirect; do \
 	  seeds=fuzz/seeds/$$t; [ $$t = dicom_parse ] && seeds=$(PYDICOM_FILES); \
 	  mkdir -p build-fuzz/corpus/$$t && \
 	  build-fuzz/fuzz/arca_fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 \

@@ -16,7 +16,9 @@ const std::set<std::string>& known_keys(const std::string& table) {
        {"min_password_length", "idle_timeout_minutes", "absolute_timeout_hours",
         "argon2_memory_kib", "argon2_iterations", "argon2_parallelism", "lockout_threshold",
         "totp_issuer"}},
-      {"http", {"bind", "port", "certificate", "private_key", "threads", "dev_local_access"}},
+      {"http",
+       {"bind", "port", "certificate", "private_key", "threads", "redirect_port", "cors_origins",
+        "dev_local_access"}},
       {"dicom",
        {"aet", "bind", "port", "tls_port", "certificate", "private_key", "client_ca",
         "max_associations", "association_timeout", "dimse_timeout", "max_pdu"}},
@@ -96,6 +98,8 @@ Result<void> apply_file(const toml::value& root, Config& c) {
     c.http.certificate = setting(h, "certificate", c.http.certificate.string());
     c.http.private_key = setting(h, "private_key", c.http.private_key.string());
     c.http.threads = setting(h, "threads", c.http.threads);
+    c.http.redirect_port = setting(h, "redirect_port", c.http.redirect_port);
+    c.http.cors_origins = setting(h, "cors_origins", c.http.cors_origins);
     c.http.dev_local_access = setting(h, "dev_local_access", c.http.dev_local_access);
   }
   if (root.contains("dicom")) {
@@ -158,7 +162,8 @@ Result<void> apply_file(const toml::value& root, Config& c) {
 
 Result<void> validate(const Config& c) {
   auto port_ok = [](int p) { return p >= 0 && p <= 65535; };
-  if (!port_ok(c.http.port) || !port_ok(c.dicom.port) || !port_ok(c.dicom.tls_port)) {
+  if (!port_ok(c.http.port) || !port_ok(c.http.redirect_port) || !port_ok(c.dicom.port) ||
+      !port_ok(c.dicom.tls_port)) {
     return make_error(ErrorCode::kInvalidArgument, "ports must be between 0 and 65535");
   }
   if (c.dicom.aet.empty() || c.dicom.aet.size() > 16) {
@@ -187,6 +192,15 @@ Result<void> validate(const Config& c) {
     return make_error(ErrorCode::kInvalidArgument,
                       "auth timeouts must be at least a minute (absolute >= idle), "
                       "lockout_threshold at least 1");
+  }
+  for (const std::string& origin : c.http.cors_origins) {
+    const std::size_t scheme = origin.find("://");
+    const bool web = origin.starts_with("https://") || origin.starts_with("http://");
+    if (!web || origin.size() == scheme + 3 ||
+        origin.find_first_of("/?#* ", scheme + 3) != std::string::npos) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "http.cors_origins entries are origins like https://viewer.example:8443");
+    }
   }
   if (c.http.threads < 1 || c.http.threads > 256) {
     return make_error(ErrorCode::kInvalidArgument, "http.threads must be between 1 and 256");

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "auth/settings.h"
 #include "core/result.h"
@@ -18,6 +19,10 @@ struct HttpConfig {
   std::filesystem::path certificate;  // PEM; empty: self-signed, generated on first run
   std::filesystem::path private_key;  // PEM
   int threads = 4;
+  // Plain-HTTP port that only answers redirects to HTTPS; 0 (the default): no plain listener.
+  int redirect_port = 0;
+  // Origins allowed cross-origin access ("https://viewer.example:8443"); empty: CORS off.
+  std::vector<std::string> cors_origins;
   // DEVELOPMENT ONLY until accounts exist: loopback clients get a local principal (query, read,
   // store) on every DICOMweb route; everyone else still gets 401. Never on by default.
   bool dev_local_access = false;

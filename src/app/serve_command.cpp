@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <ostream>
 
 #include "api/authenticator.h"
@@ -10,6 +11,7 @@
 #include "dicomweb/routes.h"
 #include "dimse/dimse_server.h"
 #include "http/health.h"
+#include "http/redirect_server.h"
 #include "http/server.h"
 
 namespace arca::app {
@@ -113,12 +115,26 @@ int run_serve(Archive& archive, Logger& logger, Random& random, std::ostream& ou
   server_config.port = static_cast<std::uint16_t>(config.http.port);
   server_config.threads = static_cast<std::size_t>(config.http.threads);
   server_config.tls = certs;
+  server_config.cors.origins = config.http.cors_origins;
   http::Server server(server_config, router, *authenticator, logger, random);
   auto started = server.start();
   if (!started.ok()) {
     logger.error("HTTPS listener on " + config.http.bind + ":" + std::to_string(config.http.port) +
                  ": " + started.error().to_string());
     return 1;
+  }
+  std::optional<http::RedirectServer> redirect;
+  if (config.http.redirect_port != 0) {
+    redirect.emplace(
+        http::RedirectConfig{config.http.bind,
+                             static_cast<std::uint16_t>(config.http.redirect_port), server.port()},
+        logger);
+    auto listening = redirect->start();
+    if (!listening.ok()) {
+      logger.error("plain HTTP redirect listener: " + listening.error().to_string());
+      server.stop();
+      return 1;
+    }
   }
   auto dicom = dimse::DimseServer::start(
       dimse_options(config, certs),

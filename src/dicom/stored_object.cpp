@@ -2,6 +2,7 @@
 
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcistrmb.h>
+#include <dcmtk/dcmdata/dcostrmb.h>
 
 namespace arca::dicom::detail {
 
@@ -36,6 +37,24 @@ Result<std::optional<PrefixRead>> read_until_pixel_data(ByteView prefix, bool co
   read.stop = static_cast<std::size_t>(in.tell());
   read.input_left = in.avail() > 0;
   return std::optional<PrefixRead>(std::move(read));
+}
+
+Result<Bytes> write_explicit_little_endian(DcmFileFormat& file) {
+  const std::size_t estimate =
+      file.calcElementLength(EXS_LittleEndianExplicit, EET_ExplicitLength) + 64 * 1024;
+  Bytes buffer(estimate);
+  DcmOutputBufferStream out(buffer.data(), static_cast<offile_off_t>(buffer.size()));
+  file.transferInit();
+  OFCondition status = file.write(out, EXS_LittleEndianExplicit, EET_ExplicitLength, nullptr,
+                                  EGL_recalcGL, EPD_withoutPadding);
+  file.transferEnd();
+  if (status.bad())
+    return make_error(ErrorCode::kInternal, "writing the object failed");
+  void* data = nullptr;
+  offile_off_t length = 0;
+  out.flushBuffer(data, length);
+  buffer.resize(static_cast<std::size_t>(length));
+  return buffer;
 }
 
 }  // namespace arca::dicom::detail

@@ -42,4 +42,8 @@ struct PrefixRead {
 // false): the caller reads a longer prefix and tries again.
 Result<std::optional<PrefixRead>> read_until_pixel_data(ByteView prefix, bool complete);
 
+// The object as Part-10 bytes in Explicit VR Little Endian (file meta completed by DCMTK from
+// the data set); kInternal if DCMTK cannot write it.
+Result<Bytes> write_explicit_little_endian(DcmFileFormat& file);
+
 }  // namespace arca::dicom::detail

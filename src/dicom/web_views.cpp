@@ -15,18 +15,13 @@
 #include <sstream>
 
 #include "dicom/stored_object.h"
-#include "dicom/text_decoder.h"
+#include "dicom/web_dataset.h"
 
 namespace arca::dicom {
 namespace {
 
-bool is_bulk(const DcmTagKey& tag) {
-  const Uint16 g = tag.getGroup();
-  const Uint16 e = tag.getElement();
-  return tag == DCM_PixelData || tag == DCM_FloatPixelData || tag == DCM_DoubleFloatPixelData ||
-         tag == DCM_WaveformData || tag == DCM_EncapsulatedDocument ||
-         tag == DCM_SpectroscopyData || ((g & 0xFF00) == 0x6000 && e == 0x3000);
-}
+using detail::is_bulk;
+using detail::text_to_utf8;
 
 // DCMTK's compact JSON writer, with bulk values as BulkDataURIs under `base`.
 class BulkUriFormat final : public DcmJsonFormatCompact {
@@ -119,41 +114,6 @@ Result<Frames> native_frames(DcmDataset& ds, DcmPixelData& pixels, long count,
   return out;
 }
 
-bool is_charset_text(DcmEVR vr) {
-  return vr == EVR_PN || vr == EVR_LO || vr == EVR_SH || vr == EVR_LT || vr == EVR_ST ||
-         vr == EVR_UT || vr == EVR_UC;
-}
-
-// Rewrites every text value of the item (and its sequences) as UTF-8 with Arca's own decoder,
-// which handles the ISO 2022 sets DCMTK's converter cannot open with glibc iconv. An item with
-// its own Specific Character Set uses it.
-void text_to_utf8(DcmItem& item, const std::string& inherited) {
-  std::string charset = inherited;
-  OFString own;
-  if (item.findAndGetOFStringArray(DCM_SpecificCharacterSet, own, OFFalse).good())
-    charset = own.c_str();
-  TextDecoder decoder(charset);
-  for (unsigned long i = 0; i < item.card(); ++i) {
-    DcmElement* e = item.getElement(i);
-    if (e->ident() == EVR_SQ) {
-      auto* seq = static_cast<DcmSequenceOfItems*>(e);
-      for (unsigned long j = 0; j < seq->card(); ++j)
-        text_to_utf8(*seq->getItem(j), charset);
-      continue;
-    }
-    char* raw = nullptr;
-    Uint32 length = 0;
-    if (!is_charset_text(e->ident()) || e->getString(raw, length).bad() || raw == nullptr)
-      continue;
-    std::string utf8 =
-        decoder.decode(std::string_view(raw, length),
-                       e->ident() == EVR_PN ? TextKind::kPersonName : TextKind::kText);
-    (void)e->putString(utf8.c_str(), static_cast<Uint32>(utf8.size()));
-  }
-  if (!own.empty())
-    (void)item.putAndInsertString(DCM_SpecificCharacterSet, "ISO_IR 192");
-}
-
 // Decodes compressed pixel data in place; kUnsupportedTransferSyntax without a decoder.
 Result<void> decode_to_explicit_little(DcmDataset& ds) {
   if (ds.chooseRepresentation(EXS_LittleEndianExplicit, nullptr).bad() ||
@@ -170,21 +130,7 @@ Result<Bytes> to_explicit_little_endian(ByteView part10) {
   return detail::guarded([&]() -> Result<Bytes> {
     auto file = ARCA_TRY(detail::load_stored_object(part10));
     ARCA_TRY(decode_to_explicit_little(*file->getDataset()));
-    const std::size_t estimate =
-        file->calcElementLength(EXS_LittleEndianExplicit, EET_ExplicitLength) + 64 * 1024;
-    Bytes buffer(estimate);
-    DcmOutputBufferStream out(buffer.data(), static_cast<offile_off_t>(buffer.size()));
-    file->transferInit();
-    OFCondition status = file->write(out, EXS_LittleEndianExplicit, EET_ExplicitLength, nullptr,
-                                     EGL_recalcGL, EPD_withoutPadding);
-    file->transferEnd();
-    if (status.bad())
-      return make_error(ErrorCode::kInternal, std::string("re-encoding failed"));
-    void* data = nullptr;
-    offile_off_t length = 0;
-    out.flushBuffer(data, length);
-    buffer.resize(static_cast<std::size_t>(length));
-    return buffer;
+    return detail::write_explicit_little_endian(*file);
   });
 }
 
@@ -291,7 +237,7 @@ Result<std::optional<NativeLayout>> native_layout(ByteView prefix, bool complete
     if (length == 0xFFFFFFFFULL || length < frame_size * static_cast<std::uint64_t>(count))
       return unsupported;
     return std::optional<NativeLayout>(
-        NativeLayout{*header + header_size, frame_size, static_cast<std::uint32_t>(count)});
+        NativeLayout{*header + header_size, frame_size, static_cast<std::uint32_t>(count), length});
   });
 }
 

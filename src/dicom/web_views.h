@@ -59,6 +59,7 @@ struct NativeLayout {
   std::uint64_t offset = 0;      // of frame 1's first byte
   std::uint64_t frame_size = 0;  // bytes
   std::uint32_t frames = 1;
+  std::uint64_t value_length = 0;  // of the Pixel Data element (frames plus any padding)
 };
 Result<std::optional<NativeLayout>> native_layout(ByteView prefix, bool complete);
 

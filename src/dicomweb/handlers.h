@@ -12,8 +12,11 @@ namespace arca::dicomweb {
 inline constexpr std::string_view kDicomJson = "application/dicom+json";
 
 // Whether the Accept header (absent: anything) admits DICOM JSON: application/dicom+json,
-// application/json, application/*, */*. The XML model is not produced yet: 406 for it alone.
+// application/json, application/*, */*.
 bool accepts_dicom_json(const http::Request& request);
+// Whether the Accept header asks for the XML model: application/dicom+xml as the first media
+// range, alone or as the type of multipart/related (the XML answers are multipart).
+bool wants_dicom_xml(const http::Request& request);
 
 // QIDO-RS search at the scope's level; path parameters "study"/"series" fill the scope.
 Result<http::Response> search(DicomWebDeps deps, QueryLevel level, http::Request& request);

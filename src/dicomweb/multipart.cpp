@@ -54,8 +54,8 @@ std::string unquote(std::string_view v) {
   return out;
 }
 
-// The Content-Type of a part's header block (lines separated by CRLF).
-std::string part_content_type(std::string_view headers) {
+// A field of a part's header block (lines separated by CRLF); empty when absent.
+std::string part_header(std::string_view headers, std::string_view name) {
   std::size_t pos = 0;
   while (pos < headers.size()) {
     std::size_t end = headers.find("\r\n", pos);
@@ -63,7 +63,7 @@ std::string part_content_type(std::string_view headers) {
       end = headers.size();
     std::string_view line = headers.substr(pos, end - pos);
     std::size_t colon = line.find(':');
-    if (colon != std::string_view::npos && lower(trim(line.substr(0, colon))) == "content-type")
+    if (colon != std::string_view::npos && lower(trim(line.substr(0, colon))) == name)
       return std::string(trim(line.substr(colon + 1)));
     pos = end + 2;
   }
@@ -156,8 +156,10 @@ Result<std::optional<Part>> MultipartReader::next() {
   if (headers_end == std::string::npos)
     return make_error(ErrorCode::kInvalidArgument, "multipart body ends inside part headers");
   Part part;
-  part.content_type = part_content_type(
-      std::string_view(buffer_).substr(line_end + 2, headers_end + 2 - (line_end + 2)));
+  const std::string_view headers =
+      std::string_view(buffer_).substr(line_end + 2, headers_end + 2 - (line_end + 2));
+  part.content_type = part_header(headers, "content-type");
+  part.content_location = part_header(headers, "content-location");
   std::size_t body_start = headers_end + 4;
   std::size_t body_end = ARCA_TRY(find(delimiter_, body_start));
   if (body_end == std::string::npos)

@@ -30,7 +30,8 @@ struct MediaType {
 MediaType parse_media_type(std::string_view value);
 
 struct Part {
-  std::string content_type;  // empty when the part has none
+  std::string content_type;      // empty when the part has none
+  std::string content_location;  // empty when the part has none
   Bytes body;
 };
 

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "dicomweb/dicom_json.h"
+#include "dicomweb/dicom_xml.h"
 
 namespace arca::dicomweb {
 namespace {
@@ -124,6 +125,20 @@ std::string qido_json(const std::vector<QueryRow>& rows,
     objects.push_back(std::move(o));
   }
   return json_array(objects);
+}
+
+std::vector<std::string> qido_xml(const std::vector<QueryRow>& rows,
+                                  const std::vector<const QueryKey*>& fields) {
+  std::vector<std::string> out;
+  out.reserve(rows.size());
+  for (const QueryRow& row : rows) {
+    DicomXmlObject o;
+    o.add(kSpecificCharacterSet, "SpecificCharacterSet", "CS", "ISO_IR 192");
+    for (const QueryKey* key : fields)
+      o.add(key->tag, key->keyword, key->vr, key->read(row));
+    out.push_back(o.str());
+  }
+  return out;
 }
 
 }  // namespace arca::dicomweb

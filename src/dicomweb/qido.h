@@ -1,5 +1,6 @@
 // QIDO-RS (PS3.18 §10.6): query parameters -> the domain Query shared with C-FIND, and result
-// rows -> the DICOM JSON model. Kept free of the HTTP server so it is unit-tested directly.
+// rows -> the DICOM JSON model or the XML Native DICOM Model. Kept free of the HTTP server so it is
+// unit-tested directly.
 //
 // Matching keys are PS3.6 keywords or eight hex digits ("PatientID", "00100020") from the shared
 // table of domain/query_keys.h, at the query level or above; values follow DICOM matching
@@ -42,5 +43,8 @@ Result<QidoRequest> parse_qido(const QidoScope& scope, const http::QueryParams& 
 // The application/dicom+json body for rows (an empty array for none).
 std::string qido_json(const std::vector<QueryRow>& rows,
                       const std::vector<const QueryKey*>& fields);
+// The same rows as application/dicom+xml documents, one per row.
+std::vector<std::string> qido_xml(const std::vector<QueryRow>& rows,
+                                  const std::vector<const QueryKey*>& fields);
 
 }  // namespace arca::dicomweb

@@ -35,10 +35,49 @@ bool accepts_dicom_json(const http::Request& request) {
   return false;
 }
 
+bool wants_dicom_xml(const http::Request& request) {
+  auto header = request.headers().get("Accept");
+  if (!header)
+    return false;
+  MediaType m = parse_media_type(header->substr(0, header->find(',')));
+  if (m.type == "application/dicom+xml")
+    return true;
+  auto type = m.param("type");
+  return m.type == "multipart/related" && type &&
+         parse_media_type(*type).type == "application/dicom+xml";
+}
+
+namespace {
+
+// QIDO results as multipart/related application/dicom+xml, one document per result; none is
+// 204 (a multipart body needs at least one part).
+Response xml_results(DicomWebDeps deps, const std::vector<QueryRow>& rows,
+                     const std::vector<const QueryKey*>& fields) {
+  if (rows.empty())
+    return Response(204);
+  auto documents = std::make_shared<const std::vector<std::string>>(qido_xml(rows, fields));
+  auto open = [documents](std::size_t i) -> Result<PartSource> {
+    return PartSource{"application/dicom+xml",
+                      std::make_unique<MemorySource>(as_bytes((*documents)[i]))};
+  };
+  std::string boundary = make_boundary(deps.random.bytes(16));
+  return Response::stream(
+      200,
+      http::StreamBody{std::make_unique<MultipartSource>(boundary, documents->size(), open),
+                       std::nullopt},
+      "multipart/related; type=\"application/dicom+xml\"; boundary=" + boundary);
+}
+
+}  // namespace
+
 Result<http::Response> search(DicomWebDeps deps, QueryLevel level, http::Request& request) {
   service::RequestContext ctx = ARCA_TRY(request_context(request));
-  if (!accepts_dicom_json(request))
-    return http::protocol_error(406, "not_acceptable", "search results are application/dicom+json");
+  const bool xml = wants_dicom_xml(request);
+  if (!xml && !accepts_dicom_json(request)) {
+    return http::protocol_error(406, "not_acceptable",
+                                "search results are application/dicom+json or "
+                                "multipart application/dicom+xml");
+  }
   QidoScope scope{level, std::nullopt, std::nullopt};
   if (auto s = request.path_param("study"))
     scope.study = std::string(*s);
@@ -51,8 +90,10 @@ Result<http::Response> search(DicomWebDeps deps, QueryLevel level, http::Request
   const bool cut = rows.size() > wanted;
   if (cut)
     rows.resize(wanted);
-  Response r = Response::json(200, qido_json(rows, q.fields));
-  r.headers().set("Content-Type", kDicomJson);
+  Response r =
+      xml ? xml_results(deps, rows, q.fields) : Response::json(200, qido_json(rows, q.fields));
+  if (!xml)
+    r.headers().set("Content-Type", kDicomJson);
   r.headers().set("Cache-Control", "no-store");
   if (cut) {
     r.headers().set("Warning", "299 arca \"There are additional results that can be requested\"");

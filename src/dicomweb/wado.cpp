@@ -1,9 +1,11 @@
 // WADO-RS (PS3.18 §10.4): instance, series and study retrieve, metadata and frames.
 #include <charconv>
 
+#include "dicom/native_xml.h"
 #include "dicom/web_views.h"
 #include "dicomweb/handlers.h"
 #include "dicomweb/multipart.h"
+#include "dicomweb/ranged_body.h"
 #include "dicomweb/request_context.h"
 
 namespace arca::dicomweb {
@@ -63,6 +65,7 @@ Response not_acceptable(std::string_view why) {
 }
 
 constexpr std::size_t kMetadataFirstRead = 64 * 1024;
+constexpr std::uint32_t kPixelData = 0x7FE00010;
 constexpr std::string_view kDeflated = "1.2.840.10008.1.2.1.99";
 
 // Reads an opened instance from its start, 64 KiB first and doubling (deflated objects whole),
@@ -101,6 +104,17 @@ Result<std::string> instance_metadata(DicomWebDeps deps, const service::RequestC
   const std::string base = instance_path(ref);
   return parse_prefix<std::string>(opened, [&base](ByteView prefix, bool complete) {
     return dicom::metadata_json_from_prefix(prefix, complete, base);
+  });
+}
+
+// The same in the Native DICOM Model (application/dicom+xml).
+Result<std::string> instance_metadata_xml(DicomWebDeps deps, const service::RequestContext& ctx,
+                                          const InstanceRef& ref) {
+  service::OpenedInstance opened =
+      ARCA_TRY(deps.retrieve.open_instance(ctx, InstanceUid(ref.instance)));
+  const std::string base = instance_path(ref);
+  return parse_prefix<std::string>(opened, [&base](ByteView prefix, bool complete) {
+    return dicom::metadata_xml_from_prefix(prefix, complete, base);
   });
 }
 
@@ -247,9 +261,24 @@ Result<Response> retrieve(DicomWebDeps deps, Request& request) {
 
 Result<Response> metadata(DicomWebDeps deps, Request& request) {
   service::RequestContext ctx = ARCA_TRY(request_context(request));
-  if (!accepts_dicom_json(request))
-    return not_acceptable("metadata is application/dicom+json");
+  const bool xml = wants_dicom_xml(request);
+  if (!xml && !accepts_dicom_json(request))
+    return not_acceptable("metadata is application/dicom+json or multipart application/dicom+xml");
   std::vector<InstanceRef> refs = ARCA_TRY(instances_in_path(deps, ctx, request));
+  if (xml) {  // PS3.18: one part per instance, each written when its turn comes
+    auto open = [deps, ctx, refs](std::size_t i) -> Result<PartSource> {
+      std::string document = ARCA_TRY(instance_metadata_xml(deps, ctx, refs[i]));
+      auto text = std::make_shared<const Bytes>(document.begin(), document.end());
+      return PartSource{"application/dicom+xml", std::make_unique<OwningMemorySource>(text)};
+    };
+    std::string b = boundary(deps);
+    Response r = Response::stream(
+        200,
+        http::StreamBody{std::make_unique<MultipartSource>(b, refs.size(), open), std::nullopt},
+        "multipart/related; type=\"application/dicom+xml\"; boundary=" + b);
+    r.headers().set("Cache-Control", "private, no-store");
+    return r;
+  }
   std::string body = "[";
   for (std::size_t i = 0; i < refs.size(); ++i) {
     body += (i ? "," : "") + ARCA_TRY(instance_metadata(deps, ctx, refs[i]));
@@ -269,15 +298,31 @@ Result<Response> bulkdata(DicomWebDeps deps, Request& request) {
   if (ec != std::errc() || p != tag_text.data() + tag_text.size() || tag_text.size() != 8)
     return make_error(ErrorCode::kInvalidArgument, "a bulk data tag is eight hex digits");
   std::vector<InstanceRef> refs = ARCA_TRY(instances_in_path(deps, ctx, request));
-  Bytes object = ARCA_TRY(read_instance(deps, ctx, InstanceUid(refs.front().instance)));
-  auto value = std::make_shared<const Bytes>(ARCA_TRY(dicom::bulk_value(object, tag)));
+  const InstanceUid uid(refs.front().instance);
   Accepted a = accepted(request);
-  if (a.media_type == "application/octet-stream" &&
-      request.headers().get("Accept")->find("multipart") == std::string_view::npos) {
-    auto length = value->size();
+  const bool single_part =
+      a.media_type == "application/octet-stream" &&
+      request.headers().get("Accept")->find("multipart") == std::string_view::npos;
+  if (single_part && tag == kPixelData) {  // native pixel data is served from its place
+    service::OpenedInstance opened = ARCA_TRY(deps.retrieve.open_instance(ctx, uid));
+    auto layout = parse_prefix<dicom::NativeLayout>(opened, [](ByteView prefix, bool complete) {
+      return dicom::native_layout(prefix, complete);
+    });
+    if (layout.ok()) {
+      http::RangedBody body =
+          stored_slice_body(std::move(opened), layout->offset, layout->value_length);
+      Response r = ARCA_TRY(http::ranged_response(request, body, "application/octet-stream"));
+      r.headers().set("Cache-Control", "private, no-store");
+      return r;
+    }
+    if (layout.error().code != ErrorCode::kUnsupported)
+      return std::move(layout).error();
+  }
+  Bytes object = ARCA_TRY(read_instance(deps, ctx, uid));
+  auto value = std::make_shared<const Bytes>(ARCA_TRY(dicom::bulk_value(object, tag)));
+  if (single_part) {
     Response r =
-        Response::stream(200, http::StreamBody{std::make_unique<OwningMemorySource>(value), length},
-                         "application/octet-stream");
+        ARCA_TRY(http::ranged_response(request, memory_body(value), "application/octet-stream"));
     r.headers().set("Cache-Control", "private, no-store");
     return r;
   }

@@ -1,11 +1,19 @@
 // WADO-URI (PS3.18 §9, the OHIF `imageRendering: 'wadouri'` path): one instance as
-// application/dicom, as stored or in Explicit VR Little Endian. Rendered content types
+// application/dicom, as stored or in Explicit VR Little Endian, with single byte ranges (a range
+// of the stored object decrypts only the segments it touches). Rendered content types
 // (image/jpeg, the default when contentType is absent) are not produced yet: 406.
 #include "dicom/web_views.h"
 #include "dicomweb/handlers.h"
+#include "dicomweb/ranged_body.h"
 #include "dicomweb/request_context.h"
 
 namespace arca::dicomweb {
+namespace {
+
+// Transcoding parses the object in memory.
+constexpr std::size_t kMaxTranscoded = std::size_t{1} << 30;
+
+}  // namespace
 
 Result<http::Response> wado_uri(DicomWebDeps deps, http::Request& request) {
   service::RequestContext ctx = ARCA_TRY(request_context(request));
@@ -29,12 +37,23 @@ Result<http::Response> wado_uri(DicomWebDeps deps, http::Request& request) {
                                 "instances are served as stored or in Explicit VR Little Endian");
   }
   ARCA_TRY(find_instances(deps, ctx, ref));  // 404 unless the three UIDs belong together
-  auto part = open_part(deps, ctx, InstanceUid(ref.instance), wanted, Fallback::kRefuse);
-  if (!part.ok() && part.error().code == ErrorCode::kUnsupportedTransferSyntax)
-    return http::protocol_error(406, "not_acceptable", part.error().message);
-  PartSource p = ARCA_TRY(std::move(part));
-  http::Response r = http::Response::stream(200, http::StreamBody{std::move(p.body), std::nullopt},
-                                            p.content_type);
+  service::OpenedInstance opened =
+      ARCA_TRY(deps.retrieve.open_instance(ctx, InstanceUid(ref.instance)));
+  std::string served = opened.record.attributes.instance.transfer_syntax.str();
+  http::RangedBody body;
+  if (wanted == "*" || wanted == served) {
+    body = stored_object_body(std::move(opened));
+  } else {
+    service::VerifiedSource source(std::move(opened.reader), opened.record);
+    Bytes stored = ARCA_TRY(read_all(source, kMaxTranscoded));
+    auto encoded = dicom::to_explicit_little_endian(stored);
+    if (!encoded.ok() && encoded.error().code == ErrorCode::kUnsupportedTransferSyntax)
+      return http::protocol_error(406, "not_acceptable", encoded.error().message);
+    body = memory_body(std::make_shared<const Bytes>(ARCA_TRY(std::move(encoded))));
+    served = wanted;
+  }
+  http::Response r = ARCA_TRY(
+      http::ranged_response(request, body, "application/dicom; transfer-syntax=" + served));
   r.headers().set("Cache-Control", "private, no-store");
   return r;
 }

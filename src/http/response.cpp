@@ -61,14 +61,4 @@ Response error_response(const Error& error) {
   return r;
 }
 
-void apply_security_headers(Response& response) {
-  Headers& h = response.headers();
-  h.set("Strict-Transport-Security", "max-age=31536000");
-  h.set("X-Content-Type-Options", "nosniff");
-  h.set("Referrer-Policy", "no-referrer");
-  h.set("X-Frame-Options", "DENY");
-  h.set_default("Content-Security-Policy", "default-src 'self'");
-  h.set_default("Cache-Control", "no-store");
-}
-
 }  // namespace arca::http

@@ -3,8 +3,8 @@
 //
 // error_response() is the one place an Error becomes an HTTP answer (STYLE rule 1): status from
 // the catalogue's http_status(), JSON body {"error": code name, "message": ...}.
-// apply_security_headers() adds the headers every response carries; a handler may override
-// Content-Security-Policy and Cache-Control by setting them itself.
+// The headers every response carries are added by the server (http/response_policy.h); a
+// handler may override Content-Security-Policy and Cache-Control by setting them itself.
 // Thread-safety: a Response is used by one thread at a time.
 #pragma once
 
@@ -55,9 +55,6 @@ class Response {
 Response error_response(const Error& error);
 // A protocol-level refusal that has no catalogue code (405, 431), same JSON shape.
 Response protocol_error(int status, std::string_view name, std::string_view message);
-// Adds Strict-Transport-Security, X-Content-Type-Options, Referrer-Policy, X-Frame-Options and,
-// unless already set, Content-Security-Policy (default-src 'self') and Cache-Control (no-store).
-void apply_security_headers(Response& response);
 // Escapes a string for a JSON string literal (without the quotes).
 std::string json_escape(std::string_view s);
 

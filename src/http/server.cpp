@@ -28,6 +28,8 @@
 
 #include "http/connection_table.h"
 #include "http/dispatcher.h"
+#include "http/response_policy.h"
+#include "http/tls_context.h"
 
 namespace arca::http {
 namespace {
@@ -110,6 +112,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::optional<Parser> parser_;
   std::string client_address_;
   std::string request_id_;
+  std::string path_;  // of the request being answered, for the response policy
+  std::optional<std::string> accept_encoding_;
+  std::optional<std::string> origin_;
   bool first_request_ = true;
   bool continue_pending_ = false;
   unsigned version_ = 11;
@@ -142,6 +147,9 @@ void Connection::on_header(beast::error_code ec) {
   watch_.disarm();
   watch_.set_idle(false);
   request_id_ = shared_.random.hex(8);
+  path_.clear();
+  accept_encoding_.reset();
+  origin_.reset();
   auto start = SteadyClock::now();
   if (ec == bhttp::error::header_limit) {
     respond(protocol_error(431, "header_too_large", "request header fields too large"), false,
@@ -202,9 +210,19 @@ bool Connection::serve() {
     return false;
   }
   Request& request = *created;
-  Admission admission = shared_.dispatcher.admit(request);
+  path_ = request.path();
+  if (auto encoding = request.headers().get("Accept-Encoding"))
+    accept_encoding_ = std::string(*encoding);
+  if (auto origin = request.headers().get("Origin"))
+    origin_ = std::string(*origin);
+  std::optional<Response> preflight = cors_preflight(shared_.config.cors, request);
+  Admission admission;
+  if (!preflight)
+    admission = shared_.dispatcher.admit(request);
   Response response(500);
-  if (admission.route == nullptr) {
+  if (preflight) {
+    response = std::move(*preflight);
+  } else if (admission.route == nullptr) {
     response = std::move(*admission.refusal);
   } else {
     std::uint64_t limit =
@@ -284,7 +302,7 @@ bool Connection::write_raw(const Buffers& buffers) {
 }
 
 bool Connection::respond(Response response, bool keep_alive, bool head) {
-  apply_security_headers(response);
+  finish_response(response, {path_, accept_encoding_, origin_, &shared_.config.cors});
   response.headers().set("X-Request-Id", request_id_);
   bool chunked = false;
   std::optional<std::uint64_t> length;
@@ -358,28 +376,6 @@ void Connection::finish_log(const Request* request, int status, SteadyClock::tim
                       duration + " id=" + request_id_);
 }
 
-Result<void> configure_tls(ssl::context& ctx, const CertificateFiles& files) {
-  ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                  ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
-                  ssl::context::no_compression | ssl::context::single_dh_use);
-  SSL_CTX* native = ctx.native_handle();
-  SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
-  SSL_CTX_set_options(native, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
-  // Mozilla "intermediate": forward-secret AEAD suites only (TLS 1.3 suites are all fine).
-  SSL_CTX_set_cipher_list(native,
-                          "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
-                          "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
-                          "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305");
-  beast::error_code ec;
-  ctx.use_certificate_chain_file(files.certificate.string(), ec);
-  if (ec)
-    return make_error(ErrorCode::kInvalidArgument, "cannot load TLS certificate: " + ec.message());
-  ctx.use_private_key_file(files.key.string(), ssl::context::pem, ec);
-  if (ec || SSL_CTX_check_private_key(native) != 1)
-    return make_error(ErrorCode::kInvalidArgument, "cannot load TLS key or it does not match");
-  return ok();
-}
-
 }  // namespace
 
 class Server::Impl {
@@ -415,7 +411,7 @@ class Server::Impl {
 Result<void> Server::Impl::start() {
   if (running_)
     return make_error(ErrorCode::kInvalidArgument, "server already started");
-  ARCA_TRY(configure_tls(tls_, config_.tls));
+  ARCA_TRY(configure_server_tls(tls_.native_handle(), config_.tls));
   beast::error_code ec;
   auto address = net::ip::make_address(config_.bind_address, ec);
   if (ec)

@@ -1,8 +1,9 @@
 // The HTTPS server (Boost.Beast + Asio + OpenSSL, all confined to server.cpp). HTTP/1.1 with
 // keep-alive over TLS 1.2+ only. Each request goes through the Dispatcher (route, authenticate,
-// authorize, handler, error mapping); every response carries the security headers of
-// apply_security_headers() and an X-Request-Id; each request is logged as one line with method,
-// route template (never the raw path or query, which may carry PHI), status, duration and id.
+// authorize, handler, error mapping); every response goes through finish_response()
+// (http/response_policy.h: security headers, per-area CSP, gzip) and carries an X-Request-Id;
+// each request is logged as one line with method, route template (never the raw path or
+// query, which may carry PHI), status, duration and id.
 //
 // Limits: a header over max_header_bytes is 431; a body over the route's limit (or the default)
 // is 413, refused from Content-Length before the body is read when possible; a client that does
@@ -29,6 +30,7 @@
 #include "core/random.h"
 #include "core/result.h"
 #include "http/authenticator.h"
+#include "http/cors.h"
 #include "http/router.h"
 #include "http/tls_certificate.h"
 
@@ -49,6 +51,7 @@ struct ServerConfig {
   std::size_t threads = 4;
   CertificateFiles tls;  // must exist; see ensure_certificate()
   ServerLimits limits;
+  CorsPolicy cors;  // off unless origins are listed
 };
 
 class Server {

@@ -42,6 +42,20 @@ std::vector<Part> read_parts(const std::string& body, std::string_view boundary,
   }
 }
 
+TEST(MultipartReader, PartHeadersGiveContentTypeAndLocation) {
+  std::string body =
+      "--b\r\nContent-Type: application/dicom+json\r\n\r\n[]\r\n"
+      "--b\r\ncontent-location:  pixels-1 \r\nContent-Type: application/octet-stream\r\n"
+      "\r\nxy\r\n--b--\r\n";
+  std::vector<Part> parts = read_parts(body, "b");
+  ASSERT_EQ(parts.size(), 2u);
+  EXPECT_EQ(parts[0].content_type, "application/dicom+json");
+  EXPECT_EQ(parts[0].content_location, "");
+  EXPECT_EQ(parts[1].content_location, "pixels-1");
+  EXPECT_EQ(parts[1].content_type, "application/octet-stream");
+  EXPECT_EQ(str(parts[1].body), "xy");
+}
+
 TEST(MediaType, QuotedAndUnquotedParameters) {
   MediaType a = parse_media_type(R"(Multipart/Related; type="application/dicom"; boundary="a b")");
   EXPECT_EQ(a.type, "multipart/related");

@@ -207,7 +207,7 @@ class DicomWeb(unittest.TestCase):
                       [values(r, "0020000E")[0] for r in rows])
         status, _, _ = self.get("/studies?NoSuchAttribute=1")
         self.assertEqual(status, 400)
-        status, _, _ = self.get("/studies", "-H", "Accept: application/dicom+xml")
+        status, _, _ = self.get("/studies", "-H", "Accept: text/html")
         self.assertEqual(status, 406)
         status, _, _ = self.get("/studies", "-H", "Accept: application/json")
         self.assertEqual(status, 200)

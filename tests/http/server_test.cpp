@@ -10,6 +10,8 @@
 
 #include "http/health.h"
 #include "http/https_test_support.h"
+#include "http/range.h"
+#include "http/response_policy.h"
 
 namespace arca::http {
 namespace {
@@ -115,6 +117,47 @@ Result<Response> big(Request& r) {
   return resp;
 }
 
+std::string big_json() {
+  std::string body = "[";
+  for (int i = 0; i < 500; ++i)
+    body += std::string(i ? "," : "") + "{\"00080018\":{\"vr\":\"UI\",\"Value\":[\"1.2." +
+            std::to_string(i) + "\"]}}";
+  return body + "]";
+}
+
+Bytes pattern(std::uint64_t size) {
+  PatternSource src(size);
+  return read_all(src, static_cast<std::size_t>(size)).take();
+}
+
+// Serves a slice of shared bytes it keeps alive.
+class SharedSlice final : public ByteSource {
+ public:
+  SharedSlice(std::shared_ptr<const Bytes> data, std::uint64_t offset, std::uint64_t length)
+      : data_(std::move(data)), source_(ByteView(*data_).subspan(offset, length)) {}
+  Result<std::size_t> read(MutableByteView out) override { return source_.read(out); }
+
+ private:
+  std::shared_ptr<const Bytes> data_;
+  MemorySource source_;
+};
+
+Result<Response> ranged(Request& r) {
+  auto data = std::make_shared<const Bytes>(pattern(100'000));
+  RangedBody body{
+      data->size(),
+      [data](std::uint64_t offset, std::uint64_t length) -> Result<std::unique_ptr<ByteSource>> {
+        return std::unique_ptr<ByteSource>(std::make_unique<SharedSlice>(data, offset, length));
+      }};
+  return ranged_response(r, body, "application/octet-stream");
+}
+
+Result<Response> page(Request&) {
+  Response r = Response::text(200, "<!doctype html>");
+  r.headers().set("Content-Type", "text/html");
+  return r;
+}
+
 void add_routes(Router& router) {
   auto add = [&](Route r) { ASSERT_TRUE(router.add(std::move(r)).ok()); };
   ASSERT_TRUE(register_health_routes(router, [] { return ok(); }).ok());
@@ -128,6 +171,11 @@ void add_routes(Router& router) {
   add({Method::kPost, "/small", Access::require(Permission::kStudyWrite), AuditAction::kStore,
        1 * kMiB, hash_upload});
   add({Method::kGet, "/big", Access::public_route(), AuditAction::kNone, 0, big});
+  add({Method::kGet, "/dicom-web/json", Access::public_route(), AuditAction::kNone, 0,
+       [](Request&) -> Result<Response> { return Response::json(200, big_json()); }});
+  add({Method::kGet, "/ranged", Access::public_route(), AuditAction::kNone, 0, ranged});
+  add({Method::kGet, "/app/index", Access::public_route(), AuditAction::kNone, 0, page});
+  add({Method::kGet, "/viewer", Access::public_route(), AuditAction::kNone, 0, page});
 }
 
 std::uint64_t peak_rss_kib() {
@@ -203,13 +251,59 @@ TEST_F(ServerTest, HealthRoutesAndSecurityHeaders) {
   EXPECT_EQ(h.header("X-Content-Type-Options"), "nosniff");
   EXPECT_EQ(h.header("Referrer-Policy"), "no-referrer");
   EXPECT_EQ(h.header("X-Frame-Options"), "DENY");
-  EXPECT_EQ(h.header("Content-Security-Policy"), "default-src 'self'");
+  EXPECT_EQ(h.header("Content-Security-Policy"), content_security_policy(Area::kApi));
   EXPECT_EQ(h.header("Cache-Control"), "no-store");
   EXPECT_EQ(h.header("X-Request-Id")->size(), 16u);
   CurlResult head = get("/healthz", {"-I"});
   EXPECT_EQ(head.status, 200);
   EXPECT_EQ(head.header("Content-Length"), "2");
   EXPECT_EQ(head.body.find("\r\n\r\nok"), std::string::npos);  // curl -I writes headers only
+}
+
+TEST_F(ServerTest, ContentSecurityPolicyPerArea) {
+  EXPECT_EQ(get("/app/index").header("Content-Security-Policy"),
+            content_security_policy(Area::kApp));
+  EXPECT_EQ(get("/viewer").header("Content-Security-Policy"), content_security_policy(Area::kOhif));
+  EXPECT_EQ(get("/dicom-web/json").header("Content-Security-Policy"),
+            content_security_policy(Area::kApi));
+  CurlResult refused = get("/dicom-web/nothing-here");  // errors carry the policy too
+  EXPECT_EQ(refused.status, 404);
+  EXPECT_EQ(refused.header("Content-Security-Policy"), content_security_policy(Area::kApi));
+}
+
+TEST_F(ServerTest, JsonIsGzippedOnlyForClientsThatAskForIt) {
+  const std::string body = big_json();
+  CurlResult compressed = get("/dicom-web/json", {"--compressed"});
+  EXPECT_EQ(compressed.status, 200);
+  EXPECT_EQ(compressed.header("Content-Encoding"), "gzip");
+  EXPECT_EQ(compressed.header("Vary"), "Accept-Encoding");
+  EXPECT_LT(std::stoull(*compressed.header("Content-Length")), body.size() / 4);
+  EXPECT_EQ(compressed.body, body);  // curl inflated it
+  CurlResult plain = get("/dicom-web/json");
+  EXPECT_FALSE(plain.header("Content-Encoding").has_value());
+  EXPECT_EQ(plain.header("Vary"), "Accept-Encoding");
+  EXPECT_EQ(plain.body, body);
+  CurlResult head = get("/dicom-web/json", {"-I", "-H", "Accept-Encoding: gzip"});
+  EXPECT_EQ(head.header("Content-Length"), compressed.header("Content-Length"));
+}
+
+TEST_F(ServerTest, SingleRangeIs206AndUnsatisfiableIs416) {
+  const Bytes all = pattern(100'000);
+  CurlResult whole = get("/ranged");
+  EXPECT_EQ(whole.status, 200);
+  EXPECT_EQ(whole.header("Accept-Ranges"), "bytes");
+  EXPECT_EQ(whole.body.size(), all.size());
+  CurlResult part = get("/ranged", {"-r", "1000-1999"});
+  EXPECT_EQ(part.status, 206);
+  EXPECT_EQ(part.header("Content-Range"), "bytes 1000-1999/100000");
+  EXPECT_EQ(part.header("Content-Length"), "1000");
+  EXPECT_EQ(part.body, std::string(all.begin() + 1000, all.begin() + 2000));
+  CurlResult tail = get("/ranged", {"-H", "Range: bytes=-10"});
+  EXPECT_EQ(tail.status, 206);
+  EXPECT_EQ(tail.body, std::string(all.end() - 10, all.end()));
+  CurlResult beyond = get("/ranged", {"-r", "100000-"});
+  EXPECT_EQ(beyond.status, 416);
+  EXPECT_EQ(beyond.header("Content-Range"), "bytes */100000");
 }
 
 TEST_F(ServerTest, UnknownPathAndWrongMethod) {
@@ -301,7 +395,9 @@ TEST_F(ServerTest, BodyOverRouteLimitIs413) {
   (void)write_pattern_file(file, 2 * kMiB);
   std::vector<std::string> auth = {"-H", "Authorization: Bearer writer", "--data-binary",
                                    "@" + file.string()};
-  EXPECT_EQ(get("/small", auth).status, 413);
+  CurlResult refused = get("/small", auth);
+  EXPECT_EQ(refused.status, 413);
+  EXPECT_NE(refused.body.find("request body too large"), std::string::npos) << refused.body;
   auto chunked = auth;
   chunked.insert(chunked.end(), {"-H", "Transfer-Encoding: chunked"});
   EXPECT_EQ(get("/small", chunked).status, 413);
@@ -339,6 +435,7 @@ TEST_F(ServerTest, StreamsALargeResponse) {
 TEST_F(ServerTest, OversizedHeaderIs431) {
   CurlResult r = get("/healthz", {"-H", "X-Big: " + std::string(10 * 1024, 'a')});
   EXPECT_EQ(r.status, 431);
+  EXPECT_NE(r.body.find("header_too_large"), std::string::npos) << r.body;
   EXPECT_EQ(get("/healthz", {"-H", "X-Fine: " + std::string(2 * 1024, 'a')}).status, 200);
 }
 
