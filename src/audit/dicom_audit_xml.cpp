@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "core/clock.h"
+#include "core/xml_escape.h"
 
 namespace arca::audit {
 namespace {
@@ -66,36 +67,11 @@ std::string_view outcome_indicator(const store::AuditRecord& r) {
   return "8";
 }
 
-void escaped(std::string& out, std::string_view s) {
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\n':
-        out += "&#10;";
-        break;
-      default:
-        // Other control characters are not allowed in XML 1.0 at all.
-        out += static_cast<unsigned char>(c) < 0x20 && c != '\t' ? ' ' : c;
-    }
-  }
-}
-
 void attr(std::string& out, std::string_view name, std::string_view value) {
   out += ' ';
   out += name;
   out += "=\"";
-  escaped(out, value);
+  append_xml_escaped(out, value, XmlContext::kAttribute);
   out += '"';
 }
 
@@ -159,7 +135,7 @@ void event_identification(std::string& out, const store::AuditRecord& r) {
     description += description.empty() ? r.detail : ": " + r.detail;
   if (!description.empty()) {
     out += "<EventOutcomeDescription>";
-    escaped(out, description);
+    append_xml_escaped(out, description);
     out += "</EventOutcomeDescription>";
   }
   out += "</EventIdentification>";

@@ -8,34 +8,12 @@
 #include <cstdio>
 #include <sstream>
 
+#include "core/xml_escape.h"
 #include "dicom/stored_object.h"
 #include "dicom/web_dataset.h"
 
 namespace arca::dicom {
 namespace {
-
-std::string xml_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 void bulk_reference(std::ostream& out, const DcmTagKey& key, const char* vr,
                     std::string_view bulk_base) {

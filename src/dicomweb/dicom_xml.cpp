@@ -46,32 +46,6 @@ std::string person_name(std::string_view value, std::size_t number) {
 
 }  // namespace
 
-std::string xml_escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        // Control characters other than TAB, LF and CR are not allowed in XML 1.0.
-        if (static_cast<unsigned char>(c) >= 0x20 || c == '\t' || c == '\n' || c == '\r')
-          out += c;
-    }
-  }
-  return out;
-}
-
 void DicomXmlObject::add(std::uint32_t tag, std::string_view keyword, std::string_view vr,
                          std::string_view value) {
   char hex[9];

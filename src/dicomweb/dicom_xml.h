@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/xml_escape.h"
+
 namespace arca::dicomweb {
 
 class DicomXmlObject {
@@ -25,6 +27,6 @@ class DicomXmlObject {
   std::map<std::uint32_t, std::string> members_;  // tag -> serialised DicomAttribute
 };
 
-std::string xml_escape(std::string_view s);
+using arca::xml_escape;
 
 }  // namespace arca::dicomweb

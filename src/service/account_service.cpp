@@ -33,12 +33,7 @@ Result<void> AccountService::record(const RequestContext& ctx, AuditAction actio
     event.actor = "anonymous";
   event.detail = std::move(detail);
   set_outcome(event, error);
-  auto recorded = deps_.audit.record(event);
-  if (!recorded.ok()) {
-    deps_.logger.error("audit record failed: " + recorded.error().to_string());
-    return make_error(ErrorCode::kUnavailable, "audit trail unavailable");
-  }
-  return ok();
+  return record_or_refuse(deps_.audit, event, deps_.logger);
 }
 
 Result<auth::SignIn> AccountService::sign_in(const RequestContext& ctx, std::string_view username,

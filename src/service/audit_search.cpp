@@ -62,11 +62,7 @@ Result<AuditPage> AuditSearch::search(const RequestContext& ctx, const AuditFilt
   if (!filter.study.empty())
     event.studies.emplace_back(filter.study);
   set_outcome(event, page.ok() ? nullptr : &page.error());
-  auto recorded = deps_.audit.record(event);
-  if (!recorded.ok()) {
-    deps_.logger.error("audit record failed: " + recorded.error().to_string());
-    return make_error(ErrorCode::kUnavailable, "audit trail unavailable");
-  }
+  ARCA_TRY(record_or_refuse(deps_.audit, event, deps_.logger));
   return page;
 }
 

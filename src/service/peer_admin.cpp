@@ -9,12 +9,7 @@ Result<void> PeerAdmin::record(const RequestContext& ctx, std::string detail, co
   audit::AuditEvent event = audit_event(ctx, AuditAction::kAdmin, deps_.clock);
   event.detail = std::move(detail);
   set_outcome(event, error);
-  auto recorded = deps_.audit.record(event);
-  if (!recorded.ok()) {
-    deps_.logger.error("audit record failed: " + recorded.error().to_string());
-    return make_error(ErrorCode::kUnavailable, "audit trail unavailable");
-  }
-  return ok();
+  return record_or_refuse(deps_.audit, event, deps_.logger);
 }
 
 Result<std::vector<store::Peer>> PeerAdmin::list(const RequestContext& ctx) {

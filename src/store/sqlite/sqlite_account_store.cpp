@@ -79,13 +79,7 @@ SqliteAccountStore::~SqliteAccountStore() = default;
 
 Result<std::unique_ptr<SqliteAccountStore>> SqliteAccountStore::open(
     const std::filesystem::path& index_file, SecretBytes key) {
-  sqlite::ConnectionOptions o;
-  o.file = index_file;
-  o.application_id = sqlite::kIndexApplicationId;
-  o.what = "index";
-  o.cache_kib = 256;
-  auto conn = ARCA_TRY(Connection::open(o, key));
-  ARCA_TRY(sqlite::migrate(*conn, sqlite::index_migrations(), sqlite::kIndexApplicationId));
+  auto conn = ARCA_TRY(sqlite::open_index_side_connection(index_file, key, 256));
   ARCA_TRY(conn->exec("PRAGMA foreign_keys=ON"));
   return std::make_unique<SqliteAccountStore>(std::move(conn));
 }

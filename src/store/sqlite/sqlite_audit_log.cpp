@@ -79,13 +79,7 @@ SqliteAuditLog::~SqliteAuditLog() = default;
 
 Result<std::unique_ptr<SqliteAuditLog>> SqliteAuditLog::open(
     const std::filesystem::path& index_file, SecretBytes key) {
-  sqlite::ConnectionOptions o;
-  o.file = index_file;
-  o.application_id = sqlite::kIndexApplicationId;
-  o.what = "index";
-  o.cache_kib = 512;
-  auto conn = ARCA_TRY(Connection::open(o, key));
-  ARCA_TRY(sqlite::migrate(*conn, sqlite::index_migrations(), sqlite::kIndexApplicationId));
+  auto conn = ARCA_TRY(sqlite::open_index_side_connection(index_file, key, 512));
   return std::make_unique<SqliteAuditLog>(std::move(conn));
 }
 

@@ -201,7 +201,6 @@ CREATE TABLE study_grants (
 );
 )sql";
 
-
 // The audit trail (store/audit_log.h).
 // Multi-valued object columns hold backslash-separated values (UIDs and PatientRefs never contain
 // one). The triggers refuse accidental UPDATE/DELETE; deliberate tampering is what the hash chain
@@ -271,6 +270,19 @@ std::span<const Migration> index_migrations() {
 
 std::span<const Migration> vault_migrations() {
   return kVaultMigrations;
+}
+
+Result<std::unique_ptr<Connection>> open_index_side_connection(const std::filesystem::path& file,
+                                                               const SecretBytes& key,
+                                                               int cache_kib) {
+  ConnectionOptions o;
+  o.file = file;
+  o.application_id = kIndexApplicationId;
+  o.what = "index";
+  o.cache_kib = cache_kib;
+  auto conn = ARCA_TRY(Connection::open(o, key));
+  ARCA_TRY(migrate(*conn, index_migrations(), kIndexApplicationId));
+  return conn;
 }
 
 Result<int> migrate(Connection& conn, std::span<const Migration> migrations,

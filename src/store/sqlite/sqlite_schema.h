@@ -6,10 +6,13 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
+#include <memory>
 #include <span>
 #include <string_view>
 
 #include "core/result.h"
+#include "core/secret.h"
 #include "store/sqlite/sqlite_connection.h"
 
 namespace arca::store::sqlite {
@@ -26,6 +29,11 @@ std::span<const Migration> index_migrations();
 std::span<const Migration> vault_migrations();
 
 // Applies the missing migrations and stamps `application_id`; returns the resulting version.
+// A side connection to the index file (peers, accounts, audit log): keyed, checked, migrated.
+Result<std::unique_ptr<Connection>> open_index_side_connection(const std::filesystem::path& file,
+                                                               const SecretBytes& key,
+                                                               int cache_kib);
+
 Result<int> migrate(Connection& conn, std::span<const Migration> migrations,
                     std::uint32_t application_id);
 
