@@ -153,6 +153,12 @@ struct Archive::Parts {
     } else if (config.audit.on_failure == AuditConfig::OnFailure::kAlert) {
       audit_decorator = std::make_unique<audit::AlertingAuditRecorder>(*chained_audit, logger);
       recorder = audit_decorator.get();
+    } else if (!config.audit.fail_open_tenants.empty()) {
+      std::set<std::string> tenants(config.audit.fail_open_tenants.begin(),
+                                    config.audit.fail_open_tenants.end());
+      audit_decorator =
+          std::make_unique<audit::AlertingAuditRecorder>(*chained_audit, logger, tenants);
+      recorder = audit_decorator.get();
     }
     if (!config.audit.syslog_host.empty()) {
       syslog_connector = ARCA_TRY(audit::TlsSyslogConnector::create(

@@ -24,7 +24,8 @@ const std::set<std::string>& known_keys(const std::string& table) {
         "max_associations", "association_timeout", "dimse_timeout", "max_pdu"}},
       {"storage", {"unencrypted_benchmark_only", "conflict_policy"}},
       {"audit",
-       {"on_failure", "off_benchmark_only", "checkpoint_records", "checkpoint_interval", "syslog"}},
+       {"on_failure", "fail_open_tenants", "off_benchmark_only", "checkpoint_records",
+        "checkpoint_interval", "syslog"}},
       {"audit.syslog", {"host", "port", "ca_file"}},
   };
   static const std::set<std::string> kNone;
@@ -60,6 +61,7 @@ Result<void> apply_audit(const toml::value& a, AuditConfig& c) {
   } else {
     return make_error(ErrorCode::kInvalidArgument, "audit.on_failure must be refuse or alert");
   }
+  c.fail_open_tenants = setting(a, "fail_open_tenants", c.fail_open_tenants);
   c.enabled = !setting(a, "off_benchmark_only", false);
   c.checkpoint_records = setting(a, "checkpoint_records", c.checkpoint_records);
   c.checkpoint_interval_s = setting(a, "checkpoint_interval", c.checkpoint_interval_s);

@@ -55,6 +55,8 @@ struct AuditConfig {
   // kRefuse: an access that cannot be audited is refused (DESIGN §6). kAlert: it goes ahead
   // and the failure is logged as an alert (fail open), for sites that choose availability.
   OnFailure on_failure = OnFailure::kRefuse;
+  // With kRefuse: these tenants only fail open with an alert (configurable per tenant).
+  std::vector<std::string> fail_open_tenants;
   // Off only in the benchmark-only configuration (bench/), to measure what auditing costs.
   bool enabled = true;
   int checkpoint_records = 1000;

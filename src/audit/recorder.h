@@ -4,6 +4,9 @@
 // Thread-safety: implementations must be thread-safe.
 #pragma once
 
+#include <set>
+#include <string>
+
 #include "audit/event.h"
 #include "core/logger.h"
 #include "core/result.h"
@@ -30,14 +33,19 @@ class LogAuditRecorder final : public AuditRecorder {
   Logger& logger_;
 };
 
-// `[audit] on_failure = "alert"`: fail open with an alert. An event the inner recorder could
-// not record is logged at error level as a PHI-free JSON line (the alert) and the access goes
-// ahead. Only for sites that chose availability over a complete trail.
+// `[audit] on_failure = "alert"` (every tenant) or `fail_open_tenants = [...]` (those only):
+// fail open with an alert. An event of such a tenant the inner recorder could not record is
+// logged at error level as a PHI-free JSON line (the alert) and the access goes ahead; other
+// tenants' accesses stay refused. Only for sites that chose availability over a complete trail.
 class AlertingAuditRecorder final : public AuditRecorder {
  public:
-  AlertingAuditRecorder(AuditRecorder& inner, Logger& logger) : inner_(inner), logger_(logger) {}
+  // `tenants` empty: every tenant fails open.
+  AlertingAuditRecorder(AuditRecorder& inner, Logger& logger, std::set<std::string> tenants = {})
+      : inner_(inner), logger_(logger), tenants_(std::move(tenants)) {}
   Result<void> record(const AuditEvent& event) override {
     auto recorded = inner_.record(event);
+    if (!recorded.ok() && !tenants_.empty() && tenants_.count(event.tenant.str()) == 0)
+      return recorded;
     if (!recorded.ok()) {
       logger_.error("ALERT audit trail unavailable (" + recorded.error().to_string() +
                     "), access allowed by on_failure=alert: " + to_json_line(event));
@@ -48,6 +56,7 @@ class AlertingAuditRecorder final : public AuditRecorder {
  private:
   AuditRecorder& inner_;
   Logger& logger_;
+  std::set<std::string> tenants_;
 };
 
 // `[audit] off_benchmark_only = true`: records nothing. Exists so a benchmark can measure what

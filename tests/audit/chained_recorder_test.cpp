@@ -203,6 +203,24 @@ TEST_F(ChainedRecorderTest, AlertModeLetsTheAccessThroughAndRaisesAnAlert) {
   EXPECT_EQ(log_->head().value().seq, 1u);
 }
 
+TEST_F(ChainedRecorderTest, FailOpenCanBeLimitedToSomeTenants) {
+  FailingAuditLog failing(*log_);
+  auto rec = ChainedAuditRecorder::open(ChainedRecorderDeps{failing, clock_, logger_},
+                                        CheckpointSigner(test::mac_key()), {})
+                 .value();
+  CapturingLogger alerts;
+  AlertingAuditRecorder alerting(*rec, alerts, {"research"});
+  failing.fail = true;
+  AuditEvent research = event(1);
+  research.tenant = TenantId("research");
+  EXPECT_TRUE(alerting.record(research).ok());
+  EXPECT_EQ(alerts.errors.size(), 1u);
+  AuditEvent clinic = event(2);
+  clinic.tenant = TenantId("clinic");
+  EXPECT_FALSE(alerting.record(clinic).ok());  // still fails closed
+  EXPECT_EQ(alerts.errors.size(), 1u);
+}
+
 }  // namespace
 }  // namespace arca::audit
 
