@@ -16,7 +16,8 @@ const std::set<std::string>& known_keys(const std::string& table) {
        {"min_password_length", "idle_timeout_minutes", "absolute_timeout_hours",
         "argon2_memory_kib", "argon2_iterations", "argon2_parallelism", "lockout_threshold",
         "totp_issuer"}},
-      {"http", {"bind", "port", "certificate", "private_key", "threads", "dev_local_access"}},
+      {"http",
+       {"bind", "port", "certificate", "private_key", "threads", "dev_local_access", "web_root"}},
       {"dicom",
        {"aet", "bind", "port", "tls_port", "certificate", "private_key", "client_ca",
         "max_associations", "association_timeout", "dimse_timeout", "max_pdu"}},
@@ -59,6 +60,7 @@ Result<void> apply_file(const toml::value& root, Config& c) {
     c.http.private_key = setting(h, "private_key", c.http.private_key.string());
     c.http.threads = setting(h, "threads", c.http.threads);
     c.http.dev_local_access = setting(h, "dev_local_access", c.http.dev_local_access);
+    c.http.web_root = setting(h, "web_root", c.http.web_root.string());
   }
   if (root.contains("dicom")) {
     const auto& d = toml::find(root, "dicom");

@@ -18,6 +18,9 @@ struct HttpConfig {
   std::filesystem::path certificate;  // PEM; empty: self-signed, generated on first run
   std::filesystem::path private_key;  // PEM
   int threads = 4;
+  // The built web app shell (Vite's output); empty: <build>/web/dist of the build that made
+  // this binary, which is where `make build` puts it.
+  std::filesystem::path web_root;
   // DEVELOPMENT ONLY until accounts exist: loopback clients get a local principal (query, read,
   // store) on every DICOMweb route; everyone else still gets 401. Never on by default.
   bool dev_local_access = false;

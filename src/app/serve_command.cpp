@@ -11,6 +11,7 @@
 #include "dimse/dimse_server.h"
 #include "http/health.h"
 #include "http/server.h"
+#include "http/web_routes.h"
 
 namespace arca::app {
 
@@ -64,8 +65,16 @@ std::unique_ptr<http::Authenticator> make_authenticator(Archive& archive, Logger
   return std::make_unique<http::LoopbackDevAuthenticator>(std::move(dev));
 }
 
-Result<void> register_routes(http::Router& router, Archive& archive, Random& random) {
+// ARCA_DEFAULT_WEB_ROOT is set by src/app/CMakeLists.txt to <build>/web/dist.
+std::filesystem::path web_root(const Config& config) {
+  return config.http.web_root.empty() ? std::filesystem::path(ARCA_DEFAULT_WEB_ROOT)
+                                      : config.http.web_root;
+}
+
+Result<void> register_routes(http::Router& router, Archive& archive, Random& random,
+                             const http::StaticSite& app) {
   ARCA_TRY(http::register_health_routes(router, [&archive] { return archive.ready(); }));
+  ARCA_TRY(http::register_web_routes(router, app));
   ARCA_TRY(api::register_api_routes(router, archive.accounts()));
   return dicomweb::register_dicomweb_routes(
       router, {archive.query(), archive.retrieve(), archive.ingest(), random});
@@ -93,8 +102,16 @@ int run_serve(Archive& archive, Logger& logger, Random& random, std::ostream& ou
     return 1;
   }
 
+  auto app = http::StaticSite::load(http::app_shell_site(web_root(config)));
+  if (!app.ok()) {
+    logger.error("web app: " + app.error().to_string());
+    return 1;
+  }
+  if (app->file_count() == 0)
+    logger.warn("web app not found in " + app->root().string() +
+                " (build it, or set http.web_root)");
   http::Router router;
-  auto routes = register_routes(router, archive, random);
+  auto routes = register_routes(router, archive, random, *app);
   if (!routes.ok()) {
     logger.error(routes.error().to_string());
     return 1;
@@ -131,6 +148,7 @@ int run_serve(Archive& archive, Logger& logger, Random& random, std::ostream& ou
   out << "Arca is running.\n"
       << "  HTTPS:   https://" << host << ":" << server.port() << "/  (health: /healthz, "
       << "readiness: /readyz)\n"
+      << "  Web app: https://" << host << ":" << server.port() << "/app/\n"
       << "  DICOMweb: https://" << host << ":" << server.port()
       << "/dicom-web  (QIDO, WADO, STOW)\n"
       << "  DICOM:   AE title " << config.dicom.aet << ", port " << (*dicom)->port()
@@ -161,8 +179,10 @@ int run_serve(Archive& archive, Logger& logger, Random& random, std::ostream& ou
 }
 
 int run_routes(Archive& archive, Random& random, std::ostream& out, std::ostream& err) {
+  auto app = http::StaticSite::load(http::app_shell_site({}));
   http::Router router;
-  auto routes = register_routes(router, archive, random);
+  auto routes =
+      app.ok() ? register_routes(router, archive, random, *app) : Result<void>(app.error());
   if (!routes.ok()) {
     err << "arca: " << routes.error().message << '\n';
     return 1;

@@ -80,6 +80,26 @@ TEST(Router, RefusesBadDeclarations) {
       ErrorCode::kInvalidArgument);
 }
 
+TEST(Router, RestParameterTakesTheRemainingSegments) {
+  Router r;
+  ASSERT_TRUE(r.add(get("/app/{*path}")).ok());
+  ASSERT_TRUE(r.add(get("/app/config")).ok());
+  ASSERT_TRUE(r.add(get("/app/{page}/x")).ok());
+  auto deep = r.match(Method::kGet, {"app", "assets", "a.js"});
+  ASSERT_NE(deep.route, nullptr);
+  EXPECT_EQ(deep.params, (std::vector<Request::PathParam>{{"path", "assets/a.js"}}));
+  auto root = r.match(Method::kGet, {"app", ""});  // "/app/"
+  ASSERT_NE(root.route, nullptr);
+  EXPECT_EQ(root.params, (std::vector<Request::PathParam>{{"path", ""}}));
+  EXPECT_EQ(r.match(Method::kGet, {"app"}).route, nullptr);
+  EXPECT_EQ(r.match(Method::kGet, {"app", "config"}).route->path, "/app/config");
+  EXPECT_EQ(r.match(Method::kGet, {"app", "p", "x"}).route->path, "/app/{page}/x");
+  EXPECT_EQ(r.match(Method::kGet, {"app", "p", "y"}).route->path, "/app/{*path}");
+  EXPECT_EQ(r.match(Method::kPost, {"app", "a"}).allowed, (std::vector<Method>{Method::kGet}));
+  EXPECT_FALSE(r.add(get("/app/{*path}")).ok());
+  EXPECT_FALSE(r.add(get("/b/{*path}/c")).ok());
+}
+
 TEST(Router, ListsEveryRouteWithItsAccess) {
   Router r;
   ASSERT_TRUE(r.add(get("/healthz")).ok());

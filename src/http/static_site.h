@@ -1,0 +1,62 @@
+// A tree of static files (the web app shell, later the OHIF viewer) served from a directory
+// indexed once at start-up. Only regular files found under the root then are ever served: a
+// request path is a key into that index and is never joined to the root, so no request can
+// reach a file outside it (the URL decoder also refuses dot segments). Symbolic links are not
+// followed. A missing root gives an empty site that answers 404 everywhere.
+//
+// Caching: files under `immutable_prefix` have content-hashed names (Vite's assets/) and are
+// cached for a year as immutable; everything else (index.html) is `no-cache` with an ETag, so a
+// browser revalidates it and picks up a new build at once.
+// Thread-safety: immutable after load(); serve() is safe from many threads.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+#include "http/request.h"
+#include "http/response.h"
+
+namespace arca::http {
+
+struct StaticSiteOptions {
+  std::filesystem::path root;
+  std::string immutable_prefix;  // e.g. "assets/"; empty: nothing is immutable
+  // Served for an unknown path whose last segment has no '.' (client-side routes of a single
+  // page app), e.g. "index.html"; empty: no fallback. Also what "" (the site's root) serves.
+  std::string index;
+  bool spa_fallback = false;
+  std::string content_security_policy;  // set on every response of the site
+};
+
+class StaticSite {
+ public:
+  // Fails only on an I/O error while walking an existing root.
+  static Result<StaticSite> load(StaticSiteOptions options);
+
+  std::size_t file_count() const { return files_.size(); }
+  const std::filesystem::path& root() const { return options_.root; }
+  // path: decoded, relative, '/'-separated ("" is the index). HEAD and GET alike (the server
+  // drops the body of a HEAD answer). kNotFound for a path outside the index.
+  Result<Response> serve(std::string_view path, const Request& request) const;
+
+ private:
+  struct File {
+    std::filesystem::path full;
+    std::string etag;
+  };
+  explicit StaticSite(StaticSiteOptions options) : options_(std::move(options)) {}
+  const std::map<std::string, File, std::less<>>::value_type* find(std::string_view path) const;
+
+  StaticSiteOptions options_;
+  std::map<std::string, File, std::less<>> files_;  // key: path relative to the root
+};
+
+// The Content-Type for a file name, by extension (application/wasm for .wasm); unknown
+// extensions are application/octet-stream.
+std::string_view content_type_for(std::string_view file_name);
+
+}  // namespace arca::http
