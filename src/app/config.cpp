@@ -61,6 +61,7 @@ Result<void> apply_file(const toml::value& root, Config& c) {
     c.http.threads = setting(h, "threads", c.http.threads);
     c.http.dev_local_access = setting(h, "dev_local_access", c.http.dev_local_access);
     c.http.web_root = setting(h, "web_root", c.http.web_root.string());
+    c.http.ohif_root = setting(h, "ohif_root", c.http.ohif_root.string());
   }
   if (root.contains("dicom")) {
     const auto& d = toml::find(root, "dicom");

@@ -7,11 +7,11 @@
 
 #include "api/authenticator.h"
 #include "api/routes.h"
+#include "app/web_sites.h"
 #include "dicomweb/routes.h"
 #include "dimse/dimse_server.h"
 #include "http/health.h"
 #include "http/server.h"
-#include "http/web_routes.h"
 
 namespace arca::app {
 
@@ -65,16 +65,10 @@ std::unique_ptr<http::Authenticator> make_authenticator(Archive& archive, Logger
   return std::make_unique<http::LoopbackDevAuthenticator>(std::move(dev));
 }
 
-// ARCA_DEFAULT_WEB_ROOT is set by src/app/CMakeLists.txt to <build>/web/dist.
-std::filesystem::path web_root(const Config& config) {
-  return config.http.web_root.empty() ? std::filesystem::path(ARCA_DEFAULT_WEB_ROOT)
-                                      : config.http.web_root;
-}
-
 Result<void> register_routes(http::Router& router, Archive& archive, Random& random,
-                             const http::StaticSite& app) {
+                             const WebSites& sites) {
   ARCA_TRY(http::register_health_routes(router, [&archive] { return archive.ready(); }));
-  ARCA_TRY(http::register_web_routes(router, app));
+  ARCA_TRY(register_web_site_routes(router, sites));
   ARCA_TRY(api::register_api_routes(router, archive.accounts()));
   return dicomweb::register_dicomweb_routes(
       router, {archive.query(), archive.retrieve(), archive.ingest(), random});
@@ -102,16 +96,15 @@ int run_serve(Archive& archive, Logger& logger, Random& random, std::ostream& ou
     return 1;
   }
 
-  auto app = http::StaticSite::load(http::app_shell_site(web_root(config)));
-  if (!app.ok()) {
-    logger.error("web app: " + app.error().to_string());
+  auto sites = load_web_sites(&config);
+  if (!sites.ok()) {
+    logger.error("web app or viewer: " + sites.error().to_string());
     return 1;
   }
-  if (app->file_count() == 0)
-    logger.warn("web app not found in " + app->root().string() +
-                " (build it, or set http.web_root)");
+  for (const std::string& warning : sites->missing)
+    logger.warn(warning);
   http::Router router;
-  auto routes = register_routes(router, archive, random, *app);
+  auto routes = register_routes(router, archive, random, *sites);
   if (!routes.ok()) {
     logger.error(routes.error().to_string());
     return 1;
@@ -179,10 +172,10 @@ int run_serve(Archive& archive, Logger& logger, Random& random, std::ostream& ou
 }
 
 int run_routes(Archive& archive, Random& random, std::ostream& out, std::ostream& err) {
-  auto app = http::StaticSite::load(http::app_shell_site({}));
+  auto sites = load_web_sites(nullptr);
   http::Router router;
   auto routes =
-      app.ok() ? register_routes(router, archive, random, *app) : Result<void>(app.error());
+      sites.ok() ? register_routes(router, archive, random, *sites) : Result<void>(sites.error());
   if (!routes.ok()) {
     err << "arca: " << routes.error().message << '\n';
     return 1;

@@ -108,7 +108,9 @@ RouteMatch Router::match(Method method, const std::vector<std::string>& segments
     if (!fits)
       continue;
     const Route& r = routes_[i];
-    if (std::find(best.allowed.begin(), best.allowed.end(), r.method) == best.allowed.end())
+    // A rest route is a fallback: another method on a path only it matches stays 404.
+    if (!rest &&
+        std::find(best.allowed.begin(), best.allowed.end(), r.method) == best.allowed.end())
       best.allowed.push_back(r.method);
     bool method_ok = r.method == method || (method == Method::kHead && r.method == wanted);
     if (!method_ok || (best_pattern != nullptr && !more_specific(pattern, *best_pattern)))

@@ -6,7 +6,8 @@
 // The last segment may be a rest parameter {*name}: it matches one or more remaining segments
 // (the last may be empty, as in "/app/") and yields them joined with '/' (static file trees).
 // A literal segment beats a parameter at the same position, so "/studies/search" wins over
-// "/studies/{study}"; any fixed-length template beats a rest parameter. Unknown paths are 404; a
+// "/studies/{study}"; any fixed-length template beats a rest parameter. A path that only rest
+// routes match is 404, never 405, for another method. Unknown paths are 404; a
 // known path with another method is 405 with Allow. A GET route also answers HEAD (the server sends
 // the headers only).
 //

@@ -1,5 +1,6 @@
 #include "http/static_site.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <memory>
@@ -64,6 +65,22 @@ bool has_dot_in_last_segment(std::string_view path) {
 
 }  // namespace
 
+bool has_hex_hash(std::string_view name) {
+  if (std::size_t slash = name.rfind('/'); slash != std::string_view::npos)
+    name = name.substr(slash + 1);
+  auto is_hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); };
+  while (!name.empty()) {
+    std::size_t dot = name.find('.');
+    if (dot == std::string_view::npos)
+      return false;  // the last part is the extension
+    std::string_view part = name.substr(0, dot);
+    if (part.size() >= 16 && std::all_of(part.begin(), part.end(), is_hex))
+      return true;
+    name = name.substr(dot + 1);
+  }
+  return false;
+}
+
 std::string_view content_type_for(std::string_view file_name) {
   for (const auto& t : kTypes) {
     if (ends_with(file_name, t.extension))
@@ -113,7 +130,9 @@ Result<Response> StaticSite::serve(std::string_view path, const Request& request
   if (entry == nullptr)
     return make_error(ErrorCode::kNotFound, "no such file");
   const auto& [key, file] = *entry;
-  bool immutable = !options_.immutable_prefix.empty() && key.starts_with(options_.immutable_prefix);
+  bool immutable =
+      (!options_.immutable_prefix.empty() && key.starts_with(options_.immutable_prefix)) ||
+      (options_.hex_hashed_names && has_hex_hash(key));
   Response r(200);
   if (!options_.content_security_policy.empty())
     r.headers().set("Content-Security-Policy", options_.content_security_policy);

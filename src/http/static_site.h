@@ -4,9 +4,10 @@
 // reach a file outside it (the URL decoder also refuses dot segments). Symbolic links are not
 // followed. A missing root gives an empty site that answers 404 everywhere.
 //
-// Caching: files under `immutable_prefix` have content-hashed names (Vite's assets/) and are
-// cached for a year as immutable; everything else (index.html) is `no-cache` with an ETag, so a
-// browser revalidates it and picks up a new build at once.
+// Caching: files with content-hashed names (under Vite's assets/, or with a 16-hex-digit token
+// in the name as webpack writes them for OHIF) are cached for a year as immutable; everything
+// else (index.html) is `no-cache` with an ETag, so a browser revalidates it and picks up a new
+// build at once.
 // Thread-safety: immutable after load(); serve() is safe from many threads.
 #pragma once
 
@@ -24,7 +25,8 @@ namespace arca::http {
 
 struct StaticSiteOptions {
   std::filesystem::path root;
-  std::string immutable_prefix;  // e.g. "assets/"; empty: nothing is immutable
+  std::string immutable_prefix;   // e.g. "assets/"; empty: no directory is immutable as a whole
+  bool hex_hashed_names = false;  // "app.bundle.0f6159c501addfe9.js" is immutable
   // Served for an unknown path whose last segment has no '.' (client-side routes of a single
   // page app), e.g. "index.html"; empty: no fallback. Also what "" (the site's root) serves.
   std::string index;
@@ -54,6 +56,9 @@ class StaticSite {
   StaticSiteOptions options_;
   std::map<std::string, File, std::less<>> files_;  // key: path relative to the root
 };
+
+// True if a '.'-separated part of the file name is 16 or more hexadecimal digits.
+bool has_hex_hash(std::string_view file_name);
 
 // The Content-Type for a file name, by extension (application/wasm for .wasm); unknown
 // extensions are application/octet-stream.

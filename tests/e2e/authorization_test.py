@@ -40,6 +40,11 @@ EXPECTED = {
     ("GET", "/"): "public",
     ("GET", "/app"): "public",
     ("GET", "/app/{*path}"): "public",
+    # The OHIF viewer's static files and Arca's generated app-config.js.
+    ("GET", "/viewer"): "public",
+    ("GET", "/viewer/{*path}"): "public",
+    ("GET", "/app-config.js"): "public",
+    ("GET", "/{*path}"): "public",
     ("POST", "/api/v1/auth/login"): "public",
     ("POST", "/api/v1/auth/second-factor"): "signed_in",
     ("POST", "/api/v1/auth/logout"): "signed_in",

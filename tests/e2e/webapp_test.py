@@ -94,6 +94,9 @@ class WebApp(unittest.TestCase):
                 dates.setdefault(s["date"], []).append(s["uid"])
         day, day_uids = max(dates.items(), key=lambda kv: (len(kv[1]), kv[0]))
         expect["date"] = f"{day[:4]}-{day[4:6]}-{day[6:]}"
+        # The viewer opens an uncompressed CT (codecs aside, it must render pixels).
+        ct = pydicom.dcmread(os.path.join(TEST_FILES, "CT_small.dcm"), stop_before_pixels=True)
+        expect["viewer_uid"] = str(ct.StudyInstanceUID)
         expect["date_uids"] = sorted(day_uids)
         env = dict(os.environ, ARCA_URL=f"https://127.0.0.1:{self.arca.http_port}",
                    ARCA_OTP=self.otp, SHOTS_DIR=shots, WEB_DIR=WEB_DIR, CHROMIUM=CHROMIUM,
@@ -103,7 +106,8 @@ class WebApp(unittest.TestCase):
         print(p.stdout.decode(errors="replace"))
         self.assertEqual(p.returncode, 0, "browser checks failed (see above)")
         for shot in ("01-sign-in", "02-change-password", "03-enrol-totp", "04-recovery-codes",
-                     "05-worklist", "10-front-desk-worklist", "13-session-expired"):
+                     "05-worklist", "09-viewer", "10-front-desk-worklist",
+                     "13-session-expired"):
             self.assertTrue(os.path.getsize(os.path.join(shots, shot + ".png")) > 5000, shot)
         log = self.arca.log()
         for s in self.studies.values():

@@ -95,7 +95,14 @@ TEST(Router, RestParameterTakesTheRemainingSegments) {
   EXPECT_EQ(r.match(Method::kGet, {"app", "config"}).route->path, "/app/config");
   EXPECT_EQ(r.match(Method::kGet, {"app", "p", "x"}).route->path, "/app/{page}/x");
   EXPECT_EQ(r.match(Method::kGet, {"app", "p", "y"}).route->path, "/app/{*path}");
-  EXPECT_EQ(r.match(Method::kPost, {"app", "a"}).allowed, (std::vector<Method>{Method::kGet}));
+  auto post = r.match(Method::kPost, {"app", "a"});  // 404, not 405: rest routes are fallbacks
+  EXPECT_EQ(post.route, nullptr);
+  EXPECT_TRUE(post.allowed.empty());
+  ASSERT_TRUE(r.add(get("/{*path}")).ok());
+  EXPECT_EQ(r.match(Method::kGet, {"app", "x.js"}).route->path, "/app/{*path}");
+  EXPECT_EQ(r.match(Method::kGet, {"app", "config"}).route->path, "/app/config");
+  EXPECT_EQ(r.match(Method::kGet, {"viewer"}).route->path, "/{*path}");
+  EXPECT_EQ(r.match(Method::kGet, {}).route, nullptr);  // "/" itself
   EXPECT_FALSE(r.add(get("/app/{*path}")).ok());
   EXPECT_FALSE(r.add(get("/b/{*path}/c")).ok());
 }

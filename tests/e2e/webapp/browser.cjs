@@ -206,6 +206,33 @@ async function main() {
     uids = await allPages(page);
     check(sameSet(uids, EXPECT.date_uids), `date range ${EXPECT.date} finds its studies`, { got: uids, want: EXPECT.date_uids });
 
+    // The OHIF viewer, from the worklist's link, renders the CT's pixels.
+    const link = page.locator(`a.open[href="/viewer?StudyInstanceUIDs=${encodeURIComponent(EXPECT.viewer_uid)}"]`);
+    await page.getByRole("button", { name: "Clear" }).click();
+    await settled(page);
+    const href = await link.getAttribute("href");
+    const v = await admin.newPage();
+    const viewerSeen = watch(v, "viewer");
+    await v.goto(`${URL}${href}`);
+    await v.waitForLoadState("domcontentloaded");
+    const stats = await v.waitForFunction(() => {
+      for (const c of document.querySelectorAll("canvas.cornerstone-canvas, .viewport-element canvas")) {
+        if (c.width < 64 || c.height < 64) continue;
+        const ctx = c.getContext("2d");
+        if (!ctx) continue;
+        const w = Math.floor(c.width / 2), hgt = Math.floor(c.height / 2);
+        const d = ctx.getImageData(Math.floor(w / 2), Math.floor(hgt / 2), w, hgt).data;
+        const seen = new Set();
+        for (let i = 0; i < d.length; i += 4 * 7) seen.add(d[i]);
+        if (seen.size > 16) return { width: c.width, height: c.height, levels: seen.size };
+      }
+      return null;
+    }, null, { timeout: 90_000, polling: 1000 });
+    check(true, "OHIF renders the study's pixels", await stats.jsonValue());
+    await v.waitForTimeout(1500);
+    await shot(v, "09-viewer", false);
+    check(viewerSeen.problems.filter((p) => /Content Security Policy|Refused/.test(p)).length === 0, "OHIF runs under its CSP", viewerSeen.problems);
+
     // A front-desk user, created by the admin through the API the admin screens will use.
     const created = await page.evaluate(async () => {
       const me = await (await fetch("/api/v1/me")).json();
@@ -244,7 +271,8 @@ async function main() {
     const after = await desk.evaluate(async () => (await fetch("/api/v1/me")).status);
     check(after === 401, "the idle sign-out ended the session on the server too", after);
 
-    // Session expiry: signing out in another tab sends this one back to sign-in on its next call.
+    // Session expiry: signing out in another tab sends this one back to sign-in on its next call,
+    // and the viewer back to the shell's sign-in instead of a blank viewer.
     const tab = await admin.newPage();
     await tab.goto(`${URL}/app/`);
     await heading(tab, "Worklist");
@@ -254,9 +282,14 @@ async function main() {
     await heading(page, "Sign in");
     check((await page.getByRole("status").textContent()).includes("session has ended"), "a 401 after sign-out elsewhere leads back to sign-in");
     await shot(page, "13-session-expired");
+    await v.reload();
+    await v.waitForURL((u) => u.pathname === "/app/", { timeout: 60_000 });
+    await heading(v, "Sign in");
+    check(true, "the viewer goes back to sign-in when the session has ended");
+    await shot(v, "14-viewer-session-expired");
 
     // No PHI in the shell's URLs, no CSP violation, no script error.
-    const urls = [...seen.urls, ...deskSeen.urls];
+    const urls = [...seen.urls, ...deskSeen.urls]; // the viewer's URL carries the study UID only
     check(urls.every((u) => new globalThis.URL(u).pathname === "/app/" && new globalThis.URL(u).search === ""), "the address bar only ever shows /app/", urls);
     check(seen.problems.length === 0 && deskSeen.problems.length === 0, "no CSP violation or script error", [...seen.problems, ...deskSeen.problems]);
   } finally {
