@@ -3,7 +3,7 @@
 // the address bar.
 import "./styles.css";
 import * as api from "./api";
-import { h } from "./dom";
+import { h, show } from "./dom";
 import { startIdleWatch } from "./idle";
 import { changePasswordScreen, enrolmentScreen, secondFactorScreen, signInScreen } from "./signin";
 import { worklistScreen } from "./worklist";
@@ -21,7 +21,9 @@ function topbar(me: api.Me | null): void {
   out.addEventListener("click", () => void signOut("You signed out."));
   bar.replaceChildren(
     h("span", { class: "brand small" }, h("span", { class: "logo", "aria-hidden": "true" }, "A"), "Arca"),
-    h("nav", { "aria-label": "Main" }, h("a", { href: "/app/", "aria-current": "page" }, "Worklist")),
+    me.permissions.includes("study.query")
+      ? h("nav", { "aria-label": "Main" }, h("a", { href: "/app/", "aria-current": "page" }, "Worklist"))
+      : h("span"),
     h("span", { class: "who" }, h("span", { class: "visually-hidden" }, "Signed in as "), me.user.username, h("span", { class: "role" }, me.user.roles.join(", "))),
     out,
   );
@@ -65,7 +67,22 @@ async function home(): Promise<void> {
   topbar(me);
   stopIdle?.();
   stopIdle = startIdleWatch((notice) => void signOut(notice));
-  worklistScreen(me);
+  if (me.permissions.includes("study.query")) worklistScreen(me);
+  else noWorklistScreen();
+}
+
+// Roles without study.query (the auditor) have no worklist; their screens come with the audit
+// issue. Saying so beats a failed search.
+function noWorklistScreen(): void {
+  show(
+    "Welcome",
+    h(
+      "section",
+      { class: "card narrow", "aria-labelledby": "screen-title" },
+      h("h1", { id: "screen-title" }, "Welcome"),
+      h("p", {}, "Your role does not include the worklist. The audit views will appear here when they are available."),
+    ),
+  );
 }
 
 api.onSessionLost(() => toSignIn("Your session has ended. Please sign in again."));

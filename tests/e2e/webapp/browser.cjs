@@ -80,7 +80,9 @@ async function firstSignIn(page, username, oneTime, newPassword, tag) {
   await page.getByLabel("Repeat the new password").fill(newPassword);
   if (tag !== null) await shot(page, `${tag}02-change-password`);
   await page.getByRole("button", { name: "Change password" }).click();
-  await heading(page, "Set up two-factor sign-in");
+  const enrol = page.getByRole("heading", { name: "Set up two-factor sign-in", level: 1 });
+  await enrol.or(page.getByRole("alert").filter({ hasNotText: "differ" })).first().waitFor({ timeout: 15_000 });
+  if (!(await enrol.count())) throw new Error(`${username}: password change refused: ${await page.getByRole("alert").textContent()}`);
   check((await page.locator(".qr svg path").count()) === 1, `${username}: the enrolment screen shows the QR code`);
   await page.getByText("Can't scan? Enter the key by hand").click();
   const secret = (await page.locator("#totp-secret").textContent()).replace(/\s/g, "");
@@ -234,15 +236,20 @@ async function main() {
     check(viewerSeen.problems.filter((p) => /Content Security Policy|Refused/.test(p)).length === 0, "OHIF runs under its CSP", viewerSeen.problems);
 
     // A front-desk user, created by the admin through the API the admin screens will use.
-    const created = await page.evaluate(async () => {
-      const me = await (await fetch("/api/v1/me")).json();
-      const res = await fetch("/api/v1/users", {
-        method: "POST",
-        headers: { "Content-Type": "application/json", "X-CSRF-Token": me.csrf_token },
-        body: JSON.stringify({ username: "desk", roles: ["front_desk"] }),
-      });
-      return { status: res.status, body: await res.json() };
-    });
+    const createUser = (username, role) =>
+      page.evaluate(
+        async ([username, role]) => {
+          const me = await (await fetch("/api/v1/me")).json();
+          const res = await fetch("/api/v1/users", {
+            method: "POST",
+            headers: { "Content-Type": "application/json", "X-CSRF-Token": me.csrf_token },
+            body: JSON.stringify({ username, roles: [role] }),
+          });
+          return { status: res.status, body: await res.json() };
+        },
+        [username, role],
+      );
+    const created = await createUser("desk", "front_desk");
     check(created.status === 201 && created.body.one_time_password, "admin creates a front-desk user", created.status);
     const deskContext = await browser.newContext(contextOptions);
     const desk = await deskContext.newPage();
@@ -271,6 +278,30 @@ async function main() {
     const after = await desk.evaluate(async () => (await fetch("/api/v1/me")).status);
     check(after === 401, "the idle sign-out ended the session on the server too", after);
 
+    // An auditor has no worklist (and QIDO refuses it): the shell says so instead of failing.
+    const auditorCreated = await createUser("auditor1", "auditor");
+    check(auditorCreated.status === 201, "admin creates an auditor", auditorCreated.status);
+    const auditorContext = await browser.newContext(contextOptions);
+    const auditor = await auditorContext.newPage();
+    auditor.setDefaultTimeout(15_000);
+    await auditor.goto(`${URL}/app/`);
+    // No second factor is owed by a role that reads no study data (auth/policy): password only.
+    await heading(auditor, "Sign in");
+    await auditor.getByLabel("Username").fill("auditor1");
+    await auditor.getByLabel("Password").fill(auditorCreated.body.one_time_password);
+    await auditor.getByRole("button", { name: "Sign in" }).click();
+    await heading(auditor, "Choose a new password");
+    await auditor.getByLabel("Current password").fill(auditorCreated.body.one_time_password);
+    await auditor.getByLabel("New password", { exact: true }).fill("audit trail reader 2026");
+    await auditor.getByLabel("Repeat the new password").fill("audit trail reader 2026");
+    await auditor.getByRole("button", { name: "Change password" }).click();
+    await heading(auditor, "Welcome");
+    check((await auditor.locator("table.studies").count()) === 0, "the auditor gets no worklist");
+    const qido = await auditor.evaluate(async () => (await fetch("/dicom-web/studies")).status);
+    check(qido === 403, "QIDO refuses the auditor", qido);
+    await shot(auditor, "15-auditor");
+    await auditorContext.close();
+
     // Session expiry: signing out in another tab sends this one back to sign-in on its next call,
     // and the viewer back to the shell's sign-in instead of a blank viewer.
     const tab = await admin.newPage();
@@ -292,6 +323,12 @@ async function main() {
     const urls = [...seen.urls, ...deskSeen.urls]; // the viewer's URL carries the study UID only
     check(urls.every((u) => new globalThis.URL(u).pathname === "/app/" && new globalThis.URL(u).search === ""), "the address bar only ever shows /app/", urls);
     check(seen.problems.length === 0 && deskSeen.problems.length === 0, "no CSP violation or script error", [...seen.problems, ...deskSeen.problems]);
+  } catch (e) {
+    // The state of every open page, for the report.
+    let n = 0;
+    for (const c of browser.contexts())
+      for (const p of c.pages()) await p.screenshot({ path: path.join(SHOTS, `failure-${++n}.png`) }).catch(() => {});
+    throw e;
   } finally {
     await browser.close();
   }
