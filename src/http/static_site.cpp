@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <system_error>
 #include <utility>
 
@@ -104,9 +105,25 @@ Result<StaticSite> StaticSite::load(StaticSiteOptions options) {
     if (it->is_symlink(ec) || !it->is_regular_file(ec))
       continue;
     std::string key = it->path().lexically_relative(root).generic_string();
-    site.files_.emplace(std::move(key), File{it->path(), etag_of(*it)});
+    site.files_.emplace(std::move(key), File{it->path(), etag_of(*it), {}});
   }
+  site.pair_gzip_siblings();
   return site;
+}
+
+// Pairs each "x.gz" with its "x"; a lone ".gz" stays an ordinary file.
+void StaticSite::pair_gzip_siblings() {
+  for (auto f = files_.begin(); f != files_.end();) {
+    auto plain = files_.end();
+    if (f->first.ends_with(".gz"))
+      plain = files_.find(std::string_view(f->first).substr(0, f->first.size() - 3));
+    if (plain == files_.end()) {
+      ++f;
+      continue;
+    }
+    plain->second.gzip = f->second.full;
+    f = files_.erase(f);
+  }
 }
 
 const std::map<std::string, StaticSite::File, std::less<>>::value_type* StaticSite::find(
@@ -125,6 +142,47 @@ const std::map<std::string, StaticSite::File, std::less<>>::value_type* StaticSi
   return it == files_.end() ? nullptr : &*it;
 }
 
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+    s.remove_suffix(1);
+  return s;
+}
+
+// Accept-Encoding (RFC 9110 §12.5.3): gzip is acceptable if listed, or covered by "*", with a
+// non-zero q; an explicit "gzip" entry wins over "*".
+bool accepts_gzip(const Request& request) {
+  auto header = request.headers().get("Accept-Encoding");
+  std::optional<bool> gzip, any;
+  std::string_view rest = header.value_or("");
+  while (!rest.empty()) {
+    std::size_t comma = rest.find(',');
+    std::string_view item = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    std::size_t semi = item.find(';');
+    std::string_view coding = trim(item.substr(0, semi));
+    bool accepted = true;
+    if (semi != std::string_view::npos) {
+      std::string_view params = item.substr(semi + 1);
+      if (std::size_t q = params.find("q="); q != std::string_view::npos) {
+        std::string_view v = trim(params.substr(q + 2));
+        accepted =
+            v.empty() || v.front() != '0' || v.find_first_of("123456789") != std::string_view::npos;
+      }
+    }
+    if (coding == "gzip")
+      gzip = accepted;
+    else if (coding == "*")
+      any = accepted;
+  }
+  return gzip.value_or(any.value_or(false));
+}
+
+}  // namespace
+
 Result<Response> StaticSite::serve(std::string_view path, const Request& request) const {
   const auto* entry = find(path);
   if (entry == nullptr)
@@ -137,14 +195,20 @@ Result<Response> StaticSite::serve(std::string_view path, const Request& request
   if (!options_.content_security_policy.empty())
     r.headers().set("Content-Security-Policy", options_.content_security_policy);
   r.headers().set("Cache-Control", immutable ? "public, max-age=31536000, immutable" : "no-cache");
-  r.headers().set("ETag", file.etag);
-  if (auto inm = request.headers().get("If-None-Match"); inm && *inm == file.etag) {
+  bool gzip = !file.gzip.empty() && accepts_gzip(request);
+  std::string etag = gzip ? file.etag.substr(0, file.etag.size() - 1) + "-gz\"" : file.etag;
+  if (!file.gzip.empty())
+    r.headers().set("Vary", "Accept-Encoding");
+  r.headers().set("ETag", etag);
+  if (auto inm = request.headers().get("If-None-Match"); inm && *inm == etag) {
     r.set_status(304);
     return r;
   }
-  auto source = ARCA_TRY(FileSource::open(file.full));
+  auto source = ARCA_TRY(FileSource::open(gzip ? file.gzip : file.full));
   std::uint64_t size = ARCA_TRY(source.size());
   r.headers().set("Content-Type", content_type_for(key));
+  if (gzip)
+    r.headers().set("Content-Encoding", "gzip");
   r.set_body(StreamBody{std::make_unique<FileSource>(std::move(source)), size});
   return r;
 }

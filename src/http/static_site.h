@@ -8,6 +8,10 @@
 // in the name as webpack writes them for OHIF) are cached for a year as immutable; everything
 // else (index.html) is `no-cache` with an ETag, so a browser revalidates it and picks up a new
 // build at once.
+//
+// Compression: a file "x" with a sibling "x.gz" (precompressed by scripts/setup) is sent as
+// that sibling with Content-Encoding: gzip to clients that accept gzip; the ".gz" files are
+// not served under their own names.
 // Thread-safety: immutable after load(); serve() is safe from many threads.
 #pragma once
 
@@ -49,8 +53,10 @@ class StaticSite {
   struct File {
     std::filesystem::path full;
     std::string etag;
+    std::filesystem::path gzip;  // empty: no precompressed sibling
   };
   explicit StaticSite(StaticSiteOptions options) : options_(std::move(options)) {}
+  void pair_gzip_siblings();
   const std::map<std::string, File, std::less<>>::value_type* find(std::string_view path) const;
 
   StaticSiteOptions options_;

@@ -145,6 +145,45 @@ TEST_F(StaticSiteTest, NoPathReachesOutsideTheRoot) {
   EXPECT_FALSE(site->serve("linked.txt", *req).ok());
 }
 
+TEST_F(StaticSiteTest, SendsThePrecompressedSiblingToGzipClients) {
+  write(root / "assets" / "big-1234abcd.js", "plain text");
+  write(root / "assets" / "big-1234abcd.js.gz", "gzipped bytes");
+  write(root / "lone.txt.gz", "a gzip file of its own");
+  auto loaded = StaticSite::load(app_shell_site(root));
+  ASSERT_TRUE(loaded.ok());
+  Router r2;
+  ASSERT_TRUE(register_web_routes(r2, *loaded).ok());
+  auto fetch = [&](std::string target, std::optional<std::string> accept) {
+    Headers h;
+    if (accept)
+      h.set("Accept-Encoding", *accept);
+    auto req =
+        Request::create(RequestInit{Method::kGet, std::move(target), h, "127.0.0.1", "id", nullptr})
+            .take();
+    DenyAllAuthenticator deny;
+    return Dispatcher(r2, deny).dispatch(req);
+  };
+  for (const char* accept : {"gzip, deflate, br", "br;q=1.0, gzip;q=0.8", "*", "GZIP"}) {
+    Response gz = fetch("/app/assets/big-1234abcd.js", accept);
+    bool wanted = std::string(accept) != "GZIP";  // codings are matched as sent (lower case)
+    EXPECT_EQ(gz.headers().get("Content-Encoding").has_value(), wanted) << accept;
+    EXPECT_EQ(read_all(gz), wanted ? "gzipped bytes" : "plain text") << accept;
+    EXPECT_EQ(gz.headers().get("Vary"), "Accept-Encoding");
+    EXPECT_EQ(gz.headers().get("Content-Type"), "text/javascript; charset=utf-8");
+  }
+  for (std::optional<std::string> accept :
+       {std::optional<std::string>(), std::optional<std::string>("br"),
+        std::optional<std::string>("gzip;q=0"), std::optional<std::string>("*, gzip;q=0.000")}) {
+    Response plain = fetch("/app/assets/big-1234abcd.js", accept);
+    EXPECT_FALSE(plain.headers().get("Content-Encoding")) << accept.value_or("(none)");
+    EXPECT_EQ(read_all(plain), "plain text");
+  }
+  EXPECT_NE(fetch("/app/assets/big-1234abcd.js", "gzip").headers().get("ETag"),
+            fetch("/app/assets/big-1234abcd.js", std::nullopt).headers().get("ETag"));
+  EXPECT_EQ(fetch("/app/assets/big-1234abcd.js.gz", "gzip").status(), 404);
+  EXPECT_EQ(fetch("/app/lone.txt.gz", std::nullopt).status(), 200);
+}
+
 TEST(StaticSite, MissingRootIsAnEmptySite) {
   auto site = StaticSite::load(app_shell_site("/nonexistent/arca/web/dist"));
   ASSERT_TRUE(site.ok());

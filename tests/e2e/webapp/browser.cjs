@@ -215,6 +215,11 @@ async function main() {
     const href = await link.getAttribute("href");
     const v = await admin.newPage();
     const viewerSeen = watch(v, "viewer");
+    const bundles = [];
+    v.on("response", (res) => {
+      if (/\/app\.bundle\.[0-9a-f]{16}\.js$/.test(res.url()))
+        bundles.push({ encoding: res.headers()["content-encoding"], cache: res.headers()["cache-control"] });
+    });
     await v.goto(`${URL}${href}`);
     await v.waitForLoadState("domcontentloaded");
     const stats = await v.waitForFunction(() => {
@@ -231,6 +236,7 @@ async function main() {
       return null;
     }, null, { timeout: 90_000, polling: 1000 });
     check(true, "OHIF renders the study's pixels", await stats.jsonValue());
+    check(bundles.length === 1 && bundles[0].encoding === "gzip" && /immutable/.test(bundles[0].cache), "OHIF's bundle arrives gzipped and immutable", bundles);
     await v.waitForTimeout(1500);
     await shot(v, "09-viewer", false);
     check(viewerSeen.problems.filter((p) => /Content Security Policy|Refused/.test(p)).length === 0, "OHIF runs under its CSP", viewerSeen.problems);
