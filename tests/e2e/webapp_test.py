@@ -30,11 +30,14 @@ def studies_of(stored_files):
         uid = str(ds.StudyInstanceUID)
         s = studies.setdefault(uid, {"uid": uid, "name": str(ds.get("PatientName", "")),
                                      "id": str(ds.get("PatientID", "")),
-                                     "date": str(ds.get("StudyDate", "")), "modalities": set()})
+                                     "date": str(ds.get("StudyDate", "")), "modalities": set(),
+                                     "series": set()})
         if ds.get("Modality"):
             s["modalities"].add(str(ds.Modality))
+        s["series"].add(str(ds.SeriesInstanceUID))
     for s in studies.values():
         s["modalities"] = sorted(s["modalities"])
+        s["series"] = len(s["series"])
     return studies
 
 
@@ -97,6 +100,8 @@ class WebApp(unittest.TestCase):
         # The viewer opens an uncompressed CT (codecs aside, it must render pixels).
         ct = pydicom.dcmread(os.path.join(TEST_FILES, "CT_small.dcm"), stop_before_pixels=True)
         expect["viewer_uid"] = str(ct.StudyInstanceUID)
+        most = max(self.studies.values(), key=lambda s: (s["series"], s["uid"]))
+        expect["series_uid"], expect["series_count"] = most["uid"], most["series"]
         expect["date_uids"] = sorted(day_uids)
         env = dict(os.environ, ARCA_URL=f"https://127.0.0.1:{self.arca.http_port}",
                    ARCA_OTP=self.otp, SHOTS_DIR=shots, WEB_DIR=WEB_DIR, CHROMIUM=CHROMIUM,

@@ -118,9 +118,16 @@ export async function logout(): Promise<void> {
 // QIDO-RS study search; answers the DICOM JSON model.
 export type DicomJson = Record<string, { vr: string; Value?: unknown[] }>;
 
-export async function searchStudies(params: URLSearchParams): Promise<DicomJson[]> {
-  const r = await call("GET", `/dicom-web/studies?${params}`, undefined, "application/dicom+json");
+async function qido(path: string): Promise<DicomJson[]> {
+  const r = await call("GET", path, undefined, "application/dicom+json");
   if (r.status === 204) return [];
   const text = await r.text();
   return text ? (JSON.parse(text) as DicomJson[]) : [];
 }
+
+export const searchStudies = (params: URLSearchParams) => qido(`/dicom-web/studies?${params}`);
+
+// The series of one study, for the worklist's preview (series number, modality, description,
+// number of images).
+export const studySeries = (studyUid: string) =>
+  qido(`/dicom-web/studies/${encodeURIComponent(studyUid)}/series?includefield=0008103E,00200011,00201209,00080060,00080021`);

@@ -77,6 +77,47 @@ function cell(label: string, content: Node | string): HTMLTableCellElement {
   return h("td", { "data-label": label, "data-empty": content === "" }, content);
 }
 
+// The series preview under a study's row, loaded when first opened.
+function seriesToggle(uid: string, name: string, counts: string, columns: number): HTMLButtonElement {
+  const detailId = `series-${uid.replace(/[^0-9]/g, "-")}`;
+  const button = h("button", { type: "button", class: "link series-toggle", "aria-expanded": "false", "aria-controls": detailId, "aria-label": `${counts} series / images: show the series of ${name}` }, counts);
+  let detail: HTMLTableRowElement | null = null;
+  button.addEventListener("click", async () => {
+    const open = button.getAttribute("aria-expanded") === "true";
+    button.setAttribute("aria-expanded", String(!open));
+    if (open) {
+      detail?.remove();
+      detail = null;
+      return;
+    }
+    const cellEl = h("td", { colspan: columns }, h("p", { class: "muted" }, "Loading series…"));
+    detail = h("tr", { class: "series-row", id: detailId }, cellEl);
+    button.closest("tr")?.after(detail);
+    try {
+      const series = await api.studySeries(uid);
+      series.sort((a, b) => Number(str(a, "00200011") || 0) - Number(str(b, "00200011") || 0));
+      cellEl.replaceChildren(
+        h(
+          "table",
+          { class: "series", "aria-label": `Series of ${name}` },
+          h("thead", {}, h("tr", {}, ...["#", "Modality", "Description", "Images"].map((c) => h("th", { scope: "col" }, c)))),
+          h(
+            "tbody",
+            {},
+            ...series.map((x) =>
+              h("tr", {}, h("td", {}, str(x, "00200011")), h("td", {}, str(x, "00080060")), h("td", {}, str(x, "0008103E") || "—"), h("td", {}, str(x, "00201209"))),
+            ),
+          ),
+        ),
+      );
+    } catch (err) {
+      if (err instanceof api.ApiError && err.status === 401) return;
+      cellEl.replaceChildren(h("p", { class: "error", role: "alert" }, err instanceof api.ApiError ? `The series could not be loaded: ${err.message}` : "Arca cannot be reached."));
+    }
+  });
+  return button;
+}
+
 function row(s: api.DicomJson, canView: boolean): HTMLTableRowElement {
   const uid = str(s, "0020000D");
   const name = personName(str(s, "00100010")) || "(no name)";
@@ -92,7 +133,7 @@ function row(s: api.DicomJson, canView: boolean): HTMLTableRowElement {
     cell("Modality", str(s, "00080061")),
     cell("Description", str(s, "00081030")),
     cell("Accession", str(s, "00080050")),
-    cell("Series / images", counts),
+    cell("Series / images", seriesToggle(uid, name, counts, canView ? 9 : 8)),
     canView ? cell("Viewer", open) : null,
   );
 }

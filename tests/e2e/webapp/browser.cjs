@@ -171,6 +171,16 @@ async function main() {
     await page.setViewportSize({ width: 390, height: 844 });
     await shot(page, "06-worklist-phone", false);
     await page.setViewportSize(contextOptions.viewport);
+    // The series preview of the study with the most series.
+    const studyRow = page.locator("table.studies tbody tr", { has: page.locator(`a.open[href="/viewer?StudyInstanceUIDs=${encodeURIComponent(EXPECT.series_uid)}"]`) });
+    const toggle = studyRow.locator(".series-toggle");
+    await toggle.click();
+    await page.locator("table.series tbody tr").first().waitFor();
+    const seriesRows = await page.locator("table.series tbody tr").count();
+    check(seriesRows === EXPECT.series_count && (await toggle.getAttribute("aria-expanded")) === "true", "the series preview lists the study's series", { got: seriesRows, want: EXPECT.series_count });
+    await shot(page, "05b-worklist-series");
+    await toggle.click();
+    check((await page.locator("table.series").count()) === 0, "the series preview closes again");
     await page.getByLabel("Rows per page").selectOption("10");
     let uids = await allPages(page);
     check(uids.length === new Set(uids).size, "paging shows no study twice");
