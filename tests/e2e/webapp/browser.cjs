@@ -249,6 +249,17 @@ async function main() {
     check(bundles.length === 1 && bundles[0].encoding === "gzip" && /immutable/.test(bundles[0].cache), "OHIF's bundle arrives gzipped and immutable", bundles);
     await v.waitForTimeout(1500);
     await shot(v, "09-viewer", false);
+    // Window/level: a drag on the image (OHIF's default left-button tool) changes W and L.
+    const windowLevel = () => v.evaluate(() => (document.body.innerText.match(/W:\s*(-?\d+)\s*L:\s*(-?\d+)/) || []).slice(1).join("/"));
+    const wlBefore = await windowLevel();
+    const box = await v.locator("canvas.cornerstone-canvas").first().boundingBox();
+    await v.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await v.mouse.down();
+    await v.mouse.move(box.x + box.width / 2 + 80, box.y + box.height / 2 + 50, { steps: 8 });
+    await v.mouse.up();
+    await v.waitForTimeout(500);
+    const wlAfter = await windowLevel();
+    check(wlBefore !== "" && wlAfter !== "" && wlBefore !== wlAfter, "dragging on the image changes window/level", { wlBefore, wlAfter });
     check(viewerSeen.problems.filter((p) => /Content Security Policy|Refused/.test(p)).length === 0, "OHIF runs under its CSP", viewerSeen.problems);
 
     // A front-desk user, created by the admin through the API the admin screens will use.
