@@ -8,7 +8,9 @@ const crypto = require("node:crypto");
 const path = require("node:path");
 const { createRequire } = require("node:module");
 
-const { chromium } = createRequire(path.join(process.env.WEB_DIR, "package.json"))("playwright-core");
+const webRequire = createRequire(path.join(process.env.WEB_DIR, "package.json"));
+const { chromium } = webRequire("playwright-core");
+const AXE_SOURCE = require("node:fs").readFileSync(webRequire.resolve("axe-core/axe.min.js"), "utf8");
 const URL = process.env.ARCA_URL;
 const EXPECT = JSON.parse(process.env.EXPECT);
 const SHOTS = process.env.SHOTS_DIR;
@@ -46,6 +48,17 @@ async function shot(page, name, fullPage = true) {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
 }
 
+// WCAG 2.1 A/AA checks of the current screen with axe-core (evaluated through the DevTools
+// protocol, which the page's CSP does not govern). Any violation fails the run.
+async function accessible(page, screen) {
+  if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] });
+    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
+  });
+  check(violations.length === 0, `${screen}: no WCAG 2.1 AA violation found by axe`, violations);
+}
+
 async function heading(page, name) {
   await page.getByRole("heading", { name, level: 1 }).waitFor({ timeout: 15_000 });
 }
@@ -67,6 +80,7 @@ function watch(page, label) {
 async function firstSignIn(page, username, oneTime, newPassword, tag) {
   await heading(page, "Sign in");
   if (tag !== null) await shot(page, `${tag}01-sign-in`);
+  if (tag !== null) await accessible(page, "sign-in");
   await page.getByLabel("Username").fill(username);
   await page.getByLabel("Password").fill(oneTime);
   await page.getByRole("button", { name: "Sign in" }).click();
@@ -79,6 +93,7 @@ async function firstSignIn(page, username, oneTime, newPassword, tag) {
   await page.getByRole("alert").filter({ hasText: "differ" }).waitFor({ timeout: 5_000 });
   await page.getByLabel("Repeat the new password").fill(newPassword);
   if (tag !== null) await shot(page, `${tag}02-change-password`);
+  if (tag !== null) await accessible(page, "change password");
   await page.getByRole("button", { name: "Change password" }).click();
   const enrol = page.getByRole("heading", { name: "Set up two-factor sign-in", level: 1 });
   await enrol.or(page.getByRole("alert").filter({ hasNotText: "differ" })).first().waitFor({ timeout: 15_000 });
@@ -88,6 +103,7 @@ async function firstSignIn(page, username, oneTime, newPassword, tag) {
   const secret = (await page.locator("#totp-secret").textContent()).replace(/\s/g, "");
   check(/^[A-Z2-7]{16,}$/.test(secret), `${username}: the secret is shown for manual entry`);
   if (tag !== null) await shot(page, `${tag}03-enrol-totp`);
+  if (tag !== null) await accessible(page, "enrolment");
   // A wrong code is refused with a message, then the right one is accepted.
   const right = totp(secret);
   const wrong = String((Number(right) + 500_000) % 1_000_000).padStart(6, "0");
@@ -103,6 +119,7 @@ async function firstSignIn(page, username, oneTime, newPassword, tag) {
   const go = page.getByRole("button", { name: "Continue" });
   check(await go.isDisabled(), `${username}: Continue waits for the confirmation`);
   if (tag !== null) await shot(page, `${tag}04-recovery-codes`);
+  if (tag !== null) await accessible(page, "recovery codes");
   await page.getByLabel("I have saved these recovery codes somewhere safe").check();
   await go.click();
   await heading(page, "Worklist");
@@ -170,6 +187,7 @@ async function main() {
     await shot(page, "05-worklist");
     await page.setViewportSize({ width: 390, height: 844 });
     await shot(page, "06-worklist-phone", false);
+    await accessible(page, "worklist on a phone");
     await page.setViewportSize(contextOptions.viewport);
     // The series preview of the study with the most series.
     const studyRow = page.locator("table.studies tbody tr", { has: page.locator(`a.open[href="/viewer?StudyInstanceUIDs=${encodeURIComponent(EXPECT.series_uid)}"]`) });
@@ -179,6 +197,7 @@ async function main() {
     const seriesRows = await page.locator("table.series tbody tr").count();
     check(seriesRows === EXPECT.series_count && (await toggle.getAttribute("aria-expanded")) === "true", "the series preview lists the study's series", { got: seriesRows, want: EXPECT.series_count });
     await shot(page, "05b-worklist-series");
+    await accessible(page, "worklist with a series preview");
     await toggle.click();
     check((await page.locator("table.series").count()) === 0, "the series preview closes again");
     await page.getByLabel("Rows per page").selectOption("10");
@@ -295,6 +314,7 @@ async function main() {
     await desk.clock.fastForward("25:10");
     await desk.getByRole("dialog", { name: "Are you still there?" }).waitFor();
     await shot(desk, "11-idle-warning");
+    await accessible(desk, "idle warning");
     await desk.getByRole("button", { name: "Stay signed in" }).click();
     await desk.getByRole("dialog").waitFor({ state: "detached" });
     check(true, "the idle warning appears and Stay signed in keeps the session");
