@@ -325,6 +325,33 @@ async function main() {
     const after = await desk.evaluate(async () => (await fetch("/api/v1/me")).status);
     check(after === 401, "the idle sign-out ended the session on the server too", after);
 
+    // A referring physician sees only the study granted to them, and may open it.
+    const referring = await createUser("doc", "referring");
+    const referringId = referring.body.id ?? referring.body.user?.id;
+    const grant = await page.evaluate(
+      async ([id, study]) => {
+        const me = await (await fetch("/api/v1/me")).json();
+        const res = await fetch(`/api/v1/users/${id}/grants`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json", "X-CSRF-Token": me.csrf_token },
+          body: JSON.stringify({ study }),
+        });
+        return res.status;
+      },
+      [referringId, EXPECT.viewer_uid],
+    );
+    check(referring.status === 201 && grant < 300, "admin creates a referring user and grants one study", { user: referring.status, grant });
+    const docContext = await browser.newContext(contextOptions);
+    const doc = await docContext.newPage();
+    doc.setDefaultTimeout(15_000);
+    await doc.goto(`${URL}/app/`);
+    await firstSignIn(doc, "doc", referring.body.one_time_password, "referring doctor reads here", null);
+    await settled(doc);
+    r = await rows(doc);
+    check(r.length === 1 && r[0].href && uidOf(r[0].href) === EXPECT.viewer_uid, "the referring physician sees only the granted study", r);
+    await shot(doc, "16-referring-worklist");
+    await docContext.close();
+
     // An auditor has no worklist (and QIDO refuses it): the shell says so instead of failing.
     const auditorCreated = await createUser("auditor1", "auditor");
     check(auditorCreated.status === 201, "admin creates an auditor", auditorCreated.status);
