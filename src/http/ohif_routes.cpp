@@ -29,6 +29,14 @@ window.config = {
   maxNumRequests: { interaction: 100, thumbnail: 5, prefetch: 10 },
   studyPrefetcher: { enabled: true, displaySetsCount: 2, maxNumPrefetchRequests: 10, order: 'closest' },
   showErrorDetails: 'dev',
+  whiteLabeling: {
+    createLogoComponentFn: (React) =>
+      React.createElement('a', {
+        href: '/app/',
+        title: 'Back to the Arca worklist',
+        style: { color: '#fff', fontWeight: 600, fontSize: '15px', textDecoration: 'none' },
+      }, '\u2190 Arca worklist'),
+  },
   defaultDataSourceName: 'arca',
   dataSources: [
     {

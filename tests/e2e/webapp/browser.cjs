@@ -279,6 +279,7 @@ async function main() {
     await v.waitForTimeout(500);
     const wlAfter = await windowLevel();
     check(wlBefore !== "" && wlAfter !== "" && wlBefore !== wlAfter, "dragging on the image changes window/level", { wlBefore, wlAfter });
+    check((await v.getByRole("link", { name: /Arca worklist/ }).getAttribute("href")) === "/app/", "OHIF's header links back to the worklist");
     check(viewerSeen.problems.filter((p) => /Content Security Policy|Refused/.test(p)).length === 0, "OHIF runs under its CSP", viewerSeen.problems);
 
     // A front-desk user, created by the admin through the API the admin screens will use.
