@@ -10,6 +10,11 @@ const IDLE_WARN_MS = 25 * MINUTE;
 const IDLE_END_MS = 29 * MINUTE;
 const PING_EVERY_MS = MINUTE;
 
+function warning(leftMs: number): string {
+  const left = Math.max(1, Math.ceil(leftMs / MINUTE));
+  return `For patients' privacy, Arca will sign you out in about ${left} minute${left === 1 ? "" : "s"} unless you continue.`;
+}
+
 export function startIdleWatch(signOut: (reason: string) => void): () => void {
   let lastActivity = Date.now();
   let dialog: HTMLDialogElement | null = null;
@@ -32,15 +37,17 @@ export function startIdleWatch(signOut: (reason: string) => void): () => void {
     if (idle >= IDLE_END_MS) {
       stop();
       signOut("You were signed out after 30 minutes without activity.");
-    } else if (idle >= IDLE_WARN_MS && !dialog) {
-      const left = Math.ceil((IDLE_END_MS - idle) / MINUTE);
+    } else if (dialog) {
+      const text = dialog.querySelector("#idle-text");
+      if (text) text.textContent = warning(IDLE_END_MS - idle);
+    } else if (idle >= IDLE_WARN_MS) {
       const stay = h("button", { type: "button", class: "primary", autofocus: true }, "Stay signed in");
       const leave = h("button", { type: "button", class: "secondary" }, "Sign out");
       dialog = h(
         "dialog",
         { class: "idle", "aria-labelledby": "idle-title", "aria-describedby": "idle-text" },
         h("h2", { id: "idle-title" }, "Are you still there?"),
-        h("p", { id: "idle-text" }, `For patients' privacy, Arca will sign you out in about ${left} minute${left === 1 ? "" : "s"} unless you continue.`),
+        h("p", { id: "idle-text" }, warning(IDLE_END_MS - idle)),
         h("div", { class: "actions" }, stay, leave),
       );
       stay.addEventListener("click", () => {

@@ -316,6 +316,11 @@ async function main() {
     await desk.getByRole("dialog", { name: "Are you still there?" }).waitFor();
     await shot(desk, "11-idle-warning");
     await accessible(desk, "idle warning");
+    const idleText = () => desk.getByRole("dialog").locator("#idle-text").textContent();
+    check((await idleText()).includes("about 4 minutes"), "the warning says how long is left");
+    await desk.clock.fastForward("02:00");
+    await desk.waitForFunction(() => document.querySelector("#idle-text")?.textContent.includes("about 2 minutes"));
+    check(true, "the countdown in the warning follows the time");
     await desk.getByRole("button", { name: "Stay signed in" }).click();
     await desk.getByRole("dialog").waitFor({ state: "detached" });
     check(true, "the idle warning appears and Stay signed in keeps the session");
