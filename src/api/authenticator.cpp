@@ -10,6 +10,16 @@ bool is_safe(http::Method m) {
   return m == http::Method::kGet || m == http::Method::kHead || m == http::Method::kOptions;
 }
 
+// A STOW-RS body (multipart/related) cannot come from another site without a CORS preflight
+// (it is not a CORS-safelisted content type), and the SameSite=Strict cookie is not sent
+// cross-site at all; so the viewer's STOW of measurements, which cannot add X-CSRF-Token, is
+// accepted without it. Everything else that changes state needs the token.
+bool preflighted_store(const http::Request& request) {
+  auto type = request.headers().get("Content-Type");
+  return request.method() == http::Method::kPost && request.path().rfind("/dicom-web/", 0) == 0 &&
+         type && http::iequals(type->substr(0, 17), "multipart/related");
+}
+
 }  // namespace
 
 http::Principal http_principal(const auth::Identity& identity) {
@@ -41,7 +51,7 @@ Result<http::Principal> AccountAuthenticator::authenticate(const http::Request& 
     return make_error(ErrorCode::kUnauthenticated, "sign in first");
   SecretString session{std::move(*cookie)};
   auto identity = ARCA_TRY(accounts_.resolve_session(session));
-  if (!is_safe(request.method())) {
+  if (!is_safe(request.method()) && !preflighted_store(request)) {
     auto presented = request.headers().get(kCsrfHeader);
     if (!presented || !accounts_.check_csrf(session, *presented))
       return make_error(ErrorCode::kPermissionDenied,

@@ -1,7 +1,9 @@
 // The authenticator of every non-public HTTPS route: `Authorization: Bearer <API token>`, or the
 // `arca_session` cookie. A cookie-authenticated request with an unsafe method must also carry
 // the session's CSRF token in `X-CSRF-Token` (double submit bound to the session), so another
-// site cannot make a signed-in browser change anything.
+// site cannot make a signed-in browser change anything — except a STOW-RS POST of
+// multipart/related (OHIF's saved measurements), which no other site can send without a CORS
+// preflight and which the SameSite=Strict cookie never accompanies cross-site.
 // Thread-safety: thread-safe.
 #pragma once
 

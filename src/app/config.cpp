@@ -18,7 +18,7 @@ const std::set<std::string>& known_keys(const std::string& table) {
         "totp_issuer"}},
       {"http",
        {"bind", "port", "certificate", "private_key", "threads", "redirect_port", "cors_origins",
-        "dev_local_access"}},
+        "dev_local_access", "web_root"}},
       {"dicom",
        {"aet", "bind", "port", "tls_port", "certificate", "private_key", "client_ca",
         "max_associations", "association_timeout", "dimse_timeout", "max_pdu"}},
@@ -103,6 +103,8 @@ Result<void> apply_file(const toml::value& root, Config& c) {
     c.http.redirect_port = setting(h, "redirect_port", c.http.redirect_port);
     c.http.cors_origins = setting(h, "cors_origins", c.http.cors_origins);
     c.http.dev_local_access = setting(h, "dev_local_access", c.http.dev_local_access);
+    c.http.web_root = setting(h, "web_root", c.http.web_root.string());
+    c.http.ohif_root = setting(h, "ohif_root", c.http.ohif_root.string());
   }
   if (root.contains("dicom")) {
     const auto& d = toml::find(root, "dicom");

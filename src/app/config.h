@@ -23,6 +23,12 @@ struct HttpConfig {
   int redirect_port = 0;
   // Origins allowed cross-origin access ("https://viewer.example:8443"); empty: CORS off.
   std::vector<std::string> cors_origins;
+  // The built web app shell (Vite's output); empty: <build>/web/dist of the build that made
+  // this binary, which is where `make build` puts it.
+  std::filesystem::path web_root;
+  // The prebuilt OHIF viewer's dist/; empty: .deps/ohif/dist of the source tree, where
+  // scripts/setup puts it.
+  std::filesystem::path ohif_root;
   // DEVELOPMENT ONLY until accounts exist: loopback clients get a local principal (query, read,
   // store) on every DICOMweb route; everyone else still gets 401. Never on by default.
   bool dev_local_access = false;

@@ -8,6 +8,7 @@
 
 #include "api/authenticator.h"
 #include "api/routes.h"
+#include "app/web_sites.h"
 #include "dicomweb/routes.h"
 #include "dimse/dimse_server.h"
 #include "http/health.h"
@@ -66,8 +67,10 @@ std::unique_ptr<http::Authenticator> make_authenticator(Archive& archive, Logger
   return std::make_unique<http::LoopbackDevAuthenticator>(std::move(dev));
 }
 
-Result<void> register_routes(http::Router& router, Archive& archive, Random& random) {
+Result<void> register_routes(http::Router& router, Archive& archive, Random& random,
+                             const WebSites& sites) {
   ARCA_TRY(http::register_health_routes(router, [&archive] { return archive.ready(); }));
+  ARCA_TRY(register_web_site_routes(router, sites));
   ARCA_TRY(api::register_api_routes(router, archive.accounts(), archive.peer_admin(),
                                     archive.audit_search()));
   return dicomweb::register_dicomweb_routes(
@@ -96,8 +99,15 @@ int run_serve(Archive& archive, Logger& logger, Random& random, std::ostream& ou
     return 1;
   }
 
+  auto sites = load_web_sites(&config);
+  if (!sites.ok()) {
+    logger.error("web app or viewer: " + sites.error().to_string());
+    return 1;
+  }
+  for (const std::string& warning : sites->missing)
+    logger.warn(warning);
   http::Router router;
-  auto routes = register_routes(router, archive, random);
+  auto routes = register_routes(router, archive, random, *sites);
   if (!routes.ok()) {
     logger.error(routes.error().to_string());
     return 1;
@@ -148,6 +158,7 @@ int run_serve(Archive& archive, Logger& logger, Random& random, std::ostream& ou
   out << "Arca is running.\n"
       << "  HTTPS:   https://" << host << ":" << server.port() << "/  (health: /healthz, "
       << "readiness: /readyz)\n"
+      << "  Web app: https://" << host << ":" << server.port() << "/app/\n"
       << "  DICOMweb: https://" << host << ":" << server.port()
       << "/dicom-web  (QIDO, WADO, STOW)\n"
       << "  DICOM:   AE title " << config.dicom.aet << ", port " << (*dicom)->port()
@@ -178,8 +189,10 @@ int run_serve(Archive& archive, Logger& logger, Random& random, std::ostream& ou
 }
 
 int run_routes(Archive& archive, Random& random, std::ostream& out, std::ostream& err) {
+  auto sites = load_web_sites(nullptr);
   http::Router router;
-  auto routes = register_routes(router, archive, random);
+  auto routes =
+      sites.ok() ? register_routes(router, archive, random, *sites) : Result<void>(sites.error());
   if (!routes.ok()) {
     err << "arca: " << routes.error().message << '\n';
     return 1;

@@ -15,15 +15,25 @@ bool same_shape(const auto& a, const auto& b) {
   if (a.size() != b.size())
     return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (a[i].is_param != b[i].is_param || (!a[i].is_param && a[i].text != b[i].text))
+    if (a[i].is_param != b[i].is_param || a[i].is_rest != b[i].is_rest ||
+        (!a[i].is_param && a[i].text != b[i].text))
       return false;
   }
   return true;
 }
 
-// True if pattern a is more specific than b: at the first position where one has a literal and
-// the other a parameter, the literal wins.
+bool has_rest(const auto& pattern) {
+  return !pattern.empty() && pattern.back().is_rest;
+}
+
+// True if pattern a is more specific than b: a fixed-length pattern beats a rest pattern, a
+// longer rest pattern beats a shorter one; otherwise, at the first position where one has a
+// literal and the other a parameter, the literal wins.
 bool more_specific(const auto& a, const auto& b) {
+  if (has_rest(a) != has_rest(b))
+    return !has_rest(a);
+  if (has_rest(a) && a.size() != b.size())
+    return a.size() > b.size();
   for (std::size_t i = 0; i < a.size() && i < b.size(); ++i) {
     if (a[i].is_param != b[i].is_param)
       return !a[i].is_param;
@@ -51,13 +61,19 @@ Result<void> Router::add(Route route) {
       std::string_view s = rest.substr(0, slash);
       if (s.size() >= 2 && s.front() == '{' && s.back() == '}') {
         std::string_view name = s.substr(1, s.size() - 2);
+        bool rest_param = !name.empty() && name.front() == '*';
+        if (rest_param) {
+          if (slash != std::string_view::npos)
+            return invalid("a rest parameter must be the last segment");
+          name.remove_prefix(1);
+        }
         if (!valid_param_name(name))
           return invalid("bad parameter name");
         for (const auto& seg : pattern) {
           if (seg.is_param && seg.text == name)
             return invalid("repeated parameter name");
         }
-        pattern.push_back({std::string(name), true});
+        pattern.push_back({std::string(name), true, rest_param});
       } else if (s.find_first_of("{}%?#") != std::string_view::npos || s.empty()) {
         return invalid("bad literal segment");
       } else {
@@ -83,15 +99,18 @@ RouteMatch Router::match(Method method, const std::vector<std::string>& segments
   Method wanted = method == Method::kHead ? Method::kGet : method;
   for (std::size_t i = 0; i < routes_.size(); ++i) {
     const auto& pattern = patterns_[i];
-    if (pattern.size() != segments.size())
+    bool rest = has_rest(pattern);
+    if (rest ? segments.size() < pattern.size() : pattern.size() != segments.size())
       continue;
     bool fits = true;
-    for (std::size_t k = 0; k < pattern.size() && fits; ++k)
+    for (std::size_t k = 0; k < pattern.size() && fits && !pattern[k].is_rest; ++k)
       fits = pattern[k].is_param ? !segments[k].empty() : pattern[k].text == segments[k];
     if (!fits)
       continue;
     const Route& r = routes_[i];
-    if (std::find(best.allowed.begin(), best.allowed.end(), r.method) == best.allowed.end())
+    // A rest route is a fallback: another method on a path only it matches stays 404.
+    if (!rest &&
+        std::find(best.allowed.begin(), best.allowed.end(), r.method) == best.allowed.end())
       best.allowed.push_back(r.method);
     bool method_ok = r.method == method || (method == Method::kHead && r.method == wanted);
     if (!method_ok || (best_pattern != nullptr && !more_specific(pattern, *best_pattern)))
@@ -104,8 +123,15 @@ RouteMatch Router::match(Method method, const std::vector<std::string>& segments
     return best;
   }
   for (std::size_t k = 0; k < best_pattern->size(); ++k) {
-    if ((*best_pattern)[k].is_param)
-      best.params.emplace_back((*best_pattern)[k].text, segments[k]);
+    const Segment& seg = (*best_pattern)[k];
+    if (seg.is_rest) {
+      std::string joined = segments[k];
+      for (std::size_t j = k + 1; j < segments.size(); ++j)
+        joined += "/" + segments[j];
+      best.params.emplace_back(seg.text, std::move(joined));
+    } else if (seg.is_param) {
+      best.params.emplace_back(seg.text, segments[k]);
+    }
   }
   best.allowed.clear();
   return best;

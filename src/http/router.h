@@ -3,9 +3,13 @@
 // compile, and Router::add refuses a non-public route whose audit action is kNone.
 //
 // Templates are literal segments and {name} parameters: "/dicom-web/studies/{study}/series/{s}".
+// The last segment may be a rest parameter {*name}: it matches one or more remaining segments
+// (the last may be empty, as in "/app/") and yields them joined with '/' (static file trees).
 // A literal segment beats a parameter at the same position, so "/studies/search" wins over
-// "/studies/{study}". Unknown paths are 404; a known path with another method is 405 with Allow.
-// A GET route also answers HEAD (the server sends the headers only).
+// "/studies/{study}"; any fixed-length template beats a rest parameter. A path that only rest
+// routes match is 404, never 405, for another method. Unknown paths are 404; a
+// known path with another method is 405 with Allow. A GET route also answers HEAD (the server sends
+// the headers only).
 //
 // Thread-safety: add() during start-up only; match() and routes() are safe from many threads
 // once registration is over.
@@ -80,6 +84,7 @@ class Router {
   struct Segment {
     std::string text;  // literal text or parameter name
     bool is_param = false;
+    bool is_rest = false;  // {*name}: the remaining segments (last position only)
   };
   std::vector<Route> routes_;
   std::vector<std::vector<Segment>> patterns_;  // parallel to routes_

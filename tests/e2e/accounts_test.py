@@ -157,6 +157,17 @@ class AccountsTest(unittest.TestCase):
                                      {"name": "x", "permissions": ["study.query"]}, csrf=False)
         self.assertEqual(status, 403)
         self.assertIn("CSRF", body["message"])
+        # STOW-RS of multipart/related (what OHIF sends to save measurements) needs no token:
+        # no other site can send that content type without a preflight.
+        with open(CT, "rb") as f:
+            part = f.read()
+        body = (b"--b\r\nContent-Type: application/dicom\r\n\r\n" + part + b"\r\n--b--\r\n")
+        status, _, _ = c2.request("POST", "/dicom-web/studies", body, csrf=False, headers={
+            "Content-Type": 'multipart/related; type="application/dicom"; boundary=b'})
+        self.assertEqual(status, 200)
+        status, _, _ = c2.request("POST", "/dicom-web/studies", b"{}", csrf=False,
+                                  headers={"Content-Type": "application/json"})
+        self.assertEqual(status, 403)
         # Signing out ends the session.
         self.assertEqual(c2.request("POST", "/api/v1/auth/logout")[0], 204)
         self.assertEqual(c2.request("GET", "/api/v1/me")[0], 401)

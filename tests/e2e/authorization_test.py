@@ -36,6 +36,15 @@ Q, R, W = "study.query", "image.read", "study.write"
 EXPECTED = {
     ("GET", "/healthz"): "public",
     ("GET", "/readyz"): "public",
+    # The web app shell's static files (no PHI; the shell signs the user in itself).
+    ("GET", "/"): "public",
+    ("GET", "/app"): "public",
+    ("GET", "/app/{*path}"): "public",
+    # The OHIF viewer's static files and Arca's generated app-config.js.
+    ("GET", "/viewer"): "public",
+    ("GET", "/viewer/{*path}"): "public",
+    ("GET", "/app-config.js"): "public",
+    ("GET", "/{*path}"): "public",
     ("POST", "/api/v1/auth/login"): "public",
     ("POST", "/api/v1/auth/second-factor"): "signed_in",
     ("POST", "/api/v1/auth/logout"): "signed_in",

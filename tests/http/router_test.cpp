@@ -80,6 +80,33 @@ TEST(Router, RefusesBadDeclarations) {
       ErrorCode::kInvalidArgument);
 }
 
+TEST(Router, RestParameterTakesTheRemainingSegments) {
+  Router r;
+  ASSERT_TRUE(r.add(get("/app/{*path}")).ok());
+  ASSERT_TRUE(r.add(get("/app/config")).ok());
+  ASSERT_TRUE(r.add(get("/app/{page}/x")).ok());
+  auto deep = r.match(Method::kGet, {"app", "assets", "a.js"});
+  ASSERT_NE(deep.route, nullptr);
+  EXPECT_EQ(deep.params, (std::vector<Request::PathParam>{{"path", "assets/a.js"}}));
+  auto root = r.match(Method::kGet, {"app", ""});  // "/app/"
+  ASSERT_NE(root.route, nullptr);
+  EXPECT_EQ(root.params, (std::vector<Request::PathParam>{{"path", ""}}));
+  EXPECT_EQ(r.match(Method::kGet, {"app"}).route, nullptr);
+  EXPECT_EQ(r.match(Method::kGet, {"app", "config"}).route->path, "/app/config");
+  EXPECT_EQ(r.match(Method::kGet, {"app", "p", "x"}).route->path, "/app/{page}/x");
+  EXPECT_EQ(r.match(Method::kGet, {"app", "p", "y"}).route->path, "/app/{*path}");
+  auto post = r.match(Method::kPost, {"app", "a"});  // 404, not 405: rest routes are fallbacks
+  EXPECT_EQ(post.route, nullptr);
+  EXPECT_TRUE(post.allowed.empty());
+  ASSERT_TRUE(r.add(get("/{*path}")).ok());
+  EXPECT_EQ(r.match(Method::kGet, {"app", "x.js"}).route->path, "/app/{*path}");
+  EXPECT_EQ(r.match(Method::kGet, {"app", "config"}).route->path, "/app/config");
+  EXPECT_EQ(r.match(Method::kGet, {"viewer"}).route->path, "/{*path}");
+  EXPECT_EQ(r.match(Method::kGet, {}).route, nullptr);  // "/" itself
+  EXPECT_FALSE(r.add(get("/app/{*path}")).ok());
+  EXPECT_FALSE(r.add(get("/b/{*path}/c")).ok());
+}
+
 TEST(Router, ListsEveryRouteWithItsAccess) {
   Router r;
   ASSERT_TRUE(r.add(get("/healthz")).ok());
