@@ -8,8 +8,8 @@
 
 #include "app/account_cli.h"
 #include "app/archive.h"
-#include "app/cli_flags.h"
 #include "app/audit_command.h"
+#include "app/cli_flags.h"
 #include "app/import_command.h"
 #include "app/maintenance_commands.h"
 #include "app/peer_command.h"
