@@ -14,6 +14,7 @@
 #include "http/health.h"
 #include "http/redirect_server.h"
 #include "http/server.h"
+#include "service/audit_trail.h"
 
 namespace arca::app {
 
@@ -121,6 +122,23 @@ int run_serve(Archive& archive, Logger& logger, Random& random, std::ostream& ou
     return 1;
   }
   http::ServerConfig server_config;
+  // Refusals of signed-in callers (403, incomplete sign-in) are audited as failed accesses.
+  server_config.on_refusal = [&archive, &clock, &logger](const http::Request& request,
+                                                         const http::Principal& who,
+                                                         const Error& why) {
+    service::RequestContext ctx;
+    ctx.principal.id = who.actor;
+    ctx.principal.tenant = TenantId(who.tenant);
+    ctx.client_address = request.client_address();
+    ctx.request_id = request.request_id();
+    if (auto agent = request.headers().get("User-Agent"))
+      ctx.user_agent = std::string(agent->substr(0, 256));
+    AuditAction action =
+        request.audit_action() == AuditAction::kNone ? AuditAction::kAdmin : request.audit_action();
+    (void)service::record_refusal(archive.audit_recorder(), clock, logger, ctx, action, why,
+                                  "refused at " + std::string(http::method_name(request.method())) +
+                                      " " + request.route_template());
+  };
   server_config.bind_address = config.http.bind;
   server_config.port = static_cast<std::uint16_t>(config.http.port);
   server_config.threads = static_cast<std::size_t>(config.http.threads);

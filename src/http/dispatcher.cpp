@@ -39,16 +39,30 @@ Admission Dispatcher::admit(Request& request) const {
   if (!who.ok())
     return {nullptr, error_response(who.error())};
   if (!who->pending_step.empty() && !route.access.allows_incomplete_sign_in()) {
-    return {nullptr, error_response(make_error(ErrorCode::kUnauthenticated,
-                                               "sign-in not complete: " + who->pending_step))};
+    return {nullptr, refuse(request, *who,
+                            make_error(ErrorCode::kUnauthenticated,
+                                       "sign-in not complete: " + who->pending_step))};
   }
   if (route.access.permission() && !who->permissions.contains(*route.access.permission())) {
-    return {nullptr, error_response(make_error(
-                         ErrorCode::kPermissionDenied,
-                         "requires " + std::string(permission_name(*route.access.permission()))))};
+    return {
+        nullptr,
+        refuse(request, *who,
+               make_error(ErrorCode::kPermissionDenied,
+                          "requires " + std::string(permission_name(*route.access.permission()))))};
   }
   request.set_principal(std::move(who).take());
   return {&route, std::nullopt};
+}
+
+Response Dispatcher::refuse(const Request& request, const Principal& who, Error why) const {
+  if (on_refusal_) {
+    try {
+      on_refusal_(request, who, why);
+    } catch (...) {
+      // An observer must not throw; the refusal stands either way.
+    }
+  }
+  return error_response(why);
 }
 
 Response Dispatcher::run(const Route& route, Request& request) const {

@@ -8,6 +8,7 @@
 // Thread-safety: thread-safe if the Router is no longer modified and the Authenticator is.
 #pragma once
 
+#include <functional>
 #include <optional>
 
 #include "http/authenticator.h"
@@ -17,6 +18,12 @@
 
 namespace arca::http {
 
+// Told of every refusal of an authenticated caller (403, or 401 for a sign-in still owing
+// steps), so app/ can audit denied accesses; never told of anonymous 401s (scanners would
+// flood the trail). Must be thread-safe and must not throw.
+using RefusalObserver =
+    std::function<void(const Request& request, const Principal& who, const Error& why)>;
+
 struct Admission {
   const Route* route = nullptr;     // the route to run, when admitted
   std::optional<Response> refusal;  // otherwise the answer to send
@@ -24,8 +31,8 @@ struct Admission {
 
 class Dispatcher {
  public:
-  Dispatcher(const Router& router, Authenticator& authenticator)
-      : router_(router), authenticator_(authenticator) {}
+  Dispatcher(const Router& router, Authenticator& authenticator, RefusalObserver on_refusal = {})
+      : router_(router), authenticator_(authenticator), on_refusal_(std::move(on_refusal)) {}
 
   // Matches, authenticates and authorizes; sets the request's route and principal.
   Admission admit(Request& request) const;
@@ -35,8 +42,11 @@ class Dispatcher {
   Response dispatch(Request& request) const;
 
  private:
+  Response refuse(const Request& request, const Principal& who, Error why) const;
+
   const Router& router_;
   Authenticator& authenticator_;
+  RefusalObserver on_refusal_;
 };
 
 }  // namespace arca::http

@@ -383,7 +383,7 @@ class Server::Impl {
   Impl(ServerConfig config, const Router& router, Authenticator& auth, Logger& logger,
        Random& random)
       : config_(std::move(config)),
-        shared_{config_, Dispatcher(router, auth), logger, random, {}} {}
+        shared_{config_, Dispatcher(router, auth, config_.on_refusal), logger, random, {}} {}
   ~Impl() { stop(); }
 
   Result<void> start();

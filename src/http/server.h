@@ -31,6 +31,7 @@
 #include "core/result.h"
 #include "http/authenticator.h"
 #include "http/cors.h"
+#include "http/dispatcher.h"
 #include "http/router.h"
 #include "http/tls_certificate.h"
 
@@ -51,7 +52,8 @@ struct ServerConfig {
   std::size_t threads = 4;
   CertificateFiles tls;  // must exist; see ensure_certificate()
   ServerLimits limits;
-  CorsPolicy cors;  // off unless origins are listed
+  CorsPolicy cors;             // off unless origins are listed
+  RefusalObserver on_refusal;  // optional: told of refused authenticated callers (audit)
 };
 
 class Server {

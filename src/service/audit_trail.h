@@ -41,4 +41,15 @@ inline Result<void> record_or_refuse(audit::AuditRecorder& recorder, const audit
   return ok();
 }
 
+// A request refused before it reached a use case (the route's permission, or a sign-in still
+// owing steps): recorded as a failed access of the route's action, so probing is visible.
+inline Result<void> record_refusal(audit::AuditRecorder& recorder, const Clock& clock,
+                                   Logger& logger, const RequestContext& ctx, AuditAction action,
+                                   const Error& error, std::string detail) {
+  audit::AuditEvent event = audit_event(ctx, action, clock);
+  event.detail = std::move(detail);
+  set_outcome(event, &error);
+  return record_or_refuse(recorder, event, logger);
+}
+
 }  // namespace arca::service

@@ -43,6 +43,11 @@ class AuditActionsTest(unittest.TestCase):
         assert status == 201, body
         cls.token_actor = f"token:{body['id']}"
         cls.api = Client(port, bearer=body["token"])
+        status, body, _ = tech.request("POST", "/api/v1/tokens",
+                                       {"name": "lister", "permissions": ["study.query"]})
+        assert status == 201, body
+        cls.lister_actor = f"token:{body['id']}"
+        cls.lister = Client(port, bearer=body["token"])
         status, body, _ = cls.admin.request("POST", "/api/v1/peers", {
             "ae_title": "MODALITY", "host": "127.0.0.1", "allow": ["store", "find", "get"]})
         assert status == 201, body
@@ -94,6 +99,15 @@ class AuditActionsTest(unittest.TestCase):
         self.assertEqual(retrieved[-1]["studies"], [str(self.ct.StudyInstanceUID)])
         self.assertEqual(retrieved[-1]["instances"], [str(self.ct.SOPInstanceUID)])
         self.assertEqual(retrieved[-1]["patients"], stored[0]["patients"])
+
+    def test_refused_access_is_recorded(self):
+        path = f"/dicom-web/studies/{self.ct.StudyInstanceUID}/metadata"
+        self.assertEqual(self.lister.request("GET", path)[0], 403)
+        refused = self.records(self.lister_actor, "retrieve")
+        self.assertEqual(len(refused), 1)
+        self.assertEqual(refused[0]["outcome"], "failure")
+        self.assertEqual(refused[0]["error_code"], "permission_denied")
+        self.assertIn("/dicom-web/studies/{study}/metadata", refused[0]["detail"])
 
     def test_dimse_store_find_get(self):
         p = tool("storescu", "-aet", "MODALITY", "-aec", "ARCA", "127.0.0.1",

@@ -90,6 +90,28 @@ TEST_F(Fixture, PermissionIsChecked) {
   EXPECT_EQ(ok_req.audit_action(), AuditAction::kQuery);
 }
 
+TEST_F(Fixture, RefusalsOfSignedInCallersAreReportedAnonymousOnesAreNot) {
+  std::vector<std::string> seen;
+  RefusalObserver observe = [&](const Request& r, const Principal& who, const Error& why) {
+    seen.push_back(who.actor + " " + r.route_template() + " " +
+                   std::string(error_code_name(why.code)));
+  };
+  StubAuthenticator lacking(Principal::make("user:1", "default", {Permission::kImageRead}));
+  auto req = make_request(Method::kGet, "/studies/1.2.3");
+  EXPECT_EQ(Dispatcher(router, lacking, observe).dispatch(req).status(), 403);
+  Principal pending = Principal::make("user:3", "default", {Permission::kStudyQuery});
+  pending.pending_step = "second_factor";
+  StubAuthenticator half(pending);
+  auto req2 = make_request(Method::kGet, "/studies/1.2.3");
+  EXPECT_EQ(Dispatcher(router, half, observe).dispatch(req2).status(), 401);
+  DenyAllAuthenticator deny;
+  auto req3 = make_request(Method::kGet, "/studies/1.2.3");
+  EXPECT_EQ(Dispatcher(router, deny, observe).dispatch(req3).status(), 401);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0], "user:1 /studies/{study} permission_denied");
+  EXPECT_EQ(seen[1], "user:3 /studies/{study} unauthenticated");
+}
+
 TEST_F(Fixture, ErrorsAndExceptionsMapByCode) {
   StubAuthenticator granted(Principal::make("user:2", "default", {Permission::kStudyQuery}));
   Dispatcher d(router, granted);
