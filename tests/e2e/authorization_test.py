@@ -1,13 +1,14 @@
 #!/usr/bin/python3
 """The authorization matrix (DESIGN §5), generated from the route table `arca routes` prints:
 every route, called over real HTTPS with no credentials, with a signed-out session, with a
-revoked token, with a complete session of each role, and with a token of another tenant, must
-answer as the design table says — 401 without valid credentials, 403 without the permission,
+session that expired (idle timeout, one minute here), with a revoked token, with a complete
+session of each role, and with a token of another tenant, must answer as the design table says — 401 without valid credentials, 403 without the permission,
 and 404 (never 403) for another tenant's study. A route missing from EXPECTED below, or whose
 declared access differs from it, fails this test: a new route must be given its access here.
 """
 import json
 import os
+import time
 import unittest
 
 import pydicom
@@ -108,7 +109,11 @@ class AuthorizationMatrixTest(unittest.TestCase):
         cls.params = {"study": str(ds.StudyInstanceUID), "series": str(ds.SeriesInstanceUID),
                       "instance": str(ds.SOPInstanceUID), "frames": "1", "id": "999999",
                       "tag": "7FE00010", "ae": "NOSUCHAE"}
-        cls.arca.serve()
+        # A one-minute idle timeout, so the last test can meet a session that really expired.
+        cls.config = os.path.join(cls.arca.root, "arca.toml")
+        with open(cls.config, "w") as f:
+            f.write("[auth]\nidle_timeout_minutes = 1\n")
+        cls.arca.serve(["--config", cls.config])
         with open(os.path.join(cls.arca.root, "serve.out"), "rb") as f:
             otp = f.read().decode().split("one-time password")[1].split()[0]
         port = cls.arca.http_port
@@ -200,6 +205,18 @@ class AuthorizationMatrixTest(unittest.TestCase):
                     self.assertNotIn(status, (401, 403), (role, r, status))
                 else:
                     self.assertEqual(status, 403, (role, r, status))
+
+    def test_zz_an_expired_session_is_401_everywhere(self):
+        """Runs last (name): waits out the one-minute idle timeout of this server."""
+        client = self.roles["radiologist"]
+        self.assertEqual(client.request("GET", "/api/v1/me")[0], 200)
+        time.sleep(62)
+        status, body, _ = client.request("GET", "/api/v1/me")
+        self.assertEqual(status, 401)
+        self.assertIn("inactivity", body["message"])
+        for r in self.routes:
+            if r["access"] != "public":
+                self.assertEqual(self.call(client, r), 401, r)
 
     def test_another_tenant_never_sees_this_tenants_study(self):
         for r in self.routes:
