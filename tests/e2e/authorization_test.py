@@ -2,8 +2,9 @@
 """The authorization matrix (DESIGN §5), generated from the route table `arca routes` prints:
 every route, called over real HTTPS with no credentials, with a signed-out session, with a
 session that expired (idle timeout, one minute here), with a revoked token, with a complete
-session of each role, and with a token of another tenant, must answer as the design table says — 401 without valid credentials, 403 without the permission,
-and 404 (never 403) for another tenant's study. A route missing from EXPECTED below, or whose
+session of each role, and with a token of another tenant, must answer as the design table
+says — 401 without valid credentials, 403 without the permission, and 404 (never 403) for
+another tenant's study. A route missing from EXPECTED below, or whose
 declared access differs from it, fails this test: a new route must be given its access here.
 """
 import json
