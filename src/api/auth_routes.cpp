@@ -21,11 +21,14 @@ SecretString session_of(const Request& request) {
   return SecretString(cookie_value(request, kSessionCookie).value_or(""));
 }
 
-// The answer to every sign-in step: what is still owed, and the new cookie when there is one.
-Response step_response(service::AccountService& svc, const auth::SignIn& in) {
+// The answer to every sign-in step: what is still owed, and the new cookie when there is one;
+// `extra` adds fields.
+Response step_response(service::AccountService& svc, const auth::SignIn& in,
+                       json extra = json::object()) {
   json body{{"step", auth::sign_in_step_name(in.step)},
             {"csrf_token", svc.accounts().csrf_token(in.session_id)},
             {"user", user_json(in.user)}};
+  body.update(extra);
   Response r = json_response(200, body);
   r.headers().add("Set-Cookie", session_cookie(in.session_id.reveal()));
   return r;
@@ -42,8 +45,8 @@ Result<Response> login(service::AccountService& svc, Request& request) {
 Result<Response> second_factor(service::AccountService& svc, Request& request) {
   json body = ARCA_TRY(read_json_object(request));
   std::string code = ARCA_TRY(string_field(body, "code"));
-  auto step = ARCA_TRY(svc.second_factor(request_context(request), session_of(request), code));
-  return json_response(200, json{{"step", auth::sign_in_step_name(step)}});
+  auto in = ARCA_TRY(svc.second_factor(request_context(request), session_of(request), code));
+  return step_response(svc, in);  // a renewed session: new cookie and CSRF token
 }
 
 Result<Response> logout(service::AccountService& svc, Request& request) {
@@ -93,11 +96,10 @@ Result<Response> begin_enrolment(service::AccountService& svc, Request& request)
 Result<Response> confirm_enrolment(service::AccountService& svc, Request& request) {
   json body = ARCA_TRY(read_json_object(request));
   std::string code = ARCA_TRY(string_field(body, "code"));
-  SecretString session = session_of(request);
-  auto codes = ARCA_TRY(svc.confirm_enrolment(request_context(request), session, code));
-  auto identity = ARCA_TRY(svc.accounts().resolve_session(session));
-  return json_response(
-      200, json{{"recovery_codes", codes}, {"step", auth::sign_in_step_name(identity.step)}});
+  auto enrolled =
+      ARCA_TRY(svc.confirm_enrolment(request_context(request), session_of(request), code));
+  // A renewed session (new cookie and CSRF token), and the recovery codes, shown once.
+  return step_response(svc, enrolled.session, json{{"recovery_codes", enrolled.recovery_codes}});
 }
 
 }  // namespace

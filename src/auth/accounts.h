@@ -53,6 +53,11 @@ struct SignIn {
   store::User user;
 };
 
+struct Enrolled {
+  std::vector<std::string> recovery_codes;  // shown once
+  SignIn session;                           // the renewed session
+};
+
 struct TotpEnrolment {
   std::string otpauth_uri;
   std::string secret_base32;  // for typing in when the QR code cannot be scanned
@@ -96,8 +101,9 @@ class Accounts {
   // while the account or the address is backing off, kPermissionDenied for a disabled account.
   Result<SignIn> sign_in(std::string_view username, const SecretString& password,
                          std::string_view client_address);
-  // A TOTP code (replays refused) or one of the recovery codes (each works once).
-  Result<SignInStep> verify_second_factor(const SecretString& session_id, std::string_view code);
+  // A TOTP code (replays refused) or one of the recovery codes (each works once). On success
+  // the session is renewed (a new id; the old one ends), as after any gain in privilege.
+  Result<SignIn> verify_second_factor(const SecretString& session_id, std::string_view code);
   // Every session of the user is revoked; the caller continues with the returned new one.
   Result<SignIn> change_password(const SecretString& session_id, const SecretString& current,
                                  const SecretString& replacement);
@@ -105,9 +111,9 @@ class Accounts {
 
   // --- enrolment.cpp
   Result<TotpEnrolment> begin_enrolment(const SecretString& session_id);
-  // Turns the second factor on; returns the ten recovery codes, shown once.
-  Result<std::vector<std::string>> confirm_enrolment(const SecretString& session_id,
-                                                     std::string_view code);
+  // Turns the second factor on; returns the ten recovery codes, shown once, and the renewed
+  // session.
+  Result<Enrolled> confirm_enrolment(const SecretString& session_id, std::string_view code);
 
   // --- sessions.cpp
   // kUnauthenticated with the reason (signed out, idle timeout, absolute timeout, disabled).
@@ -151,6 +157,8 @@ class Accounts {
   Result<std::pair<store::Session, store::User>> live_session(const SecretString& session_id);
   Result<SignIn> open_session(const store::User& user, bool second_factor_done,
                               std::string_view client_address);
+  // Ends `old` and opens a session with the second factor done (session fixation defence).
+  Result<SignIn> renew_session(const store::Session& old, const store::User& user);
   Result<std::optional<std::set<std::string>>> study_scope(const store::User& user,
                                                            const store::Tenant& tenant);
   Result<void> record_failure(store::User& user);

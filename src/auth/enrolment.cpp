@@ -20,8 +20,8 @@ Result<TotpEnrolment> Accounts::begin_enrolment(const SecretString& session_id) 
   return out;
 }
 
-Result<std::vector<std::string>> Accounts::confirm_enrolment(const SecretString& session_id,
-                                                             std::string_view code) {
+Result<Enrolled> Accounts::confirm_enrolment(const SecretString& session_id,
+                                             std::string_view code) {
   auto [session, user] = ARCA_TRY(live_session(session_id));
   if (user.totp_enabled)
     return make_error(ErrorCode::kAlreadyExists, "a second factor is already enrolled");
@@ -41,10 +41,7 @@ Result<std::vector<std::string>> Accounts::confirm_enrolment(const SecretString&
   for (const std::string& c : codes)
     digests.push_back(keys_.digest("recovery", normalize_recovery_code(c)));
   ARCA_TRY(store_.set_recovery_codes(user.id, digests));
-  session.second_factor_done = true;
-  session.last_seen_ms = now;
-  ARCA_TRY(store_.update_session(session));
-  return codes;
+  return Enrolled{std::move(codes), ARCA_TRY(renew_session(session, user))};
 }
 
 }  // namespace arca::auth

@@ -86,13 +86,18 @@ Result<SignIn> Accounts::sign_in(std::string_view username, const SecretString& 
   return open_session(user, false, client_address);
 }
 
-Result<SignInStep> Accounts::verify_second_factor(const SecretString& session_id,
-                                                  std::string_view code) {
+Result<SignIn> Accounts::renew_session(const store::Session& old, const store::User& user) {
+  ARCA_TRY(store_.delete_session(old.id_hash));
+  return open_session(user, true, old.client_address);
+}
+
+Result<SignIn> Accounts::verify_second_factor(const SecretString& session_id,
+                                              std::string_view code) {
   auto [session, user] = ARCA_TRY(live_session(session_id));
   if (!user.totp_enabled)
     return make_error(ErrorCode::kInvalidArgument, "no second factor is enrolled");
   if (session.second_factor_done)
-    return next_step(user, ARCA_TRY(tenant_of(user.tenant)), session);
+    return make_error(ErrorCode::kInvalidArgument, "the second factor is already done");
   const std::int64_t now = now_ms();
   if (user.locked_until_ms > now)
     return make_error(ErrorCode::kRateLimited,
@@ -122,10 +127,7 @@ Result<SignInStep> Accounts::verify_second_factor(const SecretString& session_id
   user.failed_logins = 0;
   user.locked_until_ms = 0;
   ARCA_TRY(store_.update_user(user));
-  session.second_factor_done = true;
-  session.last_seen_ms = now;
-  ARCA_TRY(store_.update_session(session));
-  return next_step(user, ARCA_TRY(tenant_of(user.tenant)), session);
+  return renew_session(session, user);
 }
 
 Result<SignIn> Accounts::change_password(const SecretString& session_id,

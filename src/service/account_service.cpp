@@ -55,15 +55,15 @@ Result<auth::SignIn> AccountService::sign_in(const RequestContext& ctx, std::str
   return audited(ctx, AuditAction::kLogin, std::move(detail), std::move(result), actor);
 }
 
-Result<auth::SignInStep> AccountService::second_factor(const RequestContext& ctx,
-                                                       const SecretString& session,
-                                                       std::string_view code) {
+Result<auth::SignIn> AccountService::second_factor(const RequestContext& ctx,
+                                                   const SecretString& session,
+                                                   std::string_view code) {
   auto who = deps_.accounts.resolve_session(session);
   std::string actor = who.ok() ? who->actor() : "anonymous";
   auto result = deps_.accounts.verify_second_factor(session, code);
-  std::string detail =
-      result.ok() ? "second factor accepted; next: " + std::string(auth::sign_in_step_name(*result))
-                  : "second factor refused";
+  std::string detail = result.ok() ? "second factor accepted; next: " +
+                                         std::string(auth::sign_in_step_name(result->step))
+                                   : "second factor refused";
   return audited(ctx, AuditAction::kLogin, std::move(detail), std::move(result), actor);
 }
 
@@ -86,9 +86,9 @@ Result<auth::TotpEnrolment> AccountService::begin_enrolment(const RequestContext
                  deps_.accounts.begin_enrolment(session), actor);
 }
 
-Result<std::vector<std::string>> AccountService::confirm_enrolment(const RequestContext& ctx,
-                                                                   const SecretString& session,
-                                                                   std::string_view code) {
+Result<auth::Enrolled> AccountService::confirm_enrolment(const RequestContext& ctx,
+                                                         const SecretString& session,
+                                                         std::string_view code) {
   auto who = deps_.accounts.resolve_session(session);
   std::string actor = who.ok() ? who->actor() : "anonymous";
   return audited(ctx, AuditAction::kAdmin, "second factor enrolled; recovery codes issued",

@@ -39,16 +39,15 @@ class AccountService {
   // --- signing in (ctx: client address and request id; its principal is not used)
   Result<auth::SignIn> sign_in(const RequestContext& ctx, std::string_view username,
                                const SecretString& password);
-  Result<auth::SignInStep> second_factor(const RequestContext& ctx, const SecretString& session,
-                                         std::string_view code);
+  Result<auth::SignIn> second_factor(const RequestContext& ctx, const SecretString& session,
+                                     std::string_view code);
   Result<auth::SignIn> change_password(const RequestContext& ctx, const SecretString& session,
                                        const SecretString& current,
                                        const SecretString& replacement);
   Result<auth::TotpEnrolment> begin_enrolment(const RequestContext& ctx,
                                               const SecretString& session);
-  Result<std::vector<std::string>> confirm_enrolment(const RequestContext& ctx,
-                                                     const SecretString& session,
-                                                     std::string_view code);
+  Result<auth::Enrolled> confirm_enrolment(const RequestContext& ctx, const SecretString& session,
+                                           std::string_view code);
   Result<void> sign_out(const RequestContext& ctx, const SecretString& session);
 
   // --- administration

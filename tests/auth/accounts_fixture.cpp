@@ -56,9 +56,10 @@ SecretString AccountsTest::signed_in(const std::string& name) {
   auto in = accounts_->sign_in(name, SecretString(kPassword), "10.0.0.1");
   EXPECT_TRUE(in.ok()) << in.error().to_string();
   if (in->step == SignInStep::kSecondFactor) {
-    auto step = accounts_->verify_second_factor(in->session_id, code_for(name));
-    EXPECT_TRUE(step.ok()) << step.error().to_string();
+    auto renewed = accounts_->verify_second_factor(in->session_id, code_for(name));
+    EXPECT_TRUE(renewed.ok()) << renewed.error().to_string();
     clock_.advance(std::chrono::seconds(30));
+    return std::move(renewed->session_id);
   }
   return std::move(in->session_id);
 }

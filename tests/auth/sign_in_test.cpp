@@ -38,8 +38,9 @@ TEST_F(AccountsTest, FirstRunAdminMustChangePasswordThenEnrol) {
   EXPECT_FALSE(accounts_->confirm_enrolment(changed->session_id, "000000").ok());
   auto codes = accounts_->confirm_enrolment(changed->session_id, code_for("admin"));
   ASSERT_TRUE(codes.ok());
-  EXPECT_EQ(codes->size(), 10U);
-  auto done = accounts_->resolve_session(changed->session_id);
+  EXPECT_EQ(codes->recovery_codes.size(), 10U);
+  EXPECT_FALSE(accounts_->resolve_session(changed->session_id).ok());  // renewed
+  auto done = accounts_->resolve_session(codes->session.session_id);
   ASSERT_TRUE(done.ok());
   EXPECT_EQ(done->step, SignInStep::kDone);
   EXPECT_TRUE(done->permissions.count(Permission::kAdminUsers));
@@ -70,7 +71,12 @@ TEST_F(AccountsTest, TotpCodeWorksOnceAndWithinOneStep) {
   make_user("alice", {Role::kRadiologist});
   auto a = accounts_->sign_in("alice", SecretString(kPassword), "10.0.0.1");
   std::string code = code_for("alice");
-  ASSERT_EQ(*accounts_->verify_second_factor(a->session_id, code), SignInStep::kDone);
+  auto first = accounts_->verify_second_factor(a->session_id, code);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->step, SignInStep::kDone);
+  // The session was renewed: the pre-second-factor id no longer works, the new one does.
+  EXPECT_FALSE(accounts_->resolve_session(a->session_id).ok());
+  EXPECT_EQ(accounts_->resolve_session(first->session_id)->step, SignInStep::kDone);
   auto b = accounts_->sign_in("alice", SecretString(kPassword), "10.0.0.1");
   auto replay = accounts_->verify_second_factor(b->session_id, code);
   ASSERT_FALSE(replay.ok());
@@ -90,9 +96,9 @@ TEST_F(AccountsTest, RecoveryCodeWorksOnce) {
   secrets_["bob"] = e->secret_base32;
   auto codes = accounts_->confirm_enrolment(changed->session_id, code_for("bob"));
   ASSERT_TRUE(codes.ok());
-  std::string recovery = codes->at(3);
+  std::string recovery = codes->recovery_codes.at(3);
   auto s1 = accounts_->sign_in("bob", SecretString(kPassword), "10.0.0.1");
-  EXPECT_EQ(*accounts_->verify_second_factor(s1->session_id, recovery), SignInStep::kDone);
+  EXPECT_EQ(accounts_->verify_second_factor(s1->session_id, recovery)->step, SignInStep::kDone);
   auto s2 = accounts_->sign_in("bob", SecretString(kPassword), "10.0.0.1");
   auto again = accounts_->verify_second_factor(s2->session_id, recovery);
   ASSERT_FALSE(again.ok());
