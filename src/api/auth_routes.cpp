@@ -58,15 +58,13 @@ Result<Response> logout(service::AccountService& svc, Request& request) {
 
 Result<Response> me(service::AccountService& svc, Request& request) {
   const http::Principal* p = request.principal();
-  auto user = ARCA_TRY(svc.accounts().store().find_user(p->user_id));
-  if (!user)
-    return make_error(ErrorCode::kUnauthenticated, "account no longer exists");
+  store::User user = ARCA_TRY(svc.own_account(p->user_id));
   json perms = json::array();
   for (int i = 0; i <= static_cast<int>(Permission::kAdminSettings); ++i) {
     if (p->permissions.contains(static_cast<Permission>(i)))
       perms.push_back(permission_name(static_cast<Permission>(i)));
   }
-  json body{{"user", user_json(*user)},
+  json body{{"user", user_json(user)},
             {"actor", p->actor},
             {"step", p->pending_step.empty() ? "done" : p->pending_step},
             {"permissions", perms}};

@@ -11,11 +11,9 @@ namespace {
 using Action = AccountCommand::Action;
 using nlohmann::json;
 
+// The operator at the console (every permission, every tenant: they hold the root key).
 service::RequestContext console(const std::string& tenant) {
-  service::RequestContext ctx;
-  ctx.principal = service::Principal::local_operator(TenantId(tenant.empty() ? "default" : tenant));
-  ctx.client_address = "console";
-  return ctx;
+  return service::console_context(TenantId(tenant.empty() ? "default" : tenant));
 }
 
 int fail(std::ostream& err, const Error& e) {
@@ -69,7 +67,7 @@ int user_list(service::AccountService& svc, const AccountCommand& c, std::ostrea
   auto ctx = console(c.tenant);
   if (c.tenant.empty())
     ctx.principal.tenant = TenantId("");  // every tenant
-  auto users = svc.accounts().store().list_users(ctx.principal.tenant);
+  auto users = svc.list_users(ctx);       // authorized and audited like the API
   int rc = 0;
   if (failed(users, err, rc))
     return rc;

@@ -15,10 +15,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-service::RequestContext console() {
-  return {service::Principal::local_operator(default_tenant()), "console", ""};
-}
-
 // Streams one instance into DIR/<uid>.dcm through a temp file that is renamed only once the
 // whole object has been read and verified.
 Result<void> write_instance(const fs::path& dir, const store::StoredInstance& row,
@@ -61,7 +57,7 @@ int run_export(Archive& archive, const StudyUid& study, const fs::path& out_dir,
     return 1;
   }
   auto report = archive.retrieve().export_study(
-      console(), study, [&](const store::StoredInstance& row, ByteSource& source) {
+      service::console_context(), study, [&](const store::StoredInstance& row, ByteSource& source) {
         return write_instance(out_dir, row, source);
       });
   if (!report.ok()) {
@@ -97,7 +93,8 @@ int run_send(Archive& archive, const StudyUid& study, const std::string& to, std
              std::ostream& err) {
   dimse::SendRequest request{study, to, archive.config().dicom.aet, std::chrono::seconds(60),
                              dicom_tls_files(archive.config())};
-  auto report = dimse::send_study({archive.retrieve(), archive.peers()}, console(), request);
+  auto report =
+      dimse::send_study({archive.retrieve(), archive.peers()}, service::console_context(), request);
   if (!report.ok()) {
     err << "error: " << report.error().message << '\n';
     return 1;
@@ -117,7 +114,7 @@ int run_retrieve(Archive& archive, Logger& logger, const RemoteStudy& remote, st
   request.tls = dicom_tls_files(archive.config());
   dimse::FetchDeps deps{archive.ingest(), archive.query(), archive.retrieve(), archive.peers(),
                         logger};
-  auto report = dimse::fetch_study(deps, console(), request);
+  auto report = dimse::fetch_study(deps, service::console_context(), request);
   if (!report.ok()) {
     err << "error: " << report.error().message << '\n';
     return 1;
@@ -132,12 +129,12 @@ int run_retrieve(Archive& archive, Logger& logger, const RemoteStudy& remote, st
 
 int run_check(Archive& archive, bool json, std::ostream& out, std::ostream& err) {
   bool terminal = ::isatty(STDERR_FILENO) == 1;
-  auto report =
-      service::check_archive(console(), archive.index(), archive.blobs(), [&](std::size_t n) {
-        if (terminal && n % 100 == 0) {
-          err << "\r\033[Kchecked " << n << std::flush;
-        }
-      });
+  auto report = service::check_archive(service::console_context(), archive.index(), archive.blobs(),
+                                       [&](std::size_t n) {
+                                         if (terminal && n % 100 == 0) {
+                                           err << "\r\033[Kchecked " << n << std::flush;
+                                         }
+                                       });
   if (terminal)
     err << "\r\033[K";
   if (!report.ok()) {

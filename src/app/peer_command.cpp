@@ -45,16 +45,8 @@ std::string allow_text(const store::Peer& p) {
   return out;
 }
 
-// The operator at the console: every permission, every tenant (they hold the root key).
-service::RequestContext console_context() {
-  service::RequestContext ctx;
-  ctx.principal = service::Principal::local_operator(TenantId("default"));
-  ctx.client_address = "console";
-  return ctx;
-}
-
 int list(Archive& archive, bool json, std::ostream& out, std::ostream& err) {
-  auto peers = archive.peer_admin().list(console_context());
+  auto peers = archive.peer_admin().list(service::console_context());
   if (!peers.ok()) {
     err << "arca: " << peers.error().message << '\n';
     return 1;
@@ -89,7 +81,7 @@ int run_peer(Archive& archive, const PeerCommand& c, std::ostream& out, std::ost
     case PeerCommand::Action::kList:
       return list(archive, c.json, out, err);
     case PeerCommand::Action::kRemove: {
-      auto removed = archive.peer_admin().remove(console_context(), c.ae_title);
+      auto removed = archive.peer_admin().remove(service::console_context(), c.ae_title);
       if (!removed.ok()) {
         err << "arca: " << removed.error().message << '\n';
         return 1;
@@ -112,7 +104,7 @@ int run_peer(Archive& archive, const PeerCommand& c, std::ostream& out, std::ost
   peer.allowed = std::move(allowed).take();
   peer.transport = c.tls ? store::PeerTransport::kTls : store::PeerTransport::kPlain;
   peer.certificate_fingerprint = normalize_fingerprint(c.certificate_fingerprint);
-  auto added = archive.peer_admin().add(console_context(), peer);
+  auto added = archive.peer_admin().add(service::console_context(), peer);
   if (!added.ok()) {
     err << "arca: " << added.error().message << '\n';
     return added.error().code == ErrorCode::kInvalidArgument ? 2 : 1;

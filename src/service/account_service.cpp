@@ -95,6 +95,13 @@ Result<auth::Enrolled> AccountService::confirm_enrolment(const RequestContext& c
                  deps_.accounts.confirm_enrolment(session, code), actor);
 }
 
+Result<store::User> AccountService::own_account(store::UserId user) {
+  auto found = ARCA_TRY(deps_.accounts.store().find_user(user));
+  if (!found)
+    return make_error(ErrorCode::kUnauthenticated, "account no longer exists");
+  return std::move(*found);
+}
+
 Result<void> AccountService::sign_out(const RequestContext& ctx, const SecretString& session) {
   auto who = deps_.accounts.resolve_session(session);
   std::string actor = who.ok() ? who->actor() : "anonymous";

@@ -49,6 +49,8 @@ class AccountService {
   Result<auth::Enrolled> confirm_enrolment(const RequestContext& ctx, const SecretString& session,
                                            std::string_view code);
   Result<void> sign_out(const RequestContext& ctx, const SecretString& session);
+  // The signed-in caller's own account (their profile); kUnauthenticated if it is gone.
+  Result<store::User> own_account(store::UserId user);
 
   // --- administration
   Result<std::vector<store::User>> list_users(const RequestContext& ctx);

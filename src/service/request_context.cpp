@@ -18,4 +18,11 @@ Principal Principal::local_operator(const TenantId& tenant) {
   return p;
 }
 
+RequestContext console_context(const TenantId& tenant) {
+  RequestContext ctx;
+  ctx.principal = Principal::local_operator(tenant);
+  ctx.client_address = "console";
+  return ctx;
+}
+
 }  // namespace arca::service

@@ -43,4 +43,7 @@ struct RequestContext {
   std::string user_agent = {};  // HTTP User-Agent; empty for DIMSE and the console
 };
 
+// A console command's context: the local operator of `tenant`, from "console".
+RequestContext console_context(const TenantId& tenant = default_tenant());
+
 }  // namespace arca::service
