@@ -3,23 +3,15 @@
 corpus imported first. Covers the first sign-in end to end (one-time password, new password,
 TOTP enrolment computed from the secret the screen shows, recovery codes), the worklist (every
 study listed, filters, paging), a front-desk user, the idle warning and session expiry.
-Screenshots of every screen go to <build>/webapp-screenshots/."""
-import json
+Screenshots of every screen go to <build>/webapp-screenshots/main/."""
 import os
-import re
-import shutil
-import subprocess
-import time
 import unittest
 
 import pydicom
 
 import harness
-
-TEST_FILES = os.path.join(harness.PYDICOM_DATA, "test_files")
-HERE = os.path.dirname(os.path.abspath(__file__))
-WEB_DIR = os.path.normpath(os.path.join(HERE, "..", "..", "web"))
-CHROMIUM = "/usr/bin/chromium"
+import webapp_harness
+from webapp_harness import TEST_FILES
 
 
 def studies_of(stored_files):
@@ -49,26 +41,14 @@ class WebApp(unittest.TestCase):
         stored = [n for what, _, n in harness.parse_list(p.stdout) if what == "stored"]
         assert len(stored) > 20, p.stdout[-2000:]
         cls.studies = studies_of(stored)
-        cls.arca.serve()
-        out = os.path.join(cls.arca.root, "serve.out")
-        deadline = time.time() + 30
-        cls.otp = None
-        while time.time() < deadline and not cls.otp:
-            with open(out) as f:
-                m = re.search(r"one-time password\n\n\s+(\S+)", f.read())
-            cls.otp = m.group(1) if m else None
-            time.sleep(0.2)
-        assert cls.otp, "no one-time password printed"
+        cls.otp = webapp_harness.serve_with_first_admin(cls.arca)
 
     @classmethod
     def tearDownClass(cls):
         cls.arca.cleanup()
 
     def test_sign_in_worklist_roles_idle_and_expiry(self):
-        build = os.path.dirname(os.path.dirname(os.path.dirname(harness.ARCA)))
-        shots = os.path.join(build, "webapp-screenshots")
-        shutil.rmtree(shots, ignore_errors=True)
-        os.makedirs(shots)
+        shots = webapp_harness.shots_dir("main")
         # A name shared by several studies, typed in lower case (PN matching ignores case), and
         # the modality with the most studies.
         names = {}
@@ -103,13 +83,8 @@ class WebApp(unittest.TestCase):
         most = max(self.studies.values(), key=lambda s: (s["series"], s["uid"]))
         expect["series_uid"], expect["series_count"] = most["uid"], most["series"]
         expect["date_uids"] = sorted(day_uids)
-        env = dict(os.environ, ARCA_URL=f"https://127.0.0.1:{self.arca.http_port}",
-                   ARCA_OTP=self.otp, SHOTS_DIR=shots, WEB_DIR=WEB_DIR, CHROMIUM=CHROMIUM,
-                   EXPECT=json.dumps(expect))
-        p = subprocess.run(["node", os.path.join(HERE, "webapp", "browser.cjs")], env=env,
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=420)
-        print(p.stdout.decode(errors="replace"))
-        self.assertEqual(p.returncode, 0, "browser checks failed (see above)")
+        webapp_harness.run_browser(self, self.arca, "browser.cjs", shots, expect,
+                                   env={"ARCA_OTP": self.otp})
         for shot in ("01-sign-in", "02-change-password", "03-enrol-totp", "04-recovery-codes",
                      "05-worklist", "09-viewer", "10-front-desk-worklist",
                      "13-session-expired"):

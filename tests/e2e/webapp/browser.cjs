@@ -1,176 +1,18 @@
-// The browser half of webapp_test.py: Debian's Chromium, driven by playwright-core from
-// web/node_modules, against the `arca serve` that the Python half started on loopback.
-// Input in the environment: ARCA_URL, ARCA_OTP (the admin's one-time password), EXPECT (ground
-// truth from the imported files), SHOTS_DIR, WEB_DIR, CHROMIUM. Exits non-zero on the first
-// failed check. Bounded: every wait times out, and the whole run stops after 6 minutes.
+// The first browser suite (webapp_test.py): sign-in, worklist, viewer, roles, idle and expiry.
+// Debian's Chromium, driven by playwright-core from web/node_modules, against the `arca serve`
+// that the Python half started on loopback; shared pieces in common.cjs. EXPECT holds the
+// ground truth from the imported files, ARCA_OTP the admin's one-time password.
 "use strict";
-const crypto = require("node:crypto");
-const path = require("node:path");
-const { createRequire } = require("node:module");
+const common = require("./common.cjs");
+const { URL, CONTEXT_OPTIONS, check, sameSet, shot, accessible, heading, watch, firstSignIn, status, settled, rows, uidOf, allPages, search, run } = common;
 
-const webRequire = createRequire(path.join(process.env.WEB_DIR, "package.json"));
-const { chromium } = webRequire("playwright-core");
-const AXE_SOURCE = require("node:fs").readFileSync(webRequire.resolve("axe-core/axe.min.js"), "utf8");
-const URL = process.env.ARCA_URL;
 const EXPECT = JSON.parse(process.env.EXPECT);
-const SHOTS = process.env.SHOTS_DIR;
 const NEW_ADMIN_PASSWORD = "correct horse battery staple 42";
 const NEW_DESK_PASSWORD = "front desk opens at eight";
 
-setTimeout(() => {
-  console.error("FAIL: the browser run took more than 6 minutes");
-  process.exit(2);
-}, 360_000).unref();
-
-function check(ok, what, detail) {
-  if (!ok) throw new Error(`${what}${detail === undefined ? "" : `: ${JSON.stringify(detail)}`}`);
-  console.log(`ok - ${what}`);
-}
-
-function sameSet(a, b) {
-  return a.length === b.length && [...a].sort().every((x, i) => x === [...b].sort()[i]);
-}
-
-// RFC 6238 with HMAC-SHA-1, 30 s steps, 6 digits.
-function totp(secretBase32, at = Date.now()) {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  let bits = "";
-  for (const c of secretBase32.replace(/[\s=]/g, "").toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
-  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(at / 1000 / 30)));
-  const mac = crypto.createHmac("sha1", key).update(counter).digest();
-  const o = mac[mac.length - 1] & 0x0f;
-  return String((mac.readUInt32BE(o) & 0x7fffffff) % 1_000_000).padStart(6, "0");
-}
-
-async function shot(page, name, fullPage = true) {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
-}
-
-// WCAG 2.1 A/AA checks of the current screen with axe-core (evaluated through the DevTools
-// protocol, which the page's CSP does not govern). Any violation fails the run.
-async function accessible(page, screen) {
-  if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    const r = await window.axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] });
-    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
-  });
-  check(violations.length === 0, `${screen}: no WCAG 2.1 AA violation found by axe`, violations);
-}
-
-async function heading(page, name) {
-  await page.getByRole("heading", { name, level: 1 }).waitFor({ timeout: 15_000 });
-}
-
-// Watches a page: CSP violations and uncaught errors fail the run; main-frame URLs are kept.
-function watch(page, label) {
-  const state = { urls: [], problems: [] };
-  page.on("console", (m) => {
-    if (m.type() === "error" && /Content Security Policy|Refused to/i.test(m.text())) state.problems.push(`${label}: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => state.problems.push(`${label}: ${e.message}`));
-  page.on("framenavigated", (f) => {
-    if (f === page.mainFrame()) state.urls.push(f.url());
-  });
-  return state;
-}
-
-// First sign-in of a new account: one-time password, new password, TOTP enrolment, codes.
-async function firstSignIn(page, username, oneTime, newPassword, tag) {
-  await heading(page, "Sign in");
-  if (tag !== null) await shot(page, `${tag}01-sign-in`);
-  if (tag !== null) await accessible(page, "sign-in");
-  await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Password").fill(oneTime);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await heading(page, "Choose a new password");
-  // A mismatch is caught before the server is asked.
-  await page.getByLabel("Current password").fill(oneTime);
-  await page.getByLabel("New password", { exact: true }).fill(newPassword);
-  await page.getByLabel("Repeat the new password").fill(newPassword + "x");
-  await page.getByRole("button", { name: "Change password" }).click();
-  await page.getByRole("alert").filter({ hasText: "differ" }).waitFor({ timeout: 5_000 });
-  await page.getByLabel("Repeat the new password").fill(newPassword);
-  if (tag !== null) await shot(page, `${tag}02-change-password`);
-  if (tag !== null) await accessible(page, "change password");
-  await page.getByRole("button", { name: "Change password" }).click();
-  const enrol = page.getByRole("heading", { name: "Set up two-factor sign-in", level: 1 });
-  await enrol.or(page.getByRole("alert").filter({ hasNotText: "differ" })).first().waitFor({ timeout: 15_000 });
-  if (!(await enrol.count())) throw new Error(`${username}: password change refused: ${await page.getByRole("alert").textContent()}`);
-  check((await page.locator(".qr svg path").count()) === 1, `${username}: the enrolment screen shows the QR code`);
-  await page.getByText("Can't scan? Enter the key by hand").click();
-  const secret = (await page.locator("#totp-secret").textContent()).replace(/\s/g, "");
-  check(/^[A-Z2-7]{16,}$/.test(secret), `${username}: the secret is shown for manual entry`);
-  if (tag !== null) await shot(page, `${tag}03-enrol-totp`);
-  if (tag !== null) await accessible(page, "enrolment");
-  // A wrong code is refused with a message, then the right one is accepted.
-  const right = totp(secret);
-  const wrong = String((Number(right) + 500_000) % 1_000_000).padStart(6, "0");
-  await page.getByLabel("Code from the app").fill(wrong);
-  await page.getByRole("button", { name: "Confirm" }).click();
-  await page.getByRole("alert").waitFor({ timeout: 10_000 });
-  check(true, `${username}: a wrong enrolment code is refused`);
-  await page.getByLabel("Code from the app").fill(totp(secret));
-  await page.getByRole("button", { name: "Confirm" }).click();
-  await heading(page, "Save your recovery codes");
-  const codes = await page.locator(".codes li").allTextContents();
-  check(codes.length === 10 && new Set(codes).size === 10, `${username}: ten distinct recovery codes`, codes.length);
-  const go = page.getByRole("button", { name: "Continue" });
-  check(await go.isDisabled(), `${username}: Continue waits for the confirmation`);
-  if (tag !== null) await shot(page, `${tag}04-recovery-codes`);
-  if (tag !== null) await accessible(page, "recovery codes");
-  await page.getByLabel("I have saved these recovery codes somewhere safe").check();
-  await go.click();
-  await heading(page, "Worklist");
-  return secret;
-}
-
-const status = (page) => page.locator("#results-status");
-
-async function settled(page) {
-  await page.waitForFunction(() => {
-    const s = document.querySelector("#results-status");
-    return s && s.textContent && s.textContent !== "Searching…";
-  }, null, { timeout: 15_000 });
-}
-
-async function rows(page) {
-  return page.$$eval("table.studies tbody tr", (trs) =>
-    trs.map((tr) => ({
-      name: tr.querySelector("th").textContent,
-      modality: tr.querySelector('td[data-label="Modality"]').textContent,
-      href: tr.querySelector("a.open")?.getAttribute("href") ?? null,
-    })),
-  );
-}
-
-const uidOf = (href) => decodeURIComponent(href.split("StudyInstanceUIDs=")[1]);
-
-// Walks every page of the current result; returns the study UIDs in order.
-async function allPages(page) {
-  const uids = [];
-  for (let i = 0; i < 100; i++) {
-    await settled(page);
-    const r = await rows(page);
-    check(r.length <= 10, `page ${i + 1} holds at most 10 rows`, r.length);
-    uids.push(...r.map((x) => uidOf(x.href)));
-    const next = page.getByRole("button", { name: "Next page" });
-    if (await next.isDisabled()) return uids;
-    await next.click();
-  }
-  throw new Error("more than 100 pages");
-}
-
-async function search(page) {
-  await page.getByRole("button", { name: "Search" }).click();
-  await settled(page);
-}
-
-async function main() {
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM, headless: true, args: ["--no-sandbox"] });
-  try {
-    const contextOptions = { ignoreHTTPSErrors: true, viewport: { width: 1366, height: 860 } };
+run(async (browser) => {
+  {
+    const contextOptions = CONTEXT_OPTIONS;
     const admin = await browser.newContext(contextOptions);
     const page = await admin.newPage();
     page.setDefaultTimeout(15_000);
@@ -283,19 +125,7 @@ async function main() {
     check(viewerSeen.problems.filter((p) => /Content Security Policy|Refused/.test(p)).length === 0, "OHIF runs under its CSP", viewerSeen.problems);
 
     // A front-desk user, created by the admin through the API the admin screens will use.
-    const createUser = (username, role) =>
-      page.evaluate(
-        async ([username, role]) => {
-          const me = await (await fetch("/api/v1/me")).json();
-          const res = await fetch("/api/v1/users", {
-            method: "POST",
-            headers: { "Content-Type": "application/json", "X-CSRF-Token": me.csrf_token },
-            body: JSON.stringify({ username, roles: [role] }),
-          });
-          return { status: res.status, body: await res.json() };
-        },
-        [username, role],
-      );
+    const createUser = (username, role) => common.createUser(page, username, role);
     const created = await createUser("desk", "front_desk");
     check(created.status === 201 && created.body.one_time_password, "admin creates a front-desk user", created.status);
     const deskContext = await browser.newContext(contextOptions);
@@ -403,21 +233,5 @@ async function main() {
     const urls = [...seen.urls, ...deskSeen.urls]; // the viewer's URL carries the study UID only
     check(urls.every((u) => new globalThis.URL(u).pathname === "/app/" && new globalThis.URL(u).search === ""), "the address bar only ever shows /app/", urls);
     check(seen.problems.length === 0 && deskSeen.problems.length === 0, "no CSP violation or script error", [...seen.problems, ...deskSeen.problems]);
-  } catch (e) {
-    // The state of every open page, for the report.
-    let n = 0;
-    for (const c of browser.contexts())
-      for (const p of c.pages()) await p.screenshot({ path: path.join(SHOTS, `failure-${++n}.png`) }).catch(() => {});
-    throw e;
-  } finally {
-    await browser.close();
   }
-}
-
-main().then(
-  () => console.log("webapp browser checks passed"),
-  (e) => {
-    console.error(`FAIL: ${e.stack || e}`);
-    process.exit(1);
-  },
-);
+});
