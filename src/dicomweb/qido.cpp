@@ -96,6 +96,17 @@ Result<QidoRequest> parse_qido(const QidoScope& scope, const http::QueryParams& 
     } else if (name == "fuzzymatching") {
       if (value != "true" && value != "false")
         return make_error(ErrorCode::kInvalidArgument, "fuzzymatching must be true or false");
+    } else if (name == "orderby") {
+      ParsedOrder order = parse_order(value);
+      if (!order.error.empty())
+        return make_error(ErrorCode::kInvalidArgument, order.error);
+      if (!order.terms.empty() && scope.level == QueryLevel::kPatient)
+        return make_error(ErrorCode::kInvalidArgument, "patient results cannot be ordered");
+      out.query.order = std::move(order.terms);
+    } else if (name == "includetotal") {
+      if (value != "true" && value != "false")
+        return make_error(ErrorCode::kInvalidArgument, "includetotal must be true or false");
+      out.total = value == "true" ? TotalCount::kCount : TotalCount::kSkip;
     } else if (name == "includefield") {
       add_includefields(value, scope, fields);
     } else {

@@ -11,6 +11,9 @@
 // `fuzzymatching` is accepted (Arca's person-name matching is already case-insensitive).
 // `limit` is capped at kMaxResults; the handler asks for one row more to know when results were
 // cut and then sends a Warning header.
+// Arca extensions (docs/conformance.md): `orderby=-StudyDate,PatientName` sorts on the server
+// (domain/query.h parse_order; dcm4chee's syntax), `includetotal=true` adds the number of all
+// matching results as the X-Total-Count response header.
 #pragma once
 
 #include <cstddef>
@@ -36,6 +39,7 @@ struct QidoScope {
 struct QidoRequest {
   Query query;                          // limit is the number of rows wanted
   std::vector<const QueryKey*> fields;  // attributes to return, in table order
+  TotalCount total = TotalCount::kSkip;
 };
 
 Result<QidoRequest> parse_qido(const QidoScope& scope, const http::QueryParams& params);

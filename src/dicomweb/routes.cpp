@@ -86,7 +86,8 @@ Result<http::Response> search(DicomWebDeps deps, QueryLevel level, http::Request
   QidoRequest q = ARCA_TRY(parse_qido(scope, request.query()));
   const std::size_t wanted = q.query.limit;
   q.query.limit = wanted + 1;  // one more tells whether there are more
-  std::vector<QueryRow> rows = ARCA_TRY(deps.query.query(ctx, q.query));
+  service::QueryAnswer answer = ARCA_TRY(deps.query.search(ctx, q.query, q.total));
+  std::vector<QueryRow>& rows = answer.rows;
   const bool cut = rows.size() > wanted;
   if (cut)
     rows.resize(wanted);
@@ -95,6 +96,8 @@ Result<http::Response> search(DicomWebDeps deps, QueryLevel level, http::Request
   if (!xml)
     r.headers().set("Content-Type", kDicomJson);
   r.headers().set("Cache-Control", "no-store");
+  if (answer.total)
+    r.headers().set("X-Total-Count", std::to_string(*answer.total));
   if (cut) {
     r.headers().set("Warning", "299 arca \"There are additional results that can be requested\"");
   }

@@ -1,7 +1,9 @@
 #include "domain/query.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <utility>
 
 namespace arca {
 namespace {
@@ -61,7 +63,55 @@ bool glob(std::string_view pattern, std::string_view text) {
   return p == pattern.size();
 }
 
+constexpr std::array<std::pair<std::string_view, QueryAttribute>, 6> kSortable{{
+    {"StudyDate", QueryAttribute::kStudyDate},
+    {"PatientName", QueryAttribute::kPatientName},
+    {"PatientID", QueryAttribute::kPatientId},
+    {"AccessionNumber", QueryAttribute::kAccessionNumber},
+    {"ModalitiesInStudy", QueryAttribute::kModalitiesInStudy},
+    {"StudyDescription", QueryAttribute::kStudyDescription},
+}};
+
+constexpr std::size_t kMaxSortTerms = 4;
+
 }  // namespace
+
+bool is_sortable(QueryAttribute a) {
+  return std::any_of(kSortable.begin(), kSortable.end(),
+                     [a](const auto& entry) { return entry.second == a; });
+}
+
+ParsedOrder parse_order(std::string_view value) {
+  ParsedOrder out;
+  if (value.empty())
+    return out;
+  for (const std::string& item : split(value, ',')) {
+    std::string_view name = item;
+    SortTerm term;
+    if (!name.empty() && name.front() == '-') {
+      term.direction = SortDirection::kDescending;
+      name.remove_prefix(1);
+    } else if (!name.empty() && name.front() == '+') {
+      name.remove_prefix(1);
+    }
+    auto it = std::find_if(kSortable.begin(), kSortable.end(),
+                           [name](const auto& entry) { return entry.first == name; });
+    if (it == kSortable.end()) {
+      out.error = "cannot order by \"" + std::string(name) + "\"";
+      return out;
+    }
+    term.attribute = it->second;
+    if (std::any_of(out.terms.begin(), out.terms.end(),
+                    [&](const SortTerm& t) { return t.attribute == term.attribute; })) {
+      out.error = "orderby names " + std::string(name) + " twice";
+      return out;
+    }
+    out.terms.push_back(term);
+  }
+  if (out.terms.size() > kMaxSortTerms)
+    out.error = "orderby takes at most four keys";
+  return out;
+}
 
 QueryLevel attribute_level(QueryAttribute a) {
   using A = QueryAttribute;

@@ -68,12 +68,41 @@ ParsedMatcher parse_matcher(QueryAttribute attribute, std::string_view value);
 // Does a stored value satisfy the matcher? Reference semantics for every Index implementation.
 bool matches(const Matcher& m, std::string_view stored);
 
+// Server-side order of a result list (Arca's QIDO-RS extension `orderby`, conformance.md).
+// Sortable: StudyDate (date, then time), PatientName (ASCII case folded, as matching folds it),
+// PatientID, AccessionNumber, ModalitiesInStudy (the sorted list as text), StudyDescription.
+// Values compare as UTF-8 bytes; an empty value sorts first ascending, last descending.
+enum class SortDirection { kAscending, kDescending };
+
+struct SortTerm {
+  QueryAttribute attribute = QueryAttribute::kStudyDate;
+  SortDirection direction = SortDirection::kAscending;
+};
+
+bool is_sortable(QueryAttribute a);
+
+// "StudyDate,-PatientName" (keywords, '-' for descending) -> terms. Fails with a message on an
+// unknown or unsortable keyword, a repeated one, or more than four terms.
+struct ParsedOrder {
+  std::vector<SortTerm> terms;
+  std::string error;  // non-empty: malformed
+};
+ParsedOrder parse_order(std::string_view value);
+
 struct Query {
   QueryLevel level = QueryLevel::kStudy;
   std::vector<Matcher> matchers;
   std::size_t limit = 0;  // 0: no limit
   std::size_t offset = 0;
+  // Empty: the level's default order (newest study first, then study UID ascending, then series
+  // and instance numbers). Otherwise these terms, then the Study Instance UID in the direction
+  // of the last term (so the order is total and pages never repeat or skip a study), then the
+  // series and instance order of the default.
+  std::vector<SortTerm> order = {};
 };
+
+// Whether to count every matching row besides returning one page of them.
+enum class TotalCount { kSkip, kCount };
 
 // One row of a query answer: the attributes at the row's level and above, plus computed counts.
 struct QueryRow {

@@ -5,6 +5,7 @@
 // Thread-safety: thread-safe.
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "audit/recorder.h"
@@ -22,6 +23,11 @@ struct QueryDeps {
   Logger& logger;
 };
 
+struct QueryAnswer {
+  std::vector<QueryRow> rows;
+  std::optional<std::uint64_t> total;  // with TotalCount::kCount: every matching row
+};
+
 class QueryService {
  public:
   explicit QueryService(QueryDeps deps) : deps_(deps) {}
@@ -29,6 +35,9 @@ class QueryService {
   // Rows at query.level, only ever from ctx.principal.tenant. Errors: kPermissionDenied,
   // kInvalidArgument (a matcher the index cannot answer), index errors.
   Result<std::vector<QueryRow>> query(const RequestContext& ctx, const Query& query);
+  // The same, and with kCount also how many rows match in all (one more index read, counted in
+  // the same audit event).
+  Result<QueryAnswer> search(const RequestContext& ctx, const Query& query, TotalCount total);
 
  private:
   QueryDeps deps_;

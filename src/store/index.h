@@ -58,6 +58,11 @@ class IndexTransaction {
   // Removes an instance (and series/study/patient rows left empty); returns its blob.
   virtual Result<std::optional<BlobId>> remove_instance(const TenantId& tenant,
                                                         const InstanceUid& uid) = 0;
+  // Removes every instance of a study (and the rows left empty) as part of this transaction;
+  // returns the removed instances (their blobs are now unreferenced), none for an unknown study.
+  // An instance another transaction commits later under the same study UID creates it anew.
+  virtual Result<std::vector<StoredInstance>> remove_study(const TenantId& tenant,
+                                                           const StudyUid& study) = 0;
   virtual Result<void> commit() = 0;
 };
 
@@ -70,6 +75,8 @@ class IndexReader {
   virtual Result<std::vector<StoredInstance>> study_instances(const TenantId& tenant,
                                                               const StudyUid& study) = 0;
   virtual Result<std::vector<QueryRow>> query(const TenantId& tenant, const Query& query) = 0;
+  // How many rows query() would return without limit and offset.
+  virtual Result<std::uint64_t> count(const TenantId& tenant, const Query& query) = 0;
   // Visits every instance of every tenant; for `arca check` and exports.
   virtual Result<void> for_each_instance(
       const std::function<Result<void>(const StoredInstance&)>& visit) = 0;

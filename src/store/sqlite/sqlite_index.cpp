@@ -104,6 +104,16 @@ Result<std::vector<QueryRow>> SqliteIndex::query(const TenantId& tenant, const Q
   return out;
 }
 
+Result<std::uint64_t> SqliteIndex::count(const TenantId& tenant, const Query& query) {
+  auto sql = ARCA_TRY(sqlite::build_count(tenant, query));
+  auto conn = ARCA_TRY(state_->readers->acquire());
+  auto st = ARCA_TRY(conn->prepare(sql.sql));
+  st.bind_all(sql.params);
+  if (!ARCA_TRY(st.step()))
+    return std::uint64_t{0};
+  return static_cast<std::uint64_t>(st.column_int(0));
+}
+
 Result<void> SqliteIndex::for_each_instance(
     const std::function<Result<void>(const StoredInstance&)>& visit) {
   // One statement stepped row by row: memory stays flat whatever the archive's size. It is

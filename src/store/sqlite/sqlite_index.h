@@ -56,6 +56,7 @@ class SqliteIndex final : public Index {
   Result<std::vector<StoredInstance>> study_instances(const TenantId& tenant,
                                                       const StudyUid& study) override;
   Result<std::vector<QueryRow>> query(const TenantId& tenant, const Query& query) override;
+  Result<std::uint64_t> count(const TenantId& tenant, const Query& query) override;
   Result<void> for_each_instance(
       const std::function<Result<void>(const StoredInstance&)>& visit) override;
   Result<bool> references_blob(const BlobId& blob) override;

@@ -210,7 +210,7 @@ std::string_view tenant_condition(QueryLevel level) {
   return "i.tenant = ?1 AND se.tenant = ?1 AND s.tenant = ?1 AND p.tenant = ?1";
 }
 
-std::string_view order_by(QueryLevel level) {
+std::string_view default_order(QueryLevel level) {
   switch (level) {
     case QueryLevel::kPatient:
       return " ORDER BY p.patient_id, p.issuer_of_patient_id, p.patient_ref";
@@ -224,6 +224,75 @@ std::string_view order_by(QueryLevel level) {
   }
   return " ORDER BY s.study_date DESC, s.study_time DESC, s.study_uid, "
          "se.series_number NULLS LAST, se.series_uid, i.instance_number NULLS LAST, i.sop_uid";
+}
+
+// What follows the study UID in the default order: the series and instance order.
+std::string_view below_study_order(QueryLevel level) {
+  switch (level) {
+    case QueryLevel::kPatient:
+    case QueryLevel::kStudy:
+      return "";
+    case QueryLevel::kSeries:
+      return ", se.series_number NULLS LAST, se.series_uid";
+    case QueryLevel::kInstance:
+      break;
+  }
+  return ", se.series_number NULLS LAST, se.series_uid, i.instance_number NULLS LAST, i.sop_uid";
+}
+
+std::string sort_column(const SortTerm& term) {
+  const char* dir = term.direction == SortDirection::kDescending ? " DESC" : "";
+  switch (term.attribute) {
+    case QueryAttribute::kStudyDate:
+      return std::string("s.study_date") + dir + ", s.study_time" + dir;
+    case QueryAttribute::kPatientName:
+      return std::string("p.patient_name_upper") + dir;
+    case QueryAttribute::kPatientId:
+      return std::string("p.patient_id") + dir;
+    case QueryAttribute::kAccessionNumber:
+      return std::string("s.accession_number") + dir;
+    case QueryAttribute::kModalitiesInStudy:
+      return std::string("s.modalities") + dir;
+    case QueryAttribute::kStudyDescription:
+      return std::string("s.study_description") + dir;
+    default:
+      break;
+  }
+  return {};
+}
+
+// The requested terms, then the study UID in the last term's direction (a total order that one
+// index per key serves in both directions, migration 5), then the levels below.
+Result<std::string> order_by(const Query& query) {
+  if (query.order.empty())
+    return std::string(default_order(query.level));
+  if (query.level == QueryLevel::kPatient)
+    return make_error(ErrorCode::kInvalidArgument, "patient level results cannot be ordered");
+  std::string out = " ORDER BY ";
+  for (const SortTerm& term : query.order) {
+    std::string column = sort_column(term);
+    if (column.empty())
+      return make_error(ErrorCode::kInvalidArgument, "attribute cannot be sorted on");
+    out += column + ", ";
+  }
+  out += "s.study_uid";
+  if (query.order.back().direction == SortDirection::kDescending)
+    out += " DESC";
+  out += below_study_order(query.level);
+  return out;
+}
+
+Result<void> add_conditions(SqlQuery& out, const TenantId& tenant, const Query& query) {
+  out.sql += " FROM " + std::string(tables_from(query.level)) + " WHERE " +
+             std::string(tenant_condition(query.level));
+  out.params.emplace_back(tenant.str());
+  Builder builder(out);
+  for (const Matcher& m : query.matchers) {
+    if (attribute_level(m.attribute) > query.level)
+      return make_error(ErrorCode::kInvalidArgument, "query attribute below the query level");
+    ARCA_TRY(builder.add(m));
+  }
+  return ok();
 }
 
 std::int64_t clamp(std::size_t n) {
@@ -242,20 +311,19 @@ std::string fold_person_name(std::string_view name) {
 
 Result<SqlQuery> build_query(const TenantId& tenant, const Query& query) {
   SqlQuery out;
-  out.sql = "SELECT " + std::string(columns_through(query.level)) + " FROM " +
-            std::string(tables_from(query.level)) + " WHERE " +
-            std::string(tenant_condition(query.level));
-  out.params.emplace_back(tenant.str());
-  Builder builder(out);
-  for (const Matcher& m : query.matchers) {
-    if (attribute_level(m.attribute) > query.level)
-      return make_error(ErrorCode::kInvalidArgument, "query attribute below the query level");
-    ARCA_TRY(builder.add(m));
-  }
-  out.sql += order_by(query.level);
+  out.sql = "SELECT " + std::string(columns_through(query.level));
+  ARCA_TRY(add_conditions(out, tenant, query));
+  out.sql += ARCA_TRY(order_by(query));
   out.sql += " LIMIT ? OFFSET ?";
   out.params.emplace_back(query.limit == 0 ? std::int64_t{-1} : clamp(query.limit));
   out.params.emplace_back(clamp(query.offset));
+  return out;
+}
+
+Result<SqlQuery> build_count(const TenantId& tenant, const Query& query) {
+  SqlQuery out;
+  out.sql = "SELECT COUNT(*)";
+  ARCA_TRY(add_conditions(out, tenant, query));
   return out;
 }
 

@@ -5,8 +5,9 @@
 //   ranges use `v >= low AND v < successor(high)` (equivalent to the domain's prefix compare),
 //   numbers compare on their decimal text, ModalitiesInStudy single values match any series.
 // Matchers must belong to the query level or above (kInvalidArgument otherwise).
-// Order: patient id, issuer, ref; study date desc, study time desc, study UID; series number
-// (absent last), series UID; instance number (absent last), SOP Instance UID.
+// Default order: patient id, issuer, ref; study date desc, study time desc, study UID; series
+// number (absent last), series UID; instance number (absent last), SOP Instance UID. With
+// query.order: those terms, the study UID in the last term's direction, then series/instance.
 #pragma once
 
 #include <string>
@@ -30,5 +31,7 @@ std::string fold_person_name(std::string_view name);
 
 // Selects columns_through(query.level) (sqlite_rows.h).
 Result<SqlQuery> build_query(const TenantId& tenant, const Query& query);
+// SELECT COUNT(*) of the same rows, without order, limit or offset.
+Result<SqlQuery> build_count(const TenantId& tenant, const Query& query);
 
 }  // namespace arca::store::sqlite

@@ -238,8 +238,28 @@ CREATE TRIGGER audit_records_append_only_delete BEFORE DELETE ON audit_records
 BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
 )sql";
 
+// Sorted study lists (the worklist's `orderby`, sqlite_query.h): one index per sort key ending in
+// the study UID, so a page is a walk along one index in either direction whatever the archive's
+// size, and ties never reorder between pages. The old accession index is a prefix of the new
+// one. Fixed statistics as in V1; the sort keys are weakly selective.
+constexpr std::string_view kIndexV5 = R"sql(
+DROP INDEX studies_by_accession;
+CREATE INDEX studies_by_accession ON studies (tenant, accession_number, study_uid);
+CREATE INDEX studies_by_date_asc ON studies (tenant, study_date, study_time, study_uid);
+CREATE INDEX studies_by_description ON studies (tenant, study_description, study_uid);
+CREATE INDEX studies_by_modalities ON studies (tenant, modalities, study_uid);
+DELETE FROM sqlite_stat1 WHERE idx = 'studies_by_accession';
+INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES
+  ('studies', 'studies_by_accession', '3000000 3000000 2 1'),
+  ('studies', 'studies_by_date_asc', '3000000 3000000 1000 3 1'),
+  ('studies', 'studies_by_description', '3000000 3000000 300 1'),
+  ('studies', 'studies_by_modalities', '3000000 3000000 100000 1');
+ANALYZE sqlite_schema;
+)sql";
+
 constexpr std::array kIndexMigrations{Migration{1, kIndexV1}, Migration{2, kIndexV2},
-                                      Migration{3, kIndexV3}, Migration{4, kIndexV4}};
+                                      Migration{3, kIndexV3}, Migration{4, kIndexV4},
+                                      Migration{5, kIndexV5}};
 
 constexpr std::string_view kVaultV1 = R"sql(
 CREATE TABLE vault_keys (

@@ -1,6 +1,7 @@
 #include "store/sqlite/sqlite_transaction.h"
 
 #include "store/sqlite/sqlite_catalog.h"
+#include "store/sqlite/sqlite_rows.h"
 
 namespace arca::store::sqlite {
 namespace {
@@ -85,6 +86,27 @@ Result<std::optional<BlobId>> SqliteTransaction::remove_instance(const TenantId&
       return std::optional<BlobId>();
     ARCA_TRY(delete_instance(conn_, *existing));
     return std::optional<BlobId>(existing->blob);
+  });
+}
+
+Result<std::vector<StoredInstance>> SqliteTransaction::remove_study(const TenantId& tenant,
+                                                                    const StudyUid& study) {
+  return in_savepoint([&]() -> Result<std::vector<StoredInstance>> {
+    std::vector<StoredInstance> removed;
+    {
+      auto st = ARCA_TRY(conn_.prepare(select_instance_sql() +
+                                       "WHERE s.tenant = ? AND s.study_uid = ? ORDER BY i.id"));
+      st.bind(1, tenant.str()).bind(2, study.str());
+      while (ARCA_TRY(st.step()))
+        removed.push_back(read_stored_instance(st));
+    }
+    for (const StoredInstance& instance : removed) {
+      auto row =
+          ARCA_TRY(find_instance_row(conn_, tenant, instance.attributes.instance.sop_instance_uid));
+      if (row)
+        ARCA_TRY(delete_instance(conn_, *row));
+    }
+    return removed;
   });
 }
 

@@ -25,6 +25,8 @@ class SqliteTransaction final : public IndexTransaction {
   Result<PutResult> put_instance(const StoredInstance& instance, ConflictPolicy policy) override;
   Result<std::optional<BlobId>> remove_instance(const TenantId& tenant,
                                                 const InstanceUid& uid) override;
+  Result<std::vector<StoredInstance>> remove_study(const TenantId& tenant,
+                                                   const StudyUid& study) override;
   Result<void> commit() override;
 
  private:
