@@ -17,6 +17,8 @@
 //   GET|POST /api/v1/tenants, PATCH /api/v1/tenants/{id}   system admin (admin.users + checked)
 //   GET|POST /api/v1/peers, DELETE /api/v1/peers/{ae}      admin.peers
 //   GET /api/v1/audit?from&to&actor&action&outcome&study&patient_id&issuer&after&limit  audit.read
+//   GET /api/v1/studies/{study}/archive     study.export  the study as a streamed zip
+//   DELETE /api/v1/studies/{study}          study.delete
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -25,7 +27,9 @@
 #include "http/router.h"
 #include "service/account_service.h"
 #include "service/audit_search.h"
+#include "service/delete_service.h"
 #include "service/peer_admin.h"
+#include "service/retrieve_service.h"
 
 namespace arca::api {
 
@@ -34,6 +38,8 @@ Result<void> register_admin_routes(http::Router& router, service::AccountService
 Result<void> register_token_routes(http::Router& router, service::AccountService& accounts);
 Result<void> register_peer_routes(http::Router& router, service::PeerAdmin& peers);
 Result<void> register_audit_routes(http::Router& router, service::AuditSearch& audit);
+Result<void> register_study_routes(http::Router& router, service::RetrieveService& retrieve,
+                                   service::DeleteService& deletion);
 
 inline Result<void> register_api_routes(http::Router& router, service::AccountService& accounts,
                                         service::PeerAdmin& peers, service::AuditSearch& audit) {

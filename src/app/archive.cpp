@@ -103,6 +103,7 @@ struct Archive::Parts {
   std::unique_ptr<service::IngestService> ingest;
   std::unique_ptr<service::RetrieveService> retrieve;
   std::unique_ptr<service::QueryService> query;
+  std::unique_ptr<service::DeleteService> deletion;
 
   Parts(Config c, Logger& l) : config(std::move(c)), logger(l) {}
 
@@ -184,6 +185,8 @@ struct Archive::Parts {
         service::RetrieveDeps{*blobs, *index, *recorder, clock, logger});
     query = std::make_unique<service::QueryService>(
         service::QueryDeps{*index, *recorder, clock, logger});
+    deletion = std::make_unique<service::DeleteService>(
+        service::DeleteDeps{*blobs, *index, *recorder, clock, logger});
     referring = std::make_unique<IndexReferringStudies>(*index);
     accounts = std::make_unique<auth::Accounts>(
         *account_store, clock, random, std::move(account_key), config.auth, referring.get());
@@ -217,6 +220,9 @@ service::RetrieveService& Archive::retrieve() {
 }
 service::QueryService& Archive::query() {
   return *parts_->query;
+}
+service::DeleteService& Archive::deletion() {
+  return *parts_->deletion;
 }
 store::PeerRegistry& Archive::peers() {
   return *parts_->peers;

@@ -5,6 +5,7 @@
 #include "crypto/hash.h"
 #include "service/audit_trail.h"
 #include "service/authorize.h"
+#include "service/study_export.h"
 
 namespace arca::service {
 
@@ -77,9 +78,8 @@ Result<Bytes> RetrieveService::read_range(const RequestContext& ctx, const Insta
   return out;
 }
 
-Result<ExportReport> RetrieveService::export_study(
-    const RequestContext& ctx, const StudyUid& study,
-    const std::function<Result<void>(const store::StoredInstance&, ByteSource&)>& visit) {
+Result<std::vector<store::StoredInstance>> RetrieveService::authorize_export(
+    const RequestContext& ctx, const StudyUid& study) {
   auto authorized = [&]() -> Result<std::vector<store::StoredInstance>> {
     ARCA_TRY(authorize_study(ctx, Permission::kImageRead, study));
     ARCA_TRY(authorize(ctx, Permission::kStudyExport));
@@ -93,33 +93,40 @@ Result<ExportReport> RetrieveService::export_study(
     return std::move(authorized).error();
   }
   ARCA_TRY(record_transfer_begin(ctx, authorized.value()));  // fail closed: before any byte
+  return authorized;
+}
+
+Result<std::unique_ptr<StudyExport>> RetrieveService::open_export(const RequestContext& ctx,
+                                                                  const StudyUid& study) {
+  auto rows = ARCA_TRY(authorize_export(ctx, study));
+  return std::unique_ptr<StudyExport>(new StudyExport(*this, ctx, study, std::move(rows)));
+}
+
+Result<ExportReport> RetrieveService::export_study(
+    const RequestContext& ctx, const StudyUid& study,
+    const std::function<Result<void>(const store::StoredInstance&, ByteSource&)>& visit) {
+  auto exporting = ARCA_TRY(open_export(ctx, study));
   ExportReport report;
-  std::vector<InstanceUid> touched;
-  std::vector<PatientRef> patients;
-  for (const auto& row : authorized.value()) {
-    const InstanceUid& uid = row.attributes.instance.sop_instance_uid;
-    touched.push_back(uid);
-    if (std::find(patients.begin(), patients.end(), row.patient_ref) == patients.end())
-      patients.push_back(row.patient_ref);
+  for (std::size_t i = 0; i < exporting->instances().size(); ++i) {
+    const auto& row = exporting->instances()[i];
     auto done = [&]() -> Result<void> {
-      auto reader = ARCA_TRY(deps_.blobs.open(row.blob));
-      VerifiedSource source(std::move(reader), row);
-      return visit(row, source);
+      auto source = ARCA_TRY(exporting->open(i));
+      return visit(row, *source);
     }();
     if (done.ok()) {
       ++report.exported;
     } else {
+      const InstanceUid& uid = row.attributes.instance.sop_instance_uid;
       deps_.logger.error("export of instance " + uid.str() +
                          " failed: " + done.error().to_string());
       report.failures.push_back({uid, std::move(done).error()});
     }
   }
-  ARCA_TRY(audit(ctx, AuditAction::kExport, study, touched,
-                 report.failures.empty()
-                     ? Result<void>()
-                     : Result<void>(make_error(ErrorCode::kIntegrity,
-                                               std::to_string(report.failures.size()) + " failed")),
-                 patients));
+  ARCA_TRY(exporting->finish(
+      report.failures.empty()
+          ? Result<void>()
+          : Result<void>(make_error(ErrorCode::kIntegrity,
+                                    std::to_string(report.failures.size()) + " failed"))));
   return report;
 }
 

@@ -85,6 +85,8 @@ struct RetrieveItem {
   std::size_t remaining;  // instances still to visit after this one
 };
 
+class StudyExport;  // service/study_export.h
+
 class RetrieveService {
  public:
   explicit RetrieveService(RetrieveDeps deps) : deps_(deps) {}
@@ -103,6 +105,11 @@ class RetrieveService {
   Result<ExportReport> export_study(
       const RequestContext& ctx, const StudyUid& study,
       const std::function<Result<void>(const store::StoredInstance&, ByteSource&)>& visit);
+  // The same export for a client that pulls the bytes (a streamed download): authorizes like
+  // export_study, records transfer_begin (kUnavailable, nothing opened, if that fails), and
+  // hands out the instances one at a time; see StudyExport for the closing audit event.
+  Result<std::unique_ptr<StudyExport>> open_export(const RequestContext& ctx,
+                                                   const StudyUid& study);
   // C-MOVE, C-GET, `arca send`, step one: requires image.read; the instances `scope` names in
   // the principal's tenant (none is not an error). A refusal is audited as kRetrieve.
   Result<RetrievePlan> plan(const RequestContext& ctx, const RetrieveScope& scope);
@@ -114,6 +121,9 @@ class RetrieveService {
                        const std::function<Result<void>(const RetrieveItem&)>& visit);
 
  private:
+  friend class StudyExport;
+  Result<std::vector<store::StoredInstance>> authorize_export(const RequestContext& ctx,
+                                                              const StudyUid& study);
   Result<void> record_transfer_begin(const RequestContext& ctx,
                                      const std::vector<store::StoredInstance>& rows);
   Result<void> audit(const RequestContext& ctx, AuditAction action, const StudyUid& study,
