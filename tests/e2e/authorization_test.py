@@ -73,6 +73,8 @@ EXPECTED = {
     ("POST", "/api/v1/peers"): "admin.peers",
     ("DELETE", "/api/v1/peers/{ae}"): "admin.peers",
     ("GET", "/api/v1/audit"): "audit.read",
+    ("GET", "/api/v1/studies/{study}/archive"): "study.export",
+    ("DELETE", "/api/v1/studies/{study}"): "study.delete",
 }
 # Routes that also need a system admin (checked after admin.users).
 SYSTEM_ADMIN_ONLY = {"/api/v1/tenants", "/api/v1/tenants/{id}"}
@@ -178,8 +180,10 @@ class AuthorizationMatrixTest(unittest.TestCase):
         self.assertTrue(set(EXPECTED) <= seen, set(EXPECTED) - seen)
 
     def ordered_routes(self):
-        # Routes that end the caller's own session go last.
-        return sorted(self.routes, key=lambda r: r["path"] == "/api/v1/auth/logout")
+        # Routes that end the caller's own session go last; deleting the study just before them.
+        return sorted(self.routes, key=lambda r: (r["path"] == "/api/v1/auth/logout",
+                                                  r["method"] == "DELETE"
+                                                  and r["path"] == "/api/v1/studies/{study}"))
 
     def test_without_valid_credentials_everything_but_public_is_401(self):
         for r in self.ordered_routes():
