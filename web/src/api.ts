@@ -127,7 +127,19 @@ async function qido(path: string): Promise<DicomJson[]> {
 
 export const searchStudies = (params: URLSearchParams) => qido(`/dicom-web/studies?${params}`);
 
+// The same with the total of all matches (Arca's includetotal extension: X-Total-Count).
+export async function searchStudiesCounted(params: URLSearchParams): Promise<{ rows: DicomJson[]; total: number | null }> {
+  const r = await call("GET", `/dicom-web/studies?${params}`, undefined, "application/dicom+json");
+  const header = r.headers.get("X-Total-Count");
+  const text = r.status === 204 ? "" : await r.text();
+  return { rows: text ? (JSON.parse(text) as DicomJson[]) : [], total: header === null ? null : Number(header) };
+}
+
 // The series of one study, for the worklist's preview (series number, modality, description,
 // number of images).
 export const studySeries = (studyUid: string) =>
   qido(`/dicom-web/studies/${encodeURIComponent(studyUid)}/series?includefield=0008103E,00200011,00201209,00080060,00080021`);
+
+// Deletes a study (study.delete): its index rows and blobs; 404 when it is already gone.
+export const deleteStudy = (studyUid: string) =>
+  json<{ study: string; instances: number; series: number }>("DELETE", `/api/v1/studies/${encodeURIComponent(studyUid)}`);

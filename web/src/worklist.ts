@@ -1,8 +1,10 @@
-// The worklist: a server-side paged study search over QIDO-RS. Filters live in this screen's
-// memory only, never in the page URL, so no patient name or ID lands in the address bar,
-// history or a Referer. The next page is known to exist by asking for one row more than shown.
+// The worklist: a server-side paged, sorted study search over QIDO-RS (Arca's orderby and
+// includetotal extensions, docs/conformance.md). Filters and sort live in this screen's memory
+// only, never in the page URL, so no patient name or ID lands in the address bar, history or a
+// Referer. The next page is known to exist by asking for one row more than shown.
 import * as api from "./api";
 import { announce, errorBox, field, h, setError, show } from "./dom";
+import { type StudySummary, deleteButton, downloadLink } from "./study_actions";
 
 const PAGE_SIZES = [10, 25, 50, 100];
 const INCLUDE = ["00081030", "00080060", "00080061", "00080090", "00100030", "00201206", "00201208"];
@@ -18,6 +20,14 @@ export interface Filters {
   from: string; // yyyy-mm-dd
   to: string;
 }
+
+// Server-side sort keys (QIDO orderby keywords) and the default: newest study first.
+export type SortKey = "StudyDate" | "PatientName" | "PatientID" | "AccessionNumber" | "ModalitiesInStudy" | "StudyDescription";
+export interface Sort {
+  key: SortKey;
+  descending: boolean;
+}
+const DEFAULT_SORT: Sort = { key: "StudyDate", descending: true };
 
 const emptyFilters = (): Filters => ({ patientName: "", patientId: "", accession: "", description: "", modality: "", datePreset: "any", from: "", to: "" });
 
@@ -46,7 +56,7 @@ export function studyDateMatcher(f: Filters, now = new Date()): string {
 // are dropped: a user's "*" or "?" would otherwise widen the match silently.
 const contains = (v: string) => `*${v.replace(/[*?\\]/g, "").trim()}*`;
 
-export function qidoParams(f: Filters, offset: number, pageSize: number): URLSearchParams {
+export function qidoParams(f: Filters, offset: number, pageSize: number, sort: Sort = DEFAULT_SORT): URLSearchParams {
   const q = new URLSearchParams();
   if (f.patientName.trim()) q.set("PatientName", contains(f.patientName));
   if (f.patientId.trim()) q.set("PatientID", contains(f.patientId));
@@ -56,6 +66,8 @@ export function qidoParams(f: Filters, offset: number, pageSize: number): URLSea
   const date = studyDateMatcher(f);
   if (date) q.set("StudyDate", date);
   q.set("includefield", INCLUDE.join(","));
+  q.set("orderby", `${sort.descending ? "-" : ""}${sort.key}`);
+  q.set("includetotal", "true");
   q.set("limit", String(pageSize + 1));
   q.set("offset", String(offset));
   return q;
@@ -118,11 +130,26 @@ function seriesToggle(uid: string, name: string, counts: string, columns: number
   return button;
 }
 
-function row(s: api.DicomJson, canView: boolean): HTMLTableRowElement {
+interface RowOptions {
+  canView: boolean;
+  canDownload: boolean;
+  canDelete: boolean;
+  columns: number;
+  deleted: (s: StudySummary) => void;
+}
+
+// Open in the viewer, download, delete: as the caller's permissions allow (none: no column).
+function actions(summary: StudySummary, open: HTMLAnchorElement, o: RowOptions): HTMLTableCellElement | null {
+  if (!o.canView && !o.canDownload && !o.canDelete) return null;
+  return cell("Actions", h("div", { class: "row-actions" }, o.canView ? open : null, o.canDownload ? downloadLink(summary) : null, o.canDelete ? deleteButton(summary, o.deleted) : null));
+}
+
+function row(s: api.DicomJson, o: RowOptions): HTMLTableRowElement {
   const uid = str(s, "0020000D");
   const name = personName(str(s, "00100010")) || "(no name)";
   const counts = `${str(s, "00201206") || "?"} / ${str(s, "00201208") || "?"}`;
   const open = h("a", { href: `/viewer?StudyInstanceUIDs=${encodeURIComponent(uid)}`, class: "open", "aria-label": `Open study of ${name} in the viewer` }, "Open");
+  const summary: StudySummary = { uid, patient: name, date: date(str(s, "00080020")), description: str(s, "00081030"), images: str(s, "00201208") };
   return h(
     "tr",
     {},
@@ -133,14 +160,39 @@ function row(s: api.DicomJson, canView: boolean): HTMLTableRowElement {
     cell("Modality", str(s, "00080061")),
     cell("Description", str(s, "00081030")),
     cell("Accession", str(s, "00080050")),
-    cell("Series / images", seriesToggle(uid, name, counts, canView ? 9 : 8)),
-    canView ? cell("Viewer", open) : null,
+    cell("Series / images", seriesToggle(uid, name, counts, o.columns)),
+    actions(summary, open, o),
   );
+}
+
+const COLUMNS: { label: string; sort?: SortKey }[] = [
+  { label: "Patient", sort: "PatientName" },
+  { label: "Patient ID", sort: "PatientID" },
+  { label: "Birth date" },
+  { label: "Study date", sort: "StudyDate" },
+  { label: "Modality", sort: "ModalitiesInStudy" },
+  { label: "Description", sort: "StudyDescription" },
+  { label: "Accession", sort: "AccessionNumber" },
+  { label: "Series / images" },
+];
+
+// A column header; sortable ones hold a button (keyboard: Tab, Enter/Space) and carry aria-sort
+// while they order the list.
+function header(label: string, key: SortKey | undefined, sort: Sort, choose: (key: SortKey) => void): HTMLTableCellElement {
+  if (!key) return h("th", { scope: "col" }, label);
+  const active = sort.key === key;
+  const arrow = h("span", { class: "arrow", "aria-hidden": "true" }, active ? (sort.descending ? "▼" : "▲") : "↕");
+  const button = h("button", { type: "button", class: "sort" }, label, arrow);
+  button.addEventListener("click", () => choose(key));
+  return h("th", { scope: "col", "aria-sort": active ? (sort.descending ? "descending" : "ascending") : undefined }, button);
 }
 
 export function worklistScreen(me: api.Me): void {
   const canView = me.permissions.includes("image.read");
+  const canDownload = canView && me.permissions.includes("study.export");
+  const canDelete = me.permissions.includes("study.delete");
   let filters = emptyFilters();
+  let sort: Sort = { ...DEFAULT_SORT };
   let offset = 0;
   let pageSize = 25;
 
@@ -180,17 +232,32 @@ export function worklistScreen(me: api.Me): void {
   const box = errorBox();
   const status = h("p", { class: "status", id: "results-status" });
   const body = h("tbody");
-  const table = h(
-    "table",
-    { class: "studies", "aria-describedby": "results-status" },
-    h("caption", { class: "visually-hidden" }, "Studies"),
-    h(
-      "thead",
-      {},
-      h("tr", {}, ...["Patient", "Patient ID", "Birth date", "Study date", "Modality", "Description", "Accession", "Series / images", ...(canView ? ["Viewer"] : [])].map((c) => h("th", { scope: "col" }, c))),
-    ),
-    body,
-  );
+  const headRow = h("tr");
+  const extra = canView || canDownload || canDelete ? ["Actions"] : [];
+  const caption = h("caption", { class: "visually-hidden" }, "Studies");
+  const table = h("table", { class: "studies", "aria-describedby": "results-status" }, caption, h("thead", {}, headRow), body);
+  const renderHead = () => {
+    const choose = (key: SortKey) => {
+      sort = sort.key === key ? { key, descending: !sort.descending } : { key, descending: key === "StudyDate" };
+      offset = 0;
+      renderHead();
+      void load().then(() => headRow.querySelector<HTMLButtonElement>("th[aria-sort] button")?.focus());
+    };
+    headRow.replaceChildren(...COLUMNS.map((c) => header(c.label, c.sort, sort, choose)), ...extra.map((c) => h("th", { scope: "col" }, c)));
+    const label = COLUMNS.find((c) => c.sort === sort.key)?.label ?? "";
+    caption.textContent = `Studies, sorted by ${label.toLowerCase()}, ${sort.descending ? "descending" : "ascending"}`;
+  };
+  renderHead();
+  const rowOptions: RowOptions = {
+    canView,
+    canDownload,
+    canDelete,
+    columns: COLUMNS.length + extra.length,
+    deleted: (s) => {
+      announce(`The study of ${s.patient} was deleted.`);
+      void load(`The study of ${s.patient}${s.date ? ` from ${s.date}` : ""} was deleted.`);
+    },
+  };
   const prev = h("button", { type: "button", class: "secondary", disabled: true }, "Previous page");
   const next = h("button", { type: "button", class: "secondary", disabled: true }, "Next page");
   const size = h("select", { name: "pageSize" }, ...PAGE_SIZES.map((n) => h("option", { value: n, selected: n === pageSize }, String(n))));
@@ -201,15 +268,21 @@ export function worklistScreen(me: api.Me): void {
   });
   const pager = h("nav", { class: "pager", "aria-label": "Pages" }, prev, next, field("Rows per page", size));
 
-  async function load(): Promise<void> {
+  async function load(notice = ""): Promise<void> {
     setError(box, null);
     status.textContent = "Searching…";
     table.setAttribute("aria-busy", "true");
     try {
-      const rows = await api.searchStudies(qidoParams(filters, offset, pageSize));
+      let { rows, total } = await api.searchStudiesCounted(qidoParams(filters, offset, pageSize, sort));
+      if (rows.length === 0 && offset > 0 && total !== null && total > 0) {
+        offset = Math.max(0, Math.floor((total - 1) / pageSize) * pageSize); // the last page shrank away
+        ({ rows, total } = await api.searchStudiesCounted(qidoParams(filters, offset, pageSize, sort)));
+      }
       const shown = rows.slice(0, pageSize);
-      body.replaceChildren(...shown.map((s) => row(s, canView)));
-      const text = shown.length === 0 ? (offset === 0 ? "No studies match." : "No more studies.") : `Studies ${offset + 1}–${offset + shown.length}${rows.length > pageSize ? "" : " (end of list)"}`;
+      body.replaceChildren(...shown.map((s) => row(s, rowOptions)));
+      const range = `Studies ${offset + 1}–${offset + shown.length}`;
+      const listed = shown.length === 0 ? (offset === 0 ? "No studies match." : "No more studies.") : total !== null ? `${range} of ${total}` : `${range}${rows.length > pageSize ? "" : " (end of list)"}`;
+      const text = notice ? `${notice} ${listed}` : listed;
       status.textContent = text;
       announce(text);
       prev.disabled = offset === 0;
