@@ -282,9 +282,38 @@ Result<std::string> order_by(const Query& query) {
   return out;
 }
 
-Result<void> add_conditions(SqlQuery& out, const TenantId& tenant, const Query& query) {
-  out.sql += " FROM " + std::string(tables_from(query.level)) + " WHERE " +
-             std::string(tenant_condition(query.level));
+// Whether a study-level query needs the patients table (a patient matcher, or a patient sort key
+// when `sorted`); without one, counting and paging walk one studies index and never touch a
+// patient row.
+enum class Sorted { kNo, kYes };
+
+bool touches_patients(const Query& query, Sorted sorted) {
+  for (const Matcher& m : query.matchers) {
+    if (attribute_level(m.attribute) == QueryLevel::kPatient)
+      return true;
+  }
+  if (sorted == Sorted::kNo)
+    return false;
+  for (const SortTerm& t : query.order) {
+    if (attribute_level(t.attribute) == QueryLevel::kPatient)
+      return true;
+  }
+  return false;
+}
+
+struct From {
+  std::string_view tables;
+  std::string_view tenant;
+};
+
+From from_for(const Query& query, Sorted sorted) {
+  if (query.level == QueryLevel::kStudy && !touches_patients(query, sorted))
+    return {"studies s", "s.tenant = ?1"};
+  return {tables_from(query.level), tenant_condition(query.level)};
+}
+
+Result<void> add_conditions(SqlQuery& out, const TenantId& tenant, const Query& query, From from) {
+  out.sql += " FROM " + std::string(from.tables) + " WHERE " + std::string(from.tenant);
   out.params.emplace_back(tenant.str());
   Builder builder(out);
   for (const Matcher& m : query.matchers) {
@@ -311,10 +340,19 @@ std::string fold_person_name(std::string_view name) {
 
 Result<SqlQuery> build_query(const TenantId& tenant, const Query& query) {
   SqlQuery out;
-  out.sql = "SELECT " + std::string(columns_through(query.level));
-  ARCA_TRY(add_conditions(out, tenant, query));
-  out.sql += ARCA_TRY(order_by(query));
-  out.sql += " LIMIT ? OFFSET ?";
+  const std::string order = ARCA_TRY(order_by(query));
+  if (query.level == QueryLevel::kStudy) {
+    // Deferred join: the page's study ids come from an index walk alone (OFFSET skips index
+    // entries, not whole joined rows), then only those rows are read with their patient.
+    out.sql = "SELECT " + std::string(columns_through(query.level)) + " FROM " +
+              std::string(tables_from(query.level)) + " WHERE s.id IN (SELECT s.id";
+    ARCA_TRY(add_conditions(out, tenant, query, from_for(query, Sorted::kYes)));
+    out.sql += order + " LIMIT ? OFFSET ?)" + order;
+  } else {
+    out.sql = "SELECT " + std::string(columns_through(query.level));
+    ARCA_TRY(add_conditions(out, tenant, query, from_for(query, Sorted::kYes)));
+    out.sql += order + " LIMIT ? OFFSET ?";
+  }
   out.params.emplace_back(query.limit == 0 ? std::int64_t{-1} : clamp(query.limit));
   out.params.emplace_back(clamp(query.offset));
   return out;
@@ -323,7 +361,7 @@ Result<SqlQuery> build_query(const TenantId& tenant, const Query& query) {
 Result<SqlQuery> build_count(const TenantId& tenant, const Query& query) {
   SqlQuery out;
   out.sql = "SELECT COUNT(*)";
-  ARCA_TRY(add_conditions(out, tenant, query));
+  ARCA_TRY(add_conditions(out, tenant, query, from_for(query, Sorted::kNo)));
   return out;
 }
 

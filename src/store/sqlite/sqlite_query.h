@@ -29,7 +29,9 @@ struct SqlQuery {
 // ASCII upper-casing, as domain::matches() folds person names; stored in *_upper columns.
 std::string fold_person_name(std::string_view name);
 
-// Selects columns_through(query.level) (sqlite_rows.h).
+// Selects columns_through(query.level) (sqlite_rows.h). At study level the page's ids are chosen
+// first by a subquery that touches patients only when a matcher or sort key needs them, so an
+// OFFSET skips index entries rather than joined rows (bench/worklist_bench.cpp).
 Result<SqlQuery> build_query(const TenantId& tenant, const Query& query);
 // SELECT COUNT(*) of the same rows, without order, limit or offset.
 Result<SqlQuery> build_count(const TenantId& tenant, const Query& query);

@@ -241,16 +241,21 @@ BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
 // Sorted study lists (the worklist's `orderby`, sqlite_query.h): one index per sort key ending in
 // the study UID, so a page is a walk along one index in either direction whatever the archive's
 // size, and ties never reorder between pages. The old accession index is a prefix of the new
-// one. Fixed statistics as in V1; the sort keys are weakly selective.
+// one. A patient's studies are found with their tenant and UID in the index, so a list sorted by
+// patient name or ID reads no study row until its page is chosen. Fixed statistics as in V1; the
+// sort keys are weakly selective.
 constexpr std::string_view kIndexV5 = R"sql(
 DROP INDEX studies_by_accession;
 CREATE INDEX studies_by_accession ON studies (tenant, accession_number, study_uid);
+DROP INDEX studies_by_patient;
+CREATE INDEX studies_by_patient ON studies (patient, tenant, study_uid);
 CREATE INDEX studies_by_date_asc ON studies (tenant, study_date, study_time, study_uid);
 CREATE INDEX studies_by_description ON studies (tenant, study_description, study_uid);
 CREATE INDEX studies_by_modalities ON studies (tenant, modalities, study_uid);
-DELETE FROM sqlite_stat1 WHERE idx = 'studies_by_accession';
+DELETE FROM sqlite_stat1 WHERE idx IN ('studies_by_accession', 'studies_by_patient');
 INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES
   ('studies', 'studies_by_accession', '3000000 3000000 2 1'),
+  ('studies', 'studies_by_patient', '3000000 3 3 1'),
   ('studies', 'studies_by_date_asc', '3000000 3000000 1000 3 1'),
   ('studies', 'studies_by_description', '3000000 3000000 300 1'),
   ('studies', 'studies_by_modalities', '3000000 3000000 100000 1');
