@@ -41,6 +41,22 @@ TEST(Qido, KeywordAndTagMatchersWithWildcardsRangesAndUidLists) {
   EXPECT_EQ(matcher_for(*q, QueryAttribute::kStudyUid)->values.size(), 2U);
 }
 
+TEST(Qido, OrderbyAndIncludetotalAreArcaExtensions) {
+  auto q = parse_qido({QueryLevel::kStudy, {}, {}},
+                      params({{"orderby", "-StudyDate,PatientID"}, {"includetotal", "true"}}));
+  ASSERT_TRUE(q.ok()) << q.error().to_string();
+  ASSERT_EQ(q->query.order.size(), 2u);
+  EXPECT_EQ(q->query.order[0].direction, SortDirection::kDescending);
+  EXPECT_EQ(q->query.order[1].attribute, QueryAttribute::kPatientId);
+  EXPECT_EQ(q->total, TotalCount::kCount);
+  EXPECT_EQ(parse_qido({QueryLevel::kStudy, {}, {}}, params({})).value().total, TotalCount::kSkip);
+  for (auto bad : {std::pair{"orderby", "PatientSex"}, std::pair{"includetotal", "1"}}) {
+    auto r = parse_qido({QueryLevel::kStudy, {}, {}}, params({{bad.first, bad.second}}));
+    ASSERT_FALSE(r.ok()) << bad.first;
+    EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+  }
+}
+
 TEST(Qido, DefaultStudyFieldsCoverOhifStudyList) {
   auto q = parse_qido({QueryLevel::kStudy, {}, {}}, params({}));
   ASSERT_TRUE(q.ok());

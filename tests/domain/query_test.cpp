@@ -64,3 +64,30 @@ TEST(QueryTest, ModalitiesInStudyMatchesAnyMember) {
 
 }  // namespace
 }  // namespace arca
+
+namespace arca {
+namespace {
+
+TEST(QueryOrderTest, ParsesKeywordsAndDirections) {
+  auto o = parse_order("-StudyDate,PatientName,+AccessionNumber");
+  ASSERT_TRUE(o.error.empty()) << o.error;
+  ASSERT_EQ(o.terms.size(), 3u);
+  EXPECT_EQ(o.terms[0].attribute, QueryAttribute::kStudyDate);
+  EXPECT_EQ(o.terms[0].direction, SortDirection::kDescending);
+  EXPECT_EQ(o.terms[1].attribute, QueryAttribute::kPatientName);
+  EXPECT_EQ(o.terms[1].direction, SortDirection::kAscending);
+  EXPECT_EQ(o.terms[2].attribute, QueryAttribute::kAccessionNumber);
+  EXPECT_TRUE(parse_order("").terms.empty());
+  EXPECT_TRUE(is_sortable(QueryAttribute::kModalitiesInStudy));
+  EXPECT_FALSE(is_sortable(QueryAttribute::kPatientSex));
+}
+
+TEST(QueryOrderTest, RefusesUnknownRepeatedAndTooManyKeys) {
+  for (const char* bad : {"PatientSex", "StudyDate,-StudyDate", "-", "StudyDate,", "00080020",
+                          "StudyDate,PatientName,PatientID,AccessionNumber,"
+                          "StudyDescription"})
+    EXPECT_FALSE(parse_order(bad).error.empty()) << bad;
+}
+
+}  // namespace
+}  // namespace arca
