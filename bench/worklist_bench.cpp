@@ -119,7 +119,7 @@ void fill(store::SqliteIndex& index, int studies) {
 void print_plan(const fs::path& file, const Query& q) {
   auto sql = store::sqlite::build_query(kTenant, q).take();
   store::sqlite::ConnectionOptions o{file, store::sqlite::OpenMode::kReadOnly, 1000,
-                              2048, store::sqlite::kIndexApplicationId, "index"};
+                                     2048, store::sqlite::kIndexApplicationId, "index"};
   auto conn = store::sqlite::Connection::open(o, key()).take();
   auto st = conn->prepare("EXPLAIN QUERY PLAN " + sql.sql).take();
   st.bind_all(sql.params);
