@@ -190,7 +190,7 @@ struct Archive::Parts {
     account_service = std::make_unique<service::AccountService>(
         service::AccountDeps{*accounts, *recorder, clock, logger});
     peer_admin = std::make_unique<service::PeerAdmin>(
-        service::PeerAdminDeps{*peers, *recorder, clock, logger});
+        service::PeerAdminDeps{*peers, *account_store, *recorder, clock, logger});
     audit_search = std::make_unique<service::AuditSearch>(
         service::AuditSearchDeps{*audit_log, *patient_refs, *recorder, clock, logger});
   }
