@@ -71,7 +71,7 @@ export function recordsTable(caption: string, names: Names): { table: HTMLTableE
     "table",
     { class: "grid audit" },
     h("caption", { class: "visually-hidden" }, caption),
-    h("thead", {}, h("tr", {}, ...["Time", "Who", "What", "Outcome", "Objects", "Address", ""].map((c) => h("th", { scope: "col" }, c || h("span", { class: "visually-hidden" }, "Details"))))),
+    h("thead", {}, h("tr", {}, ...["Time", "Who", "What", "Detail", "Outcome", "Objects", "Address", ""].map((c) => h("th", { scope: "col" }, c || h("span", { class: "visually-hidden" }, "Details"))))),
     body,
   );
   const fill = (records: admin.AuditRecord[]) => {
@@ -85,6 +85,7 @@ export function recordsTable(caption: string, names: Names): { table: HTMLTableE
           h("td", {}, timeEl(r.time_ms)),
           h("td", {}, actorText(r.actor, names)),
           h("td", {}, actionText(r.action)),
+          h("td", { class: "detail" }, r.detail || "—"),
           h("td", {}, r.outcome === "success" ? "Success" : "Failure"),
           h("td", { class: "objects" }, objectsText(r)),
           h("td", {}, r.client_address || "—"),

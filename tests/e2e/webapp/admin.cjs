@@ -27,7 +27,7 @@ async function takeSecret(page, shotName) {
   await d.waitFor();
   const secret = (await d.locator("code.secret").textContent()).trim();
   if (shotName) {
-    await shot(page, shotName);
+    await shot(page, shotName, false);
     await accessible(page, `${shotName} dialog`);
   }
   await d.getByRole("button", { name: "Done" }).click();
@@ -94,7 +94,7 @@ run(async (browser) => {
   let lee = (await apiGet(page, "/api/v1/users")).find((u) => u.username === "dr-lee");
   check(lee.roles.includes("front_desk") && lee.roles.includes("referring"), "roles are changed", lee.roles);
   await manage.getByRole("button", { name: "Disable account" }).click();
-  await shot(page, "03-confirm-disable");
+  await shot(page, "03-confirm-disable", false);
   await accessible(page, "confirmation dialog");
   await confirm(page, "Disable account", false);
   lee = (await apiGet(page, "/api/v1/users")).find((u) => u.username === "dr-lee");
@@ -169,7 +169,7 @@ run(async (browser) => {
   await go(page, "Tenants", "Tenants and security settings");
   await page.getByRole("row", { name: /Default/ }).waitFor();
   await page.getByRole("checkbox", { name: /^Open storage .* for Default$/ }).check();
-  await shot(page, "08-tenant-confirm");
+  await shot(page, "08-tenant-confirm", false);
   await confirm(page, "Turn on");
   await statusHas(page, "now on for Default");
   let tenant = (await apiGet(page, "/api/v1/tenants")).find((t) => t.id === "default");
@@ -217,6 +217,8 @@ run(async (browser) => {
   await auditor.locator("#audit-status").filter({ hasText: /^Records 1–/ }).waitFor();
   const cells = await auditor.$$eval("table.audit tbody tr", (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent)));
   check(cells.length >= 14 && cells.every((c) => c[1] === adminActor && c[2] === "Administration"), "the search finds the admin's actions, each by the admin", cells.length);
+  const shown = cells.map((c) => c[3]).join("\n");
+  check(["user added", "roles", "disabled", "second factor", "grant", "token created", "token revoked", "peer", "tenant"].every((w) => shown.includes(w)), "the Detail column names each kind of action", shown);
   const times = await auditor.$$eval("table.audit time", (ts) => ts.map((t) => [t.textContent, t.getAttribute("title"), t.getAttribute("datetime")]));
   check(times.every(([local, utc, iso]) => /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(local) && /UTC$/.test(utc) && !Number.isNaN(Date.parse(iso))), "times are local with UTC on hover", times[0]);
   await shot(auditor, "10-audit-search");
@@ -228,7 +230,7 @@ run(async (browser) => {
   await record.waitFor();
   const recordText = await record.textContent();
   check(recordText.includes("Administration (admin)") && recordText.includes(adminActor), "the record dialog shows who and what");
-  await shot(auditor, "11-audit-record");
+  await shot(auditor, "11-audit-record", false);
   await accessible(auditor, "audit record");
   await record.getByRole("button", { name: "Close" }).click();
   check(await auditor.evaluate(() => /^Details of record/.test(document.activeElement?.getAttribute("aria-label") ?? "")), "closing the record returns focus to its button");
@@ -248,7 +250,7 @@ run(async (browser) => {
   await auditor.getByRole("button", { name: "Show report" }).click();
   await auditor.locator("#report-status").filter({ hasText: /recorded accesses|No recorded access/ }).waitFor();
   const report = await auditor.$$eval("table.audit tbody tr", (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent)));
-  check(report.some((c) => c[1] === adminActor && c[2] === "Open images" && c[4].includes(EXPECT.report_uid)), "the report shows the admin opening the patient's study", report);
+  check(report.some((c) => c[1] === adminActor && c[2] === "Open images" && c[5].includes(EXPECT.report_uid)), "the report shows the admin opening the patient's study", report);
   await shot(auditor, "12-access-report");
   await accessible(auditor, "access report");
   const leaked = requested.filter((u) => u.includes(EXPECT.report_pid) || u.includes(encodeURIComponent(EXPECT.report_pid)));
