@@ -53,10 +53,18 @@ export function usersScreen(me: api.Me): void {
     );
   }
 
+  // A result in the status line of the panel (rebuilt by load(), hence looked up afresh).
+  function say(text: string): void {
+    const line = manage.querySelector<HTMLElement>(".manage-status");
+    if (line) line.textContent = text;
+    announce(text);
+  }
+
   // The actions on one account, under the table.
   function openManage(u: admin.AdminUser, focus: boolean): void {
     const err = errorBox();
     const done = statusLine();
+    done.classList.add("manage-status");
     const roles = checkGroup("Roles", `roles-${u.id}`, roleOptions, u.roles);
     const saveRoles = h("button", { type: "submit", class: "primary" }, "Save roles");
     const rolesForm = h("form", { class: "roles-form" }, roles.el, h("div", { class: "actions" }, saveRoles));
@@ -81,7 +89,7 @@ export function usersScreen(me: api.Me): void {
         const r = await admin.resetPassword(u.id);
         await showSecret(`One-time password for ${u.username}`, `Give this one-time password to ${u.username} in person or by phone.`, r.one_time_password, "one-time password");
         await load(u.id);
-        done.textContent = `The password of ${u.username} was reset.`;
+        say(`The password of ${u.username} was reset.`);
       } catch (e) {
         if (!isSessionLoss(e)) setError(err, failure(`The password of ${u.username} could not be reset`, e));
       }
@@ -98,8 +106,7 @@ export function usersScreen(me: api.Me): void {
       try {
         await fn();
         await load(u.id);
-        announce(success);
-        manage.querySelector<HTMLElement>("[role=status]")!.textContent = success;
+        say(success);
       } catch (e) {
         if (!isSessionLoss(e)) setError(err, failure(what, e));
       }

@@ -110,6 +110,11 @@ run(async (browser) => {
   await manage.getByRole("button", { name: "Reset second factor" }).click();
   await confirm(page, "Reset second factor");
   await statusHas(page, "The second factor of dr-lee was reset.");
+  await manage.getByRole("button", { name: "Reset password" }).click();
+  await confirm(page, "Reset password");
+  const newOtp = await takeSecret(page, null);
+  await statusHas(page, "The password of dr-lee was reset.");
+  check(newOtp.length >= 8 && newOtp !== otp, "a password reset shows a new one-time password");
   await manage.getByLabel("Study Instance UID").fill(EXPECT.grant_uid);
   await manage.getByRole("button", { name: "Grant study" }).click();
   await manage.locator("ul.grants code").filter({ hasText: EXPECT.grant_uid }).waitFor();
@@ -159,6 +164,13 @@ run(async (browser) => {
   check(peers.length === 1 && peers[0].port === 11112 && peers[0].allow.sort().join() === "find,store", "the peer is added", peers);
   await shot(page, "07-peers");
   await accessible(page, "peers");
+  // Escape cancels a confirmation like the Cancel button.
+  await page.getByRole("button", { name: "Remove peer CT_ROOM_2" }).click();
+  await dialog(page).waitFor();
+  await page.keyboard.press("Escape");
+  await dialog(page).waitFor({ state: "detached" });
+  check((await apiGet(page, "/api/v1/peers")).length === 1, "Escape leaves the peer in place");
+  check(await page.evaluate(() => document.activeElement?.getAttribute("aria-label") === "Remove peer CT_ROOM_2"), "focus returns to the button that opened the dialog");
   await page.getByRole("button", { name: "Remove peer CT_ROOM_2" }).click();
   await confirm(page, "Remove peer");
   await page.getByText("No DICOM peers yet.").waitFor();
