@@ -77,6 +77,13 @@ run(async (browser) => {
   await page.getByRole("group", { name: "Roles" }).last().getByLabel("Auditor").check();
   await page.getByRole("button", { name: "Add user" }).click();
   const auditorOtp = await takeSecret(page, null);
+  // A service account (no password: it works through API tokens only).
+  await page.getByLabel("Username").fill("pacs-bridge");
+  await page.getByRole("group", { name: "Roles" }).last().getByLabel("Technologist").check();
+  await page.getByLabel(/^Service account/).check();
+  await page.getByRole("button", { name: "Add user" }).click();
+  await statusHas(page, "pacs-bridge was added.");
+  check((await dialog(page).count()) === 0, "a service account gets no one-time password");
   const dup = page.getByLabel("Username");
   await dup.fill("dr-lee");
   await page.getByRole("group", { name: "Roles" }).last().getByLabel("Radiologist").check();
@@ -148,6 +155,21 @@ run(async (browser) => {
   await confirm(page, "Revoke token");
   await statusHas(page, 'The token "RIS bridge" was revoked.');
   check((await withToken(token)) === 401, "the revoked token is refused", await withToken(token));
+  // An admin's token for the service account, limited to what its role allows.
+  await page.getByLabel("Name", { exact: true }).fill("nightly import");
+  await page.getByRole("group", { name: "What the token may do" }).getByLabel("Store studies").check();
+  await page.getByLabel("For", { exact: true }).selectOption({ label: "pacs-bridge (service account)" });
+  await page.getByRole("button", { name: "Create token" }).click();
+  const serviceToken = await takeSecret(page, null);
+  await page.getByRole("row", { name: /nightly import/ }).waitFor();
+  check((await page.getByRole("row", { name: /nightly import/ }).textContent()).includes("pacs-bridge"), "the token belongs to the service account");
+  check(serviceToken !== token && serviceToken.length >= 20, "the service account's token is shown once");
+  await page.getByLabel("Name", { exact: true }).fill("too much");
+  await page.getByRole("group", { name: "What the token may do" }).getByLabel("Manage users").check();
+  await page.getByLabel("For", { exact: true }).selectOption({ label: "pacs-bridge (service account)" });
+  await page.getByRole("button", { name: "Create token" }).click();
+  await page.getByRole("alert").filter({ hasText: "The token could not be created:" }).waitFor();
+  check(true, "a token beyond the service account's role is refused in words");
 
   // DICOM peers.
   await go(page, "DICOM peers", "DICOM peers");
