@@ -11,8 +11,12 @@ import { announce, errorBox, field, h, setError, show } from "./dom";
 const PAGE_SIZES = [25, 50, 100];
 
 export function auditScreen(me: api.Me): void {
+  // The last 7 days by default: the newest records are what one usually looks for, and the
+  // range is visible (and clearable) in the form.
+  const weekAgo = new Date(Date.now() - 7 * 24 * 3600_000);
+  const localInput = (d: Date) => new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
   const inputs = {
-    from: h("input", { name: "from", type: "datetime-local" }),
+    from: h("input", { name: "from", type: "datetime-local", value: localInput(weekAgo) }),
     to: h("input", { name: "to", type: "datetime-local" }),
     actor: h("input", { name: "actor", autocomplete: "off", spellcheck: "false" }),
     study: h("input", { name: "study", autocomplete: "off", spellcheck: "false" }),
@@ -23,7 +27,7 @@ export function auditScreen(me: api.Me): void {
   const form = h(
     "form",
     { class: "filters", role: "search", "aria-label": "Search the audit trail" },
-    field("From", inputs.from),
+    field("From", inputs.from, "7 days back unless changed; empty it to search the whole trail."),
     field("To", inputs.to),
     field("Who", inputs.actor, "e.g. user:12, token:3, or an AE title"),
     field("What", action),
@@ -33,7 +37,7 @@ export function auditScreen(me: api.Me): void {
     h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Search"), h("button", { type: "reset", class: "secondary" }, "Clear")),
   );
 
-  let filter: admin.AuditFilter = {};
+  let filter: admin.AuditFilter = { from: weekAgo.getTime() };
   let pageSize = 25;
   let afters: number[] = [0]; // the `after` of each page seen, for Previous
   let nextAfter: number | null = null;
@@ -81,12 +85,15 @@ export function auditScreen(me: api.Me): void {
     void load();
   }
 
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
+  // The filters as the form shows them; null (after saying why) when they make no sense.
+  function readForm(): admin.AuditFilter | null {
     const from = ms(inputs.from.value);
     const to = ms(inputs.to.value);
-    if (from !== undefined && to !== undefined && from > to) return setError(box, "The start of the time range is after its end.");
-    filter = {
+    if (from !== undefined && to !== undefined && from > to) {
+      setError(box, "The start of the time range is after its end.");
+      return null;
+    }
+    return {
       from,
       to: to === undefined ? undefined : to + 60_000, // the whole minute chosen
       actor: inputs.actor.value.trim() || undefined,
@@ -95,11 +102,20 @@ export function auditScreen(me: api.Me): void {
       study: inputs.study.value.trim() || undefined,
       patient_id: inputs.patient.value.trim() || undefined,
     };
+  }
+
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const f = readForm();
+    if (!f) return;
+    filter = f;
     restart();
   });
   form.addEventListener("reset", () => {
-    filter = {};
-    setTimeout(restart);
+    setTimeout(() => {
+      filter = readForm() ?? {};
+      restart();
+    });
   });
   prev.addEventListener("click", () => {
     afters.pop();
