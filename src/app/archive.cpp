@@ -191,8 +191,8 @@ struct Archive::Parts {
         service::AccountDeps{*accounts, *recorder, clock, logger});
     peer_admin = std::make_unique<service::PeerAdmin>(
         service::PeerAdminDeps{*peers, *account_store, *recorder, clock, logger});
-    audit_search = std::make_unique<service::AuditSearch>(
-        service::AuditSearchDeps{*audit_log, *patient_refs, *recorder, clock, logger});
+    audit_search = std::make_unique<service::AuditSearch>(service::AuditSearchDeps{
+        *audit_log, *patient_refs, *recorder, clock, logger, config.dicom.aet});
   }
 };
 
