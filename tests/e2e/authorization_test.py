@@ -73,6 +73,7 @@ EXPECTED = {
     ("POST", "/api/v1/peers"): "admin.peers",
     ("DELETE", "/api/v1/peers/{ae}"): "admin.peers",
     ("GET", "/api/v1/audit"): "audit.read",
+    ("POST", "/api/v1/studies/{study}/documents"): "study.write",
 }
 # Routes that also need a system admin (checked after admin.users).
 SYSTEM_ADMIN_ONLY = {"/api/v1/tenants", "/api/v1/tenants/{id}"}
