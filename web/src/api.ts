@@ -37,6 +37,16 @@ export function onSessionLost(fn: () => void): void {
   sessionLost = fn;
 }
 
+// For requests made outside this module (uploads use XMLHttpRequest for progress).
+export function csrfToken(): string {
+  return csrf;
+}
+
+export function reportSessionLost(): void {
+  csrf = "";
+  sessionLost();
+}
+
 export function lastServerContact(): number {
   return lastCall;
 }
@@ -131,3 +141,7 @@ export const searchStudies = (params: URLSearchParams) => qido(`/dicom-web/studi
 // number of images).
 export const studySeries = (studyUid: string) =>
   qido(`/dicom-web/studies/${encodeURIComponent(studyUid)}/series?includefield=0008103E,00200011,00201209,00080060,00080021`);
+
+// One study by its UID (to show whose study a document is about to join).
+export const findStudy = (studyUid: string) =>
+  qido(`/dicom-web/studies?StudyInstanceUID=${encodeURIComponent(studyUid)}&includefield=00081030`);

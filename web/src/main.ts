@@ -6,7 +6,8 @@ import * as api from "./api";
 import { h, show } from "./dom";
 import { startIdleWatch } from "./idle";
 import { changePasswordScreen, enrolmentScreen, secondFactorScreen, signInScreen } from "./signin";
-import { worklistScreen } from "./worklist";
+import { type StudyChoice, uploadScreen } from "./upload";
+import { onAttachDocument, worklistScreen } from "./worklist";
 
 let stopIdle: (() => void) | null = null;
 
@@ -21,13 +22,46 @@ function topbar(me: api.Me | null): void {
   out.addEventListener("click", () => void signOut("You signed out."));
   bar.replaceChildren(
     h("span", { class: "brand small" }, h("span", { class: "logo", "aria-hidden": "true" }, "A"), "Arca"),
-    me.permissions.includes("study.query")
-      ? h("nav", { "aria-label": "Main" }, h("a", { href: "/app/", "aria-current": "page" }, "Worklist"))
-      : h("span"),
+    nav(me),
     h("span", { class: "who" }, h("span", { class: "visually-hidden" }, "Signed in as "), me.user.username, h("span", { class: "role" }, me.user.roles.join(", "))),
     out,
   );
   bar.hidden = false;
+}
+
+// The screens the user may switch between. They are states of /app/ (ADR 0008), so the links
+// switch in place; the link of the screen shown carries aria-current.
+function nav(me: api.Me): HTMLElement {
+  const links: HTMLAnchorElement[] = [];
+  const link = (label: string, screen: string, open: () => void) => {
+    const a = h("a", { href: "/app/", "data-screen": screen }, label);
+    a.addEventListener("click", (e) => {
+      e.preventDefault();
+      open();
+    });
+    links.push(a);
+  };
+  if (me.permissions.includes("study.query")) link("Worklist", "worklist", () => openWorklist(me));
+  if (me.permissions.includes("study.write")) link("Upload", "upload", () => openUpload());
+  return h("nav", { "aria-label": "Main" }, ...links);
+}
+
+function openWorklist(me: api.Me): void {
+  worklistScreen(me);
+  markCurrent("worklist");
+}
+
+function openUpload(study: StudyChoice | null = null): void {
+  uploadScreen(study);
+  markCurrent("upload");
+}
+
+// Marks the current screen's link in the top bar.
+function markCurrent(screen: string): void {
+  for (const a of document.querySelectorAll<HTMLAnchorElement>("#topbar nav a")) {
+    if (a.dataset.screen === screen) a.setAttribute("aria-current", "page");
+    else a.removeAttribute("aria-current");
+  }
 }
 
 function toSignIn(notice?: string): void {
@@ -67,7 +101,9 @@ async function home(): Promise<void> {
   topbar(me);
   stopIdle?.();
   stopIdle = startIdleWatch((notice) => void signOut(notice));
-  if (me.permissions.includes("study.query")) worklistScreen(me);
+  onAttachDocument(me.permissions.includes("study.write") ? openUpload : null);
+  if (me.permissions.includes("study.query")) openWorklist(me);
+  else if (me.permissions.includes("study.write")) openUpload();
   else noWorklistScreen();
 }
 
