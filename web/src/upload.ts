@@ -27,6 +27,14 @@ window.addEventListener("beforeunload", (e) => {
   if (queue.busy()) e.preventDefault();
 });
 
+// A file dropped beside the drop zone would make the browser open it and leave the page: on
+// the upload screen, a drop anywhere counts; elsewhere it is ignored.
+window.addEventListener("dragover", (e) => e.preventDefault());
+window.addEventListener("drop", (e) => {
+  e.preventDefault();
+  if (screen?.isConnected && e.dataTransfer) void fromDrop(e.dataTransfer).then(addAll);
+});
+
 function size(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
@@ -92,6 +100,7 @@ function build(initial: StudyChoice | null) {
   drop.addEventListener("dragleave", () => drop.classList.remove("over"));
   drop.addEventListener("drop", (e) => {
     e.preventDefault();
+    e.stopPropagation();
     drop.classList.remove("over");
     if (e.dataTransfer) void fromDrop(e.dataTransfer).then(addAll);
   });

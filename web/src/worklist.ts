@@ -126,7 +126,7 @@ function seriesToggle(uid: string, name: string, counts: string, columns: number
 
 function attachButton(uid: string, name: string, s: api.DicomJson): HTMLButtonElement {
   const label = [name, date(str(s, "00080020")), str(s, "00081030")].filter(Boolean).join(" · ");
-  const b = h("button", { type: "button", class: "link attach", "aria-label": `Attach a document to the study of ${name}` }, "Attach document");
+  const b = h("button", { type: "button", class: "link attach", "aria-label": `Attach document to the study of ${name}` }, "Attach document");
   b.addEventListener("click", () => attachDocument?.({ uid, label }));
   return b;
 }

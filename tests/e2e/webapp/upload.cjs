@@ -135,7 +135,7 @@ run(async (browser) => {
   await heading(page, "Worklist");
   await settled(page);
   const studyRow = page.locator("table.studies tbody tr", { hasText: EXPECT.study_name });
-  await studyRow.getByRole("button", { name: /Attach a document/ }).click();
+  await studyRow.getByRole("button", { name: /^Attach document to the study of/ }).click();
   await heading(page, "Upload");
   check((await page.locator("#study-uid").inputValue()) === EXPECT.study_uid, "Attach document fills in the study's UID");
   check((await page.locator("#study-label").textContent()).includes(EXPECT.study_name), "the screen names the study's patient");
