@@ -52,7 +52,7 @@ async function addPicked(p: Picked): Promise<void> {
       queue.add(p.path, p.file, { kind: "none", state: "skipped", text: "skipped: DICOMDIR (directory index)" });
       return;
     case "document":
-      queue.add(p.path, p.file, { kind: "document", docType: kind.type, state: "waiting", text: `waiting: a ${kind.label} — choose a study below and press “Attach”` });
+      queue.add(p.path, p.file, { kind: "document", docType: kind.type, state: "waiting", text: `waiting: a ${kind.label} — choose its study under “Attach documents to a study”, then press “Attach”` });
       return;
     case "zip":
       await unzip(p, (entry) => void addPicked(entry), (path, reason) => queue.add(path, new Blob(), { kind: "none", state: "rejected", text: `rejected: ${reason}` }));

@@ -74,7 +74,7 @@ export class UploadQueue {
   }
 
   // Bytes sent of the files that are or were being sent (waiting documents not counted), and
-  // how many of those files are done.
+  // how many of those files are done (stored, duplicate, rejected or skipped; not failed).
   progress(): { done: number; total: number; filesDone: number; files: number } {
     let done = 0;
     let total = 0;
@@ -83,11 +83,12 @@ export class UploadQueue {
     for (const i of this.items) {
       if (i.state === "waiting") continue;
       files++;
-      const final = FINAL.includes(i.state) || i.state === "failed";
+      const final = FINAL.includes(i.state);
       if (final) filesDone++;
       if (i.kind === "none") continue;
       total += i.file.size;
-      done += final ? i.file.size : i.loaded;
+      // A failed file is not done: its bytes count again when it is retried.
+      done += final ? i.file.size : i.state === "failed" ? 0 : i.loaded;
     }
     return { done, total, filesDone, files };
   }

@@ -122,6 +122,9 @@ run(async (browser) => {
   await page.waitForSelector(`table.files tbody tr[data-path="${offlinePath}"][data-state="failed"]`, { timeout: 30_000 });
   got = await lines(page);
   check(/network/.test(got[offlinePath].text) && /Retry failed/.test(got[offlinePath].text), "a file sent while offline fails with a reason after the automatic retries", got[offlinePath]);
+  const failedOverall = await page.$eval("#overall", (p) => Number(p.value));
+  const failedSummary = await page.locator("#overall-text").textContent();
+  check(failedOverall < 100 && /1 failed/.test(failedSummary), "a failed file keeps the overall progress below 100%", { failedOverall, failedSummary });
   const retry = page.getByRole("button", { name: "Retry failed" });
   check(!(await retry.isDisabled()), "Retry failed is offered");
   await shot(page, "04-upload-offline-failed");
@@ -129,6 +132,7 @@ run(async (browser) => {
   await retry.click();
   await page.waitForSelector(`table.files tbody tr[data-path="${offlinePath}"][data-state="stored"]`, { timeout: 20_000 });
   check(await retry.isDisabled(), "after the retry nothing is left to retry");
+  check((await page.$eval("#overall", (p) => Number(p.value))) === 100, "after the retry the overall progress is back at 100%");
 
   // Documents: from the worklist's row action to the study's upload screen.
   await nav.getByRole("link", { name: "Worklist" }).click();
