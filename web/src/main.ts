@@ -6,7 +6,7 @@ import * as api from "./api";
 import { h, show } from "./dom";
 import { startIdleWatch } from "./idle";
 import { changePasswordScreen, enrolmentScreen, secondFactorScreen, signInScreen } from "./signin";
-import { type StudyChoice, uploadScreen } from "./upload";
+import { resetUploads, type StudyChoice, uploadScreen } from "./upload";
 import { onAttachDocument, worklistScreen } from "./worklist";
 
 let stopIdle: (() => void) | null = null;
@@ -65,6 +65,7 @@ function markCurrent(screen: string): void {
 }
 
 function toSignIn(notice?: string): void {
+  resetUploads();
   stopIdle?.();
   stopIdle = null;
   topbar(null);

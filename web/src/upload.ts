@@ -7,7 +7,7 @@ import * as api from "./api";
 import { announce, field, h, show } from "./dom";
 import { type Item, PARALLEL, UploadQueue } from "./upload_queue";
 import { baseName, classify, fromDrop, fromInput, type Picked, unzip } from "./upload_sources";
-import { sendDicom, sendDocument } from "./upload_send";
+import { abortAll, sendDicom, sendDocument } from "./upload_send";
 
 export interface StudyChoice {
   uid: string;
@@ -217,6 +217,16 @@ function render(item: Item | null): void {
   const waiting = c.waiting;
   refs.attach.disabled = waiting === 0 || !refs.confirmed();
   refs.attach.textContent = waiting ? `Attach ${waiting} document${waiting === 1 ? "" : "s"}` : "Attach documents";
+}
+
+// Signing out (or a lost session): stop every upload and forget every file name, so the next
+// person at this browser sees none of them.
+export function resetUploads(): void {
+  abortAll();
+  queue.clear();
+  rows.clear();
+  refs = null;
+  screen = null;
 }
 
 // Shows the upload screen (the same one all along), optionally with a study for documents.

@@ -31,6 +31,7 @@ export class UploadQueue {
   readonly items: Item[] = [];
   private running = 0;
   private nextId = 1;
+  private epoch = 0; // clear() starts a new one; runs of an older epoch report nothing
 
   constructor(
     private readonly send: Sender,
@@ -61,6 +62,12 @@ export class UploadQueue {
     const failed = this.items.filter((i) => i.state === "failed");
     failed.forEach((i) => this.enqueue(i));
     return failed.length;
+  }
+
+  // Forgets every file (signing out). Sends still running end silently, and retry nothing.
+  clear(): void {
+    this.epoch++;
+    this.items.length = 0;
   }
 
   busy(): boolean {
@@ -101,22 +108,25 @@ export class UploadQueue {
       item.state = "sending";
       item.text = "sending";
       this.onChange(item);
+      const epoch = this.epoch;
       void this.run(item).finally(() => {
         this.running--;
         this.pump();
-        this.onChange(null);
+        if (epoch === this.epoch) this.onChange(null);
       });
     }
   }
 
   private async run(item: Item): Promise<void> {
+    const epoch = this.epoch;
     for (;;) {
       item.attempts++;
       item.loaded = 0;
       const outcome = await this.send(item, (loaded) => {
         item.loaded = loaded;
-        this.onChange(item);
+        if (epoch === this.epoch) this.onChange(item);
       });
+      if (epoch !== this.epoch) return;
       if (!outcome.retryable || item.attempts > AUTOMATIC_RETRIES) {
         item.state = outcome.state;
         item.text = outcome.state === "failed" ? `${outcome.text} — use “Retry failed”` : outcome.text;
@@ -126,6 +136,7 @@ export class UploadQueue {
       item.text = `${outcome.text}; trying again (${item.attempts} of ${AUTOMATIC_RETRIES})`;
       this.onChange(item);
       await this.wait(1000 * 2 ** (item.attempts - 1));
+      if (epoch !== this.epoch) return;
     }
   }
 }

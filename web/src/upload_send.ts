@@ -32,8 +32,16 @@ function failureText(item: Json): string {
 }
 
 interface Answer {
-  status: number; // 0: no answer (network)
+  status: number; // 0: no answer (network); -1: aborted by abortAll
   text: string;
+}
+
+const active = new Set<XMLHttpRequest>();
+
+// Stops every upload in flight (signing out: nothing may go on in the next user's session).
+export function abortAll(): void {
+  for (const xhr of active) xhr.abort();
+  active.clear();
 }
 
 function post(url: string, body: Blob, headers: Record<string, string>, onProgress: (loaded: number) => void): Promise<Answer> {
@@ -43,20 +51,27 @@ function post(url: string, body: Blob, headers: Record<string, string>, onProgre
     for (const [k, v] of Object.entries(headers)) xhr.setRequestHeader(k, v);
     const token = csrfToken();
     if (token) xhr.setRequestHeader("X-CSRF-Token", token);
+    const done = (a: Answer) => {
+      active.delete(xhr);
+      resolve(a);
+    };
     xhr.upload.onprogress = (e) => onProgress(e.loaded);
-    xhr.onload = () => resolve({ status: xhr.status, text: xhr.responseText });
-    xhr.onerror = () => resolve({ status: 0, text: "" });
-    xhr.ontimeout = () => resolve({ status: 0, text: "" });
+    xhr.onload = () => done({ status: xhr.status, text: xhr.responseText });
+    xhr.onerror = () => done({ status: 0, text: "" });
+    xhr.ontimeout = () => done({ status: 0, text: "" });
+    xhr.onabort = () => done({ status: -1, text: "" });
+    active.add(xhr);
     xhr.send(body);
   });
 }
 
 // Answers every STOW and document route can give besides its own body.
 function transportOutcome(a: Answer): Outcome | null {
+  if (a.status === -1) return { state: "failed", text: "failed: stopped", retryable: false };
   if (a.status === 0) return { state: "failed", text: "failed: the network connection was interrupted", retryable: true };
   if (a.status === 401) {
-    reportSessionLost();
-    return { state: "failed", text: "failed: your session has ended", retryable: true };
+    reportSessionLost(); // back to sign-in, which also clears the upload list
+    return { state: "failed", text: "failed: your session has ended", retryable: false };
   }
   if (a.status === 403) return { state: "rejected", text: "rejected: your account may not upload", retryable: false };
   if (a.status === 413) return { state: "rejected", text: "rejected: the file is larger than the archive accepts", retryable: false };
