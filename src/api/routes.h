@@ -19,6 +19,7 @@
 //   GET /api/v1/audit?from&to&actor&action&outcome&study&patient_id&issuer&after&limit  audit.read
 //   POST /api/v1/audit/search {the same filters}                                   audit.read
 //   GET /api/v1/audit/export?format=jsonl|dicom&filters, POST (JSON body)          audit.read
+//   POST /api/v1/studies/{study}/documents  study.write  body: a PDF, JPEG or PNG file
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -27,6 +28,7 @@
 #include "http/router.h"
 #include "service/account_service.h"
 #include "service/audit_search.h"
+#include "service/document_service.h"
 #include "service/peer_admin.h"
 
 namespace arca::api {
@@ -36,6 +38,8 @@ Result<void> register_admin_routes(http::Router& router, service::AccountService
 Result<void> register_token_routes(http::Router& router, service::AccountService& accounts);
 Result<void> register_peer_routes(http::Router& router, service::PeerAdmin& peers);
 Result<void> register_audit_routes(http::Router& router, service::AuditSearch& audit);
+// Separate from register_api_routes: the documents use case needs the archive's stores.
+Result<void> register_document_routes(http::Router& router, service::DocumentService& documents);
 
 inline Result<void> register_api_routes(http::Router& router, service::AccountService& accounts,
                                         service::PeerAdmin& peers, service::AuditSearch& audit) {

@@ -103,6 +103,7 @@ struct Archive::Parts {
   std::unique_ptr<service::IngestService> ingest;
   std::unique_ptr<service::RetrieveService> retrieve;
   std::unique_ptr<service::QueryService> query;
+  std::unique_ptr<service::DocumentService> documents;
 
   Parts(Config c, Logger& l) : config(std::move(c)), logger(l) {}
 
@@ -184,6 +185,9 @@ struct Archive::Parts {
         service::RetrieveDeps{*blobs, *index, *recorder, clock, logger});
     query = std::make_unique<service::QueryService>(
         service::QueryDeps{*index, *recorder, clock, logger});
+    documents = std::make_unique<service::DocumentService>(
+        service::DocumentDeps{*retrieve, *ingest, *recorder, random, clock, logger},
+        service::DocumentOptions{});
     referring = std::make_unique<IndexReferringStudies>(*index);
     accounts = std::make_unique<auth::Accounts>(
         *account_store, clock, random, std::move(account_key), config.auth, referring.get());
@@ -217,6 +221,9 @@ service::RetrieveService& Archive::retrieve() {
 }
 service::QueryService& Archive::query() {
   return *parts_->query;
+}
+service::DocumentService& Archive::documents() {
+  return *parts_->documents;
 }
 store::PeerRegistry& Archive::peers() {
   return *parts_->peers;

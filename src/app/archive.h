@@ -14,6 +14,7 @@
 #include "core/logger.h"
 #include "service/account_service.h"
 #include "service/audit_search.h"
+#include "service/document_service.h"
 #include "service/ingest_service.h"
 #include "service/peer_admin.h"
 #include "service/query_service.h"
@@ -31,6 +32,7 @@ class Archive {
   service::IngestService& ingest();
   service::RetrieveService& retrieve();
   service::QueryService& query();
+  service::DocumentService& documents();
   store::PeerRegistry& peers();
   service::AccountService& accounts();
   service::PeerAdmin& peer_admin();

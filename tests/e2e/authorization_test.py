@@ -76,6 +76,7 @@ EXPECTED = {
     ("POST", "/api/v1/audit/search"): "audit.read",
     ("GET", "/api/v1/audit/export"): "audit.read",
     ("POST", "/api/v1/audit/export"): "audit.read",
+    ("POST", "/api/v1/studies/{study}/documents"): "study.write",
 }
 # Routes that also need a system admin (checked after admin.users).
 SYSTEM_ADMIN_ONLY = {"/api/v1/tenants", "/api/v1/tenants/{id}"}

@@ -37,6 +37,16 @@ export function onSessionLost(fn: () => void): void {
   sessionLost = fn;
 }
 
+// For requests made outside this module (uploads use XMLHttpRequest for progress).
+export function csrfToken(): string {
+  return csrf;
+}
+
+export function reportSessionLost(): void {
+  csrf = "";
+  sessionLost();
+}
+
 export function lastServerContact(): number {
   return lastCall;
 }
@@ -134,3 +144,6 @@ export const studySeries = (studyUid: string) =>
 
 // The plumbing above, for the admin and audit screens' calls (admin_api.ts).
 export { call as apiCall, json as apiJson };
+// One study by its UID (to show whose study a document is about to join).
+export const findStudy = (studyUid: string) =>
+  qido(`/dicom-web/studies?StudyInstanceUID=${encodeURIComponent(studyUid)}&includefield=00081030`);

@@ -7,6 +7,8 @@ import { h } from "./dom";
 import { startIdleWatch } from "./idle";
 import { changePasswordScreen, enrolmentScreen, secondFactorScreen, signInScreen } from "./signin";
 import { navigation } from "./nav";
+import { resetUploads, type StudyChoice, uploadScreen } from "./upload";
+import { onAttachDocument } from "./worklist";
 
 let stopIdle: (() => void) | null = null;
 
@@ -32,6 +34,7 @@ function topbar(me: api.Me | null): ReturnType<typeof navigation> | null {
 }
 
 function toSignIn(notice?: string): void {
+  resetUploads();
   stopIdle?.();
   stopIdle = null;
   topbar(null);
@@ -68,6 +71,12 @@ async function home(): Promise<void> {
   const nav = topbar(me);
   stopIdle?.();
   stopIdle = startIdleWatch((notice) => void signOut(notice));
+  // The worklist's "Attach document" opens the upload screen with that study chosen.
+  onAttachDocument(
+    me.permissions.includes("study.write")
+      ? (study: StudyChoice) => nav?.select("Upload", () => uploadScreen(study))
+      : null,
+  );
   nav?.openFirst();
 }
 

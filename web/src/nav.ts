@@ -7,6 +7,7 @@ import { peersScreen } from "./admin_peers";
 import { tokensScreen } from "./admin_tokens";
 import { usersScreen } from "./admin_users";
 import { auditScreen } from "./audit";
+import { uploadScreen } from "./upload";
 import { accessReportScreen } from "./audit_report";
 import { h } from "./dom";
 import { worklistScreen } from "./worklist";
@@ -22,6 +23,7 @@ const systemAdmin = (me: api.Me) => (me.user as api.User & { system_admin?: bool
 
 const SCREENS: Screen[] = [
   { label: "Worklist", allowed: (me) => may(me, "study.query"), open: worklistScreen },
+  { label: "Upload", allowed: (me) => may(me, "study.write"), open: () => uploadScreen(null) },
   { label: "Audit trail", allowed: (me) => may(me, "audit.read"), open: auditScreen },
   { label: "Access report", allowed: (me) => may(me, "audit.read"), open: accessReportScreen },
   { label: "Users", allowed: (me) => may(me, "admin.users"), open: usersScreen },
@@ -30,12 +32,15 @@ const SCREENS: Screen[] = [
   { label: "API tokens", allowed: () => true, open: tokensScreen },
 ];
 
-// The nav of the top bar; the first screen this user may see is opened by openFirst().
-export function navigation(me: api.Me): { nav: HTMLElement; openFirst(): void } {
+// The nav of the top bar; the first screen this user may see is opened by openFirst(); select()
+// marks a screen's link as current and shows it through `open` (e.g. with arguments).
+export function navigation(me: api.Me): { nav: HTMLElement; openFirst(): void; select(label: string, open: () => void): void } {
   const screens = SCREENS.filter((s) => s.allowed(me));
   const links = screens.map((s) => h("a", { href: "/app/" }, s.label));
-  const go = (i: number) => {
+  const mark = (i: number) =>
     links.forEach((l, j) => (j === i ? l.setAttribute("aria-current", "page") : l.removeAttribute("aria-current")));
+  const go = (i: number) => {
+    mark(i);
     screens[i].open(me);
   };
   links.forEach((l, i) =>
@@ -44,5 +49,9 @@ export function navigation(me: api.Me): { nav: HTMLElement; openFirst(): void } 
       go(i);
     }),
   );
-  return { nav: h("nav", { "aria-label": "Main" }, ...links), openFirst: () => go(0) };
+  const select = (label: string, open: () => void) => {
+    mark(screens.findIndex((s) => s.label === label));
+    open();
+  };
+  return { nav: h("nav", { "aria-label": "Main" }, ...links), openFirst: () => go(0), select };
 }

@@ -5,6 +5,12 @@ import * as api from "./api";
 import { announce, errorBox, field, h, setError, show } from "./dom";
 
 const PAGE_SIZES = [10, 25, 50, 100];
+
+// Set by the shell for users who may attach documents: the row action "Attach document".
+let attachDocument: ((study: { uid: string; label: string }) => void) | null = null;
+export function onAttachDocument(fn: typeof attachDocument): void {
+  attachDocument = fn;
+}
 const INCLUDE = ["00081030", "00080060", "00080061", "00080090", "00100030", "00201206", "00201208"];
 const MODALITIES = ["CT", "MR", "CR", "DX", "US", "MG", "NM", "PT", "XA", "RF", "OT", "SR", "SEG", "RTDOSE"];
 
@@ -118,6 +124,13 @@ function seriesToggle(uid: string, name: string, counts: string, columns: number
   return button;
 }
 
+function attachButton(uid: string, name: string, s: api.DicomJson): HTMLButtonElement {
+  const label = [name, date(str(s, "00080020")), str(s, "00081030")].filter(Boolean).join(" · ");
+  const b = h("button", { type: "button", class: "link attach", "aria-label": `Attach document to the study of ${name}` }, "Attach document");
+  b.addEventListener("click", () => attachDocument?.({ uid, label }));
+  return b;
+}
+
 function row(s: api.DicomJson, canView: boolean): HTMLTableRowElement {
   const uid = str(s, "0020000D");
   const name = personName(str(s, "00100010")) || "(no name)";
@@ -133,8 +146,9 @@ function row(s: api.DicomJson, canView: boolean): HTMLTableRowElement {
     cell("Modality", str(s, "00080061")),
     cell("Description", str(s, "00081030")),
     cell("Accession", str(s, "00080050")),
-    cell("Series / images", seriesToggle(uid, name, counts, canView ? 9 : 8)),
+    cell("Series / images", seriesToggle(uid, name, counts, 8 + (canView ? 1 : 0) + (attachDocument ? 1 : 0))),
     canView ? cell("Viewer", open) : null,
+    attachDocument ? cell("Documents", attachButton(uid, name, s)) : null,
   );
 }
 
@@ -187,7 +201,7 @@ export function worklistScreen(me: api.Me): void {
     h(
       "thead",
       {},
-      h("tr", {}, ...["Patient", "Patient ID", "Birth date", "Study date", "Modality", "Description", "Accession", "Series / images", ...(canView ? ["Viewer"] : [])].map((c) => h("th", { scope: "col" }, c))),
+      h("tr", {}, ...["Patient", "Patient ID", "Birth date", "Study date", "Modality", "Description", "Accession", "Series / images", ...(canView ? ["Viewer"] : []), ...(attachDocument ? ["Documents"] : [])].map((c) => h("th", { scope: "col" }, c))),
     ),
     body,
   );
