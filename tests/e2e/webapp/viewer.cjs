@@ -187,7 +187,7 @@ run(async (browser) => {
   const stowed = v.waitForResponse((r) => r.request().method() === "POST" && new globalThis.URL(r.url()).pathname === "/dicom-web/studies", { timeout: 30_000 });
   await cy(v, "input-dialog-save-button").click();
   const response = await stowed;
-  check(response.status() === 200, "Arca accepts OHIF's STOW of the SR", response.status());
+  check(response.status() === 200, "Arca accepts OHIF's STOW of the SR", { status: response.status(), body: await response.text() });
   check(stows.length === 1 && /^multipart\/related; type="?application\/dicom"?/.test(stows[0]["content-type"]) && !("x-csrf-token" in stows[0]), "the SR arrives as multipart/related application/dicom without a CSRF header", stows);
   await v.locator('[data-cy="studyBrowser-panel"]').getByText(REPORT_NAME).waitFor({ timeout: 15_000 });
   check(true, "the new SR series appears in OHIF's study browser");
@@ -219,6 +219,26 @@ run(async (browser) => {
   check(back.at === keyed.at, "loading the SR shows the image it was measured on", { back, keyed });
   await again.waitForTimeout(800);
   await shot(again, "07-reopened-sr", false);
-  const problems = [...seen.problems, ...againSeen.problems];
+
+  // 5. A multi-frame instance (its own study): the stack walks its frames (WADO-RS /frames/n).
+  const mf = await context.newPage();
+  mf.setDefaultTimeout(15_000);
+  const mfSeen = watch(mf, "multi-frame viewer");
+  await mf.goto(`${URL}/viewer?StudyInstanceUIDs=${EXPECT.frames_study}`);
+  const frame1 = await rendered(mf);
+  const mfStart = await position(mf);
+  check(mfStart.of === EXPECT.frames && mfStart.at === 1, "OHIF opens the multi-frame image at its first frame", mfStart);
+  const mfBox = await mf.locator("canvas.cornerstone-canvas").first().boundingBox();
+  await mf.mouse.move(mfBox.x + mfBox.width / 2, mfBox.y + mfBox.height / 2);
+  for (let i = 0; i < 3; i++) {
+    await mf.mouse.wheel(0, 100);
+    await mf.waitForTimeout(150);
+  }
+  const mfMoved = await until(mf, () => position(mf), (p) => p.at === 4);
+  check(mfMoved.at === 4 && mfMoved.index === 3, "three wheel steps move three frames on", mfMoved);
+  const frame4 = await until(mf, () => pixels(mf), (p) => p && p !== frame1);
+  check(frame4 && frame4 !== frame1, "scrolling a multi-frame image changes the pixels");
+  await shot(mf, "08-multi-frame", false);
+  const problems = [...seen.problems, ...againSeen.problems, ...mfSeen.problems];
   check(problems.length === 0, "no CSP violation or script error in the viewer", problems);
 });
