@@ -17,6 +17,9 @@
 //   GET|POST /api/v1/tenants, PATCH /api/v1/tenants/{id}   system admin (admin.users + checked)
 //   GET|POST /api/v1/peers, DELETE /api/v1/peers/{ae}      admin.peers
 //   GET /api/v1/audit?from&to&actor&action&outcome&study&patient_id&issuer&after&limit  audit.read
+//   POST /api/v1/audit/search {the same filters}                                   audit.read
+//   GET /api/v1/audit/export?format=jsonl|dicom&filters, POST (JSON body)          audit.read
+//   POST /api/v1/studies/{study}/documents  study.write  body: a PDF, JPEG or PNG file
 //   GET /api/v1/studies/{study}/archive     study.export  the study as a streamed zip
 //   DELETE /api/v1/studies/{study}          study.delete
 #pragma once
@@ -27,6 +30,7 @@
 #include "http/router.h"
 #include "service/account_service.h"
 #include "service/audit_search.h"
+#include "service/document_service.h"
 #include "service/delete_service.h"
 #include "service/peer_admin.h"
 #include "service/retrieve_service.h"
@@ -38,6 +42,8 @@ Result<void> register_admin_routes(http::Router& router, service::AccountService
 Result<void> register_token_routes(http::Router& router, service::AccountService& accounts);
 Result<void> register_peer_routes(http::Router& router, service::PeerAdmin& peers);
 Result<void> register_audit_routes(http::Router& router, service::AuditSearch& audit);
+// Separate from register_api_routes: the documents use case needs the archive's stores.
+Result<void> register_document_routes(http::Router& router, service::DocumentService& documents);
 Result<void> register_study_routes(http::Router& router, service::RetrieveService& retrieve,
                                    service::DeleteService& deletion);
 

@@ -103,6 +103,7 @@ struct Archive::Parts {
   std::unique_ptr<service::IngestService> ingest;
   std::unique_ptr<service::RetrieveService> retrieve;
   std::unique_ptr<service::QueryService> query;
+  std::unique_ptr<service::DocumentService> documents;
   std::unique_ptr<service::DeleteService> deletion;
 
   Parts(Config c, Logger& l) : config(std::move(c)), logger(l) {}
@@ -185,6 +186,9 @@ struct Archive::Parts {
         service::RetrieveDeps{*blobs, *index, *recorder, clock, logger});
     query = std::make_unique<service::QueryService>(
         service::QueryDeps{*index, *recorder, clock, logger});
+    documents = std::make_unique<service::DocumentService>(
+        service::DocumentDeps{*retrieve, *ingest, *recorder, random, clock, logger},
+        service::DocumentOptions{});
     deletion = std::make_unique<service::DeleteService>(
         service::DeleteDeps{*blobs, *index, *recorder, clock, logger});
     referring = std::make_unique<IndexReferringStudies>(*index);
@@ -193,9 +197,9 @@ struct Archive::Parts {
     account_service = std::make_unique<service::AccountService>(
         service::AccountDeps{*accounts, *recorder, clock, logger});
     peer_admin = std::make_unique<service::PeerAdmin>(
-        service::PeerAdminDeps{*peers, *recorder, clock, logger});
-    audit_search = std::make_unique<service::AuditSearch>(
-        service::AuditSearchDeps{*audit_log, *patient_refs, *recorder, clock, logger});
+        service::PeerAdminDeps{*peers, *account_store, *recorder, clock, logger});
+    audit_search = std::make_unique<service::AuditSearch>(service::AuditSearchDeps{
+        *audit_log, *patient_refs, *recorder, clock, logger, config.dicom.aet});
   }
 };
 
@@ -220,6 +224,9 @@ service::RetrieveService& Archive::retrieve() {
 }
 service::QueryService& Archive::query() {
   return *parts_->query;
+}
+service::DocumentService& Archive::documents() {
+  return *parts_->documents;
 }
 service::DeleteService& Archive::deletion() {
   return *parts_->deletion;

@@ -14,6 +14,7 @@
 #include "core/logger.h"
 #include "service/account_service.h"
 #include "service/audit_search.h"
+#include "service/document_service.h"
 #include "service/delete_service.h"
 #include "service/ingest_service.h"
 #include "service/peer_admin.h"
@@ -32,6 +33,7 @@ class Archive {
   service::IngestService& ingest();
   service::RetrieveService& retrieve();
   service::QueryService& query();
+  service::DocumentService& documents();
   service::DeleteService& deletion();
   store::PeerRegistry& peers();
   service::AccountService& accounts();

@@ -74,6 +74,7 @@ Result<void> register_routes(http::Router& router, Archive& archive, Random& ran
   ARCA_TRY(register_web_site_routes(router, sites));
   ARCA_TRY(api::register_api_routes(router, archive.accounts(), archive.peer_admin(),
                                     archive.audit_search()));
+  ARCA_TRY(api::register_document_routes(router, archive.documents()));
   ARCA_TRY(api::register_study_routes(router, archive.retrieve(), archive.deletion()));
   return dicomweb::register_dicomweb_routes(
       router, {archive.query(), archive.retrieve(), archive.ingest(), random});

@@ -2,7 +2,9 @@
 // answered with the store response (ReferencedSOPSequence, with a WarningReason for instances
 // Arca coerced, FailedSOPSequence with one FailureReason per failed part). Parts are read one at
 // a time and held in memory up to kMaxPartBytes (the ingest service parses objects in memory);
-// a failing part never discards the parts stored before or after it.
+// a failing part never discards the parts stored before or after it. Arca's private block
+// (0099,10xx, creator "ARCA") tells clients what a WarningReason cannot: an identical re-store
+// (DUPLICATE) and the ingest service's reason for a failure in words.
 //
 // multipart/related application/dicom+json: JSON parts hold arrays of data sets whose binary
 // values are inline or BulkDataURIs naming the other parts by Content-Location. The whole body
@@ -33,6 +35,13 @@ constexpr std::uint32_t kWarningReason = 0x00081196;
 constexpr std::uint32_t kFailureReason = 0x00081197;
 constexpr std::uint32_t kFailedSopSequence = 0x00081198;
 constexpr std::uint32_t kReferencedSopSequence = 0x00081199;
+// Arca's private block in store responses: (0099,0010) names its creator, (0099,1001) says
+// what happened to an instance that was not newly stored (DUPLICATE, REPLACED).
+constexpr std::uint32_t kArcaPrivateCreator = 0x00990010;
+constexpr std::uint32_t kArcaStoreOutcome = 0x00991001;
+// (0099,1002) on a FailedSOPSequence item: the ingest service's reason in words (never PHI).
+constexpr std::uint32_t kArcaFailureDetail = 0x00991002;
+constexpr std::string_view kArcaCreatorName = "ARCA";
 constexpr std::uint16_t kStudyUidMismatch = 0xC409;
 constexpr std::uint16_t kCoercion = 0xB000;
 
@@ -44,13 +53,18 @@ struct StoreReport {
 
 enum class Coerced { kNo, kYes };
 
-void add_failure(StoreReport& report, const dicom::ParsedInstance* parsed, std::uint16_t reason) {
+void add_failure(StoreReport& report, const dicom::ParsedInstance* parsed, std::uint16_t reason,
+                 std::string_view detail = {}) {
   DicomJsonObject item;
   if (parsed != nullptr) {
     item.add(kReferencedSopClass, "UI", parsed->attributes.instance.sop_class_uid.str());
     item.add(kReferencedSopInstance, "UI", parsed->attributes.instance.sop_instance_uid.str());
   }
   item.add(kFailureReason, "US", std::to_string(reason));
+  if (!detail.empty()) {
+    item.add(kArcaPrivateCreator, "LO", std::string(kArcaCreatorName));
+    item.add(kArcaFailureDetail, "LT", detail);
+  }
   report.failed.push_back(std::move(item));
 }
 
@@ -68,7 +82,8 @@ void store_object(DicomWebDeps deps, const service::RequestContext& ctx,
   auto stored = deps.ingest.store(ctx, object);
   if (!stored.ok()) {
     auto parsed = dicom::parse_part10(object);
-    add_failure(report, parsed.ok() ? &*parsed : nullptr, dimse_status(stored.error().code));
+    add_failure(report, parsed.ok() ? &*parsed : nullptr, dimse_status(stored.error().code),
+                stored.error().message);
     return;
   }
   DicomJsonObject item;
@@ -80,6 +95,11 @@ void store_object(DicomWebDeps deps, const service::RequestContext& ctx,
   if (coerced == Coerced::kYes) {
     item.add(kWarningReason, "US", std::to_string(kCoercion));
     report.warned = true;
+  }
+  if (stored->status != service::StoreStatus::kStored) {
+    item.add(kArcaPrivateCreator, "LO", std::string(kArcaCreatorName));
+    item.add(kArcaStoreOutcome, "CS",
+             stored->status == service::StoreStatus::kDuplicate ? "DUPLICATE" : "REPLACED");
   }
   report.stored.push_back(std::move(item));
 }

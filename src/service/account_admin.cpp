@@ -31,6 +31,10 @@ Result<std::vector<store::User>> AccountService::list_users(const RequestContext
     ARCA_TRY(authorize(ctx, Permission::kAdminUsers));
     return deps_.accounts.store().list_users(ctx.principal.tenant);
   }();
+  // A refused listing is recorded; a granted one is not (like the peer and token lists: staff
+  // accounts, no patient data), so the admin screens' reloads do not bury the changes.
+  if (result.ok())
+    return result;
   return audited(ctx, AuditAction::kAdmin, "users listed", std::move(result));
 }
 

@@ -18,42 +18,46 @@ bool contains(const std::vector<std::string>& values, const std::string& v) {
 
 }  // namespace
 
+Result<AuditPage> AuditSearch::find_page(const RequestContext& ctx, const AuditFilter& filter) {
+  std::string patient_ref;
+  if (filter.patient_id)
+    patient_ref =
+        deps_.patient_refs.ref(ctx.principal.tenant, filter.issuer, *filter.patient_id).str();
+  AuditPage out;
+  std::uint64_t after = filter.after;
+  std::size_t scanned = 0;
+  while (out.records.size() < filter.limit) {
+    auto batch = ARCA_TRY(deps_.log.read_time_range(filter.from_ms, filter.to_ms, after, kBatch));
+    for (store::AuditRecord& r : batch) {
+      after = r.seq;
+      bool match = (ctx.principal.system_admin || r.tenant == ctx.principal.tenant.str()) &&
+                   (filter.actor.empty() || r.actor == filter.actor) &&
+                   (filter.action.empty() || r.action == filter.action) &&
+                   (filter.outcome.empty() || r.outcome == filter.outcome) &&
+                   (filter.study.empty() || contains(r.studies, filter.study)) &&
+                   (patient_ref.empty() || contains(r.patients, patient_ref));
+      if (match) {
+        out.records.push_back(std::move(r));
+        if (out.records.size() == filter.limit)
+          break;
+      }
+    }
+    scanned += batch.size();
+    if (batch.size() < kBatch && out.records.size() < filter.limit)
+      return out;  // the end of the range
+    if (scanned >= kMaxScanned)
+      break;
+  }
+  out.next_after = after;
+  return out;
+}
+
 Result<AuditPage> AuditSearch::search(const RequestContext& ctx, const AuditFilter& filter) {
   auto page = [&]() -> Result<AuditPage> {
     ARCA_TRY(authorize(ctx, Permission::kAuditRead));
     if (filter.limit < 1 || filter.limit > 1000)
       return make_error(ErrorCode::kInvalidArgument, "limit must be 1..1000");
-    std::string patient_ref;
-    if (filter.patient_id)
-      patient_ref =
-          deps_.patient_refs.ref(ctx.principal.tenant, filter.issuer, *filter.patient_id).str();
-    AuditPage out;
-    std::uint64_t after = filter.after;
-    std::size_t scanned = 0;
-    while (out.records.size() < filter.limit) {
-      auto batch = ARCA_TRY(deps_.log.read_time_range(filter.from_ms, filter.to_ms, after, kBatch));
-      for (store::AuditRecord& r : batch) {
-        after = r.seq;
-        bool match = (ctx.principal.system_admin || r.tenant == ctx.principal.tenant.str()) &&
-                     (filter.actor.empty() || r.actor == filter.actor) &&
-                     (filter.action.empty() || r.action == filter.action) &&
-                     (filter.outcome.empty() || r.outcome == filter.outcome) &&
-                     (filter.study.empty() || contains(r.studies, filter.study)) &&
-                     (patient_ref.empty() || contains(r.patients, patient_ref));
-        if (match) {
-          out.records.push_back(std::move(r));
-          if (out.records.size() == filter.limit)
-            break;
-        }
-      }
-      scanned += batch.size();
-      if (batch.size() < kBatch && out.records.size() < filter.limit)
-        return out;  // the end of the range
-      if (scanned >= kMaxScanned)
-        break;
-    }
-    out.next_after = after;
-    return out;
+    return find_page(ctx, filter);
   }();
   audit::AuditEvent event = audit_event(ctx, AuditAction::kAuditRead, deps_.clock);
   event.detail = filter.patient_id ? "patient access report" : "audit search";

@@ -2,11 +2,14 @@
 // auditors, and the per-patient access report ("who saw my data", GDPR Art. 15), which finds
 // records by the patient's keyed hash, so the patient id itself is never stored or compared in
 // clear. A principal sees its own tenant's records; a system admin sees every tenant's. Every
-// search is itself audited (it reveals who did what).
+// search is itself audited (it reveals who did what), and so is every export (the same filters,
+// every matching record streamed as JSON lines or DICOM audit messages, recorded before the
+// first byte goes out and refused if it cannot be).
 // Thread-safety: thread-safe.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,6 +17,7 @@
 #include "audit/recorder.h"
 #include "core/clock.h"
 #include "core/logger.h"
+#include "core/stream.h"
 #include "service/patient_refs.h"
 #include "service/request_context.h"
 #include "store/audit_log.h"
@@ -45,14 +49,26 @@ struct AuditSearchDeps {
   audit::AuditRecorder& audit;
   const Clock& clock;
   Logger& logger;
+  std::string source_id = "arca";  // AuditSourceID of DICOM exports (the AE title)
 };
+
+enum class AuditExportFormat { kJsonl, kDicom };
 
 class AuditSearch {
  public:
   explicit AuditSearch(AuditSearchDeps deps) : deps_(deps) {}
   Result<AuditPage> search(const RequestContext& ctx, const AuditFilter& filter);
+  // Every record matching the filter (limit and after ignored: the whole range), one per line,
+  // read page by page as the stream is consumed. The stream borrows this AuditSearch.
+  Result<std::unique_ptr<ByteSource>> export_records(const RequestContext& ctx,
+                                                     const AuditFilter& filter,
+                                                     AuditExportFormat format);
 
  private:
+  friend class AuditExportSource;
+  // One page of matches, not authorized or audited: the callers above do both.
+  Result<AuditPage> find_page(const RequestContext& ctx, const AuditFilter& filter);
+
   AuditSearchDeps deps_;
 };
 

@@ -25,6 +25,8 @@ Result<void> PeerAdmin::add(const RequestContext& ctx, const store::Peer& peer) 
     ARCA_TRY(authorize(ctx, Permission::kAdminPeers));
     if (peer.tenant != ctx.principal.tenant && !ctx.principal.system_admin)
       return make_error(ErrorCode::kPermissionDenied, "peers of another tenant");
+    if (!ARCA_TRY(deps_.tenants.find_tenant(peer.tenant)))
+      return make_error(ErrorCode::kInvalidArgument, "no tenant " + peer.tenant.str());
     return deps_.peers.add_peer(peer);
   }();
   ARCA_TRY(record(ctx, "peer added: " + peer.ae_title + " (tenant " + peer.tenant.str() + ")",

@@ -11,12 +11,14 @@
 #include "core/clock.h"
 #include "core/logger.h"
 #include "service/request_context.h"
+#include "store/account_store.h"
 #include "store/peer_registry.h"
 
 namespace arca::service {
 
 struct PeerAdminDeps {
   store::PeerRegistry& peers;
+  store::AccountStore& tenants;  // a peer must name an existing tenant
   audit::AuditRecorder& audit;
   const Clock& clock;
   Logger& logger;
@@ -27,7 +29,7 @@ class PeerAdmin {
   explicit PeerAdmin(PeerAdminDeps deps) : deps_(deps) {}
 
   Result<std::vector<store::Peer>> list(const RequestContext& ctx);
-  // A peer of another tenant needs a system admin.
+  // A peer of another tenant needs a system admin; the tenant must exist.
   Result<void> add(const RequestContext& ctx, const store::Peer& peer);
   Result<void> remove(const RequestContext& ctx, std::string_view ae_title);
 

@@ -67,7 +67,8 @@ class Client:
         finally:
             conn.close()
         parsed = raw
-        if "json" in hdrs.get("content-type", "") and raw:
+        kind = hdrs.get("content-type", "")
+        if "json" in kind and "ndjson" not in kind and raw:
             parsed = json.loads(raw)
             if isinstance(parsed, dict) and "csrf_token" in parsed:
                 self.csrf = parsed["csrf_token"]

@@ -73,6 +73,10 @@ EXPECTED = {
     ("POST", "/api/v1/peers"): "admin.peers",
     ("DELETE", "/api/v1/peers/{ae}"): "admin.peers",
     ("GET", "/api/v1/audit"): "audit.read",
+    ("POST", "/api/v1/audit/search"): "audit.read",
+    ("GET", "/api/v1/audit/export"): "audit.read",
+    ("POST", "/api/v1/audit/export"): "audit.read",
+    ("POST", "/api/v1/studies/{study}/documents"): "study.write",
     ("GET", "/api/v1/studies/{study}/archive"): "study.export",
     ("DELETE", "/api/v1/studies/{study}"): "study.delete",
 }

@@ -99,6 +99,7 @@ class DimseRetrieveTest(unittest.TestCase):
                              check=True, capture_output=True).stdout
         pin = hashlib.sha256(der).hexdigest()
         cls.tlsdest = StoreScp(root, "TLSDEST", "+xa", "+B", "+tls", key, cert, "-ic")
+        cls.arca.run("tenant", "add", "b", check=0)
         for args in (["MODALITY", "--allow", "store"],
                      ["MOVER", "--allow", "find,move,get"],
                      ["NOMOVE", "--allow", "find"],

@@ -70,6 +70,7 @@ class DimseTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.arca = harness.Arca()
+        cls.arca.run("tenant", "add", "b", check=0)
         for args in (["MODALITY", "--allow", "store,find"],
                      ["NOFIND", "--allow", "store"],
                      ["TENANTB", "--allow", "store,find", "--tenant", "b"],
@@ -248,6 +249,23 @@ class DimseTest(unittest.TestCase):
         self.assertIsNone(self.arca.server.poll(), "server died")
         p = self.echo("MODALITY")
         self.assertEqual(p.returncode, 0, p.stdout)
+
+
+class PeerTenantTest(unittest.TestCase):
+    def test_a_peer_must_name_an_existing_tenant(self):
+        arca = harness.Arca()
+        try:
+            p = arca.run("peer", "add", "GHOST", "--host", "127.0.0.1", "--tenant", "nosuch",
+                         "--allow", "store")
+            self.assertNotEqual(p.returncode, 0)
+            self.assertIn("no tenant nosuch", p.stderr.decode())
+            listed = arca.run("peer", "list", check=0).stdout.decode()
+            self.assertNotIn("GHOST", listed)
+            arca.run("tenant", "add", "nosuch", check=0)
+            arca.run("peer", "add", "GHOST", "--host", "127.0.0.1", "--tenant", "nosuch",
+                     "--allow", "store", check=0)
+        finally:
+            arca.cleanup()
 
 
 class DimseStoreExportTest(unittest.TestCase):

@@ -37,6 +37,16 @@ export function onSessionLost(fn: () => void): void {
   sessionLost = fn;
 }
 
+// For requests made outside this module (uploads use XMLHttpRequest for progress).
+export function csrfToken(): string {
+  return csrf;
+}
+
+export function reportSessionLost(): void {
+  csrf = "";
+  sessionLost();
+}
+
 export function lastServerContact(): number {
   return lastCall;
 }
@@ -140,6 +150,11 @@ export async function searchStudiesCounted(params: URLSearchParams): Promise<{ r
 export const studySeries = (studyUid: string) =>
   qido(`/dicom-web/studies/${encodeURIComponent(studyUid)}/series?includefield=0008103E,00200011,00201209,00080060,00080021`);
 
+// The plumbing above, for the admin and audit screens' calls (admin_api.ts).
+export { call as apiCall, json as apiJson };
+// One study by its UID (to show whose study a document is about to join).
+export const findStudy = (studyUid: string) =>
+  qido(`/dicom-web/studies?StudyInstanceUID=${encodeURIComponent(studyUid)}&includefield=00081030`);
 // Deletes a study (study.delete): its index rows and blobs; 404 when it is already gone.
 export const deleteStudy = (studyUid: string) =>
   json<{ study: string; instances: number; series: number }>("DELETE", `/api/v1/studies/${encodeURIComponent(studyUid)}`);

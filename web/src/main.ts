@@ -3,34 +3,38 @@
 // the address bar.
 import "./styles.css";
 import * as api from "./api";
-import { h, show } from "./dom";
+import { h } from "./dom";
 import { startIdleWatch } from "./idle";
 import { changePasswordScreen, enrolmentScreen, secondFactorScreen, signInScreen } from "./signin";
-import { worklistScreen } from "./worklist";
+import { navigation } from "./nav";
+import { resetUploads, type StudyChoice, uploadScreen } from "./upload";
+import { onAttachDocument } from "./worklist";
 
 let stopIdle: (() => void) | null = null;
 
-function topbar(me: api.Me | null): void {
+// The top bar of a signed-in user, with the screens their role may see (nav.ts).
+function topbar(me: api.Me | null): ReturnType<typeof navigation> | null {
   const bar = document.getElementById("topbar")!;
   if (!me) {
     bar.hidden = true;
     bar.replaceChildren();
-    return;
+    return null;
   }
+  const screens = navigation(me);
   const out = h("button", { type: "button", class: "link" }, "Sign out");
   out.addEventListener("click", () => void signOut("You signed out."));
   bar.replaceChildren(
     h("span", { class: "brand small" }, h("span", { class: "logo", "aria-hidden": "true" }, "A"), "Arca"),
-    me.permissions.includes("study.query")
-      ? h("nav", { "aria-label": "Main" }, h("a", { href: "/app/", "aria-current": "page" }, "Worklist"))
-      : h("span"),
+    screens.nav,
     h("span", { class: "who" }, h("span", { class: "visually-hidden" }, "Signed in as "), me.user.username, h("span", { class: "role" }, me.user.roles.join(", "))),
     out,
   );
   bar.hidden = false;
+  return screens;
 }
 
 function toSignIn(notice?: string): void {
+  resetUploads();
   stopIdle?.();
   stopIdle = null;
   topbar(null);
@@ -64,25 +68,16 @@ function step(s: api.Step): void {
 async function home(): Promise<void> {
   const me = await api.me();
   if (me.step !== "done") return step(me.step);
-  topbar(me);
+  const nav = topbar(me);
   stopIdle?.();
   stopIdle = startIdleWatch((notice) => void signOut(notice));
-  if (me.permissions.includes("study.query")) worklistScreen(me);
-  else noWorklistScreen();
-}
-
-// Roles without study.query (the auditor) have no worklist; their screens come with the audit
-// issue. Saying so beats a failed search.
-function noWorklistScreen(): void {
-  show(
-    "Welcome",
-    h(
-      "section",
-      { class: "card narrow", "aria-labelledby": "screen-title" },
-      h("h1", { id: "screen-title" }, "Welcome"),
-      h("p", {}, "Your role does not include the worklist. The audit views will appear here when they are available."),
-    ),
+  // The worklist's "Attach document" opens the upload screen with that study chosen.
+  onAttachDocument(
+    me.permissions.includes("study.write")
+      ? (study: StudyChoice) => nav?.select("Upload", () => uploadScreen(study))
+      : null,
   );
+  nav?.openFirst();
 }
 
 api.onSessionLost(() => toSignIn("Your session has ended. Please sign in again."));

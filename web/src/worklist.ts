@@ -7,6 +7,12 @@ import { announce, errorBox, field, h, setError, show } from "./dom";
 import { type StudySummary, deleteButton, downloadLink } from "./study_actions";
 
 const PAGE_SIZES = [10, 25, 50, 100];
+
+// Set by the shell for users who may attach documents: the row action "Attach document".
+let attachDocument: ((study: { uid: string; label: string }) => void) | null = null;
+export function onAttachDocument(fn: typeof attachDocument): void {
+  attachDocument = fn;
+}
 const INCLUDE = ["00081030", "00080060", "00080061", "00080090", "00100030", "00201206", "00201208"];
 const MODALITIES = ["CT", "MR", "CR", "DX", "US", "MG", "NM", "PT", "XA", "RF", "OT", "SR", "SEG", "RTDOSE"];
 
@@ -130,6 +136,13 @@ function seriesToggle(uid: string, name: string, counts: string, columns: number
   return button;
 }
 
+function attachButton(uid: string, name: string, s: api.DicomJson): HTMLButtonElement {
+  const label = [name, date(str(s, "00080020")), str(s, "00081030")].filter(Boolean).join(" · ");
+  const b = h("button", { type: "button", class: "link attach", "aria-label": `Attach document to the study of ${name}` }, "Attach document");
+  b.addEventListener("click", () => attachDocument?.({ uid, label }));
+  return b;
+}
+
 interface RowOptions {
   canView: boolean;
   canDownload: boolean;
@@ -138,10 +151,11 @@ interface RowOptions {
   deleted: (s: StudySummary) => void;
 }
 
-// Open in the viewer, download, delete: as the caller's permissions allow (none: no column).
-function actions(summary: StudySummary, open: HTMLAnchorElement, o: RowOptions): HTMLTableCellElement | null {
-  if (!o.canView && !o.canDownload && !o.canDelete) return null;
-  return cell("Actions", h("div", { class: "row-actions" }, o.canView ? open : null, o.canDownload ? downloadLink(summary) : null, o.canDelete ? deleteButton(summary, o.deleted) : null));
+// Open in the viewer, download, attach a document, delete: as the caller's permissions allow
+// (none: no column).
+function actions(summary: StudySummary, open: HTMLAnchorElement, attach: HTMLButtonElement | null, o: RowOptions): HTMLTableCellElement | null {
+  if (!o.canView && !o.canDownload && !o.canDelete && !attach) return null;
+  return cell("Actions", h("div", { class: "row-actions" }, o.canView ? open : null, o.canDownload ? downloadLink(summary) : null, attach, o.canDelete ? deleteButton(summary, o.deleted) : null));
 }
 
 function row(s: api.DicomJson, o: RowOptions): HTMLTableRowElement {
@@ -161,7 +175,7 @@ function row(s: api.DicomJson, o: RowOptions): HTMLTableRowElement {
     cell("Description", str(s, "00081030")),
     cell("Accession", str(s, "00080050")),
     cell("Series / images", seriesToggle(uid, name, counts, o.columns)),
-    actions(summary, open, o),
+    actions(summary, open, attachDocument ? attachButton(uid, name, s) : null, o),
   );
 }
 
@@ -233,7 +247,7 @@ export function worklistScreen(me: api.Me): void {
   const status = h("p", { class: "status", id: "results-status" });
   const body = h("tbody");
   const headRow = h("tr");
-  const extra = canView || canDownload || canDelete ? ["Actions"] : [];
+  const extra = canView || canDownload || canDelete || attachDocument ? ["Actions"] : [];
   const caption = h("caption", { class: "visually-hidden" }, "Studies");
   const table = h("table", { class: "studies", "aria-describedby": "results-status" }, caption, h("thead", {}, headRow), body);
   const renderHead = () => {

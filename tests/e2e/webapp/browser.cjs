@@ -188,7 +188,7 @@ run(async (browser) => {
     await shot(doc, "16-referring-worklist");
     await docContext.close();
 
-    // An auditor has no worklist (and QIDO refuses it): the shell says so instead of failing.
+    // An auditor has no worklist (and QIDO refuses it): the shell opens the audit trail instead.
     const auditorCreated = await createUser("auditor1", "auditor");
     check(auditorCreated.status === 201, "admin creates an auditor", auditorCreated.status);
     const auditorContext = await browser.newContext(contextOptions);
@@ -205,7 +205,7 @@ run(async (browser) => {
     await auditor.getByLabel("New password", { exact: true }).fill("audit trail reader 2026");
     await auditor.getByLabel("Repeat the new password").fill("audit trail reader 2026");
     await auditor.getByRole("button", { name: "Change password" }).click();
-    await heading(auditor, "Welcome");
+    await heading(auditor, "Audit trail");
     check((await auditor.locator("table.studies").count()) === 0, "the auditor gets no worklist");
     const qido = await auditor.evaluate(async () => (await fetch("/dicom-web/studies")).status);
     check(qido === 403, "QIDO refuses the auditor", qido);

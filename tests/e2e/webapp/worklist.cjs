@@ -129,7 +129,7 @@ run(async (browser) => {
   check(Array.isArray(gone) && gone.length === 0, "QIDO no longer finds it");
   check(seen.problems.length === 0, "no CSP violation or script error on the admin's pages", seen.problems);
 
-  // Front desk: study.query only; no viewer, no download, no delete.
+  // Front desk: study.query and document.write; no viewer, no download, no delete.
   const created = await createUser(page, "desk", "front_desk");
   check(created.status === 201, "admin creates a front-desk user", created.status);
   const deskContext = await browser.newContext(CONTEXT_OPTIONS);
@@ -142,7 +142,8 @@ run(async (browser) => {
   check((await rows(desk)).length > 0, "the front desk sees studies");
   check((await desk.getByRole("link", { name: /zip/ }).count()) === 0, "the front desk gets no download links");
   check((await desk.getByRole("button", { name: /^Delete/ }).count()) === 0, "the front desk gets no delete buttons");
-  check((await desk.locator("table.studies thead th", { hasText: "Actions" }).count()) === 0, "no Actions column for the front desk");
+  const deskActions = await desk.$$eval("table.studies tbody tr .row-actions", (cells) => [...new Set(cells.map((c) => c.textContent))]);
+  check(deskActions.every((t) => t === "Attach document"), "the front desk's only row action is Attach document", deskActions);
   const refused = await desk.evaluate(async (uid) => (await fetch(`/api/v1/studies/${uid}/archive`)).status, EXPECT.download_uid);
   check(refused === 403, "the archive route refuses the front desk", refused);
   await shot(desk, "05-front-desk");
