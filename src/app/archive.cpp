@@ -92,6 +92,11 @@ struct Archive::Parts {
   std::unique_ptr<store::FsBlobStore> fs_blobs;
   std::unique_ptr<store::EncryptedBlobStore> encrypted_blobs;
   store::BlobStore* blobs = nullptr;  // the encrypted decorator, or (benchmarks only) fs_blobs
+  // The /metadata cache: derived data in a store of its own (docs/formats/metadata-cache.md),
+  // so the orphan sweep of `blobs` never sees it; encrypted like `blobs`.
+  std::unique_ptr<store::FsBlobStore> fs_cache;
+  std::unique_ptr<store::EncryptedBlobStore> encrypted_cache;
+  std::unique_ptr<service::MetadataCache> metadata_cache;
   std::unique_ptr<store::SqliteAuditLog> audit_log;
   std::optional<audit::CheckpointSigner> audit_signer;
   std::unique_ptr<audit::ChainedAuditRecorder> chained_audit;
@@ -136,6 +141,18 @@ struct Archive::Parts {
           "blob encryption is OFF (benchmark-only configuration): never store patient data");
       blobs = fs_blobs.get();
     }
+    ARCA_TRY(make_private_dir(config.data_dir / "cache"));
+    fs_cache = ARCA_TRY(store::FsBlobStore::open(config.data_dir / "cache" / "metadata"));
+    (void)ARCA_TRY(fs_cache->remove_incomplete());
+    store::BlobStore* cache_blobs = fs_cache.get();
+    if (config.storage.encrypt) {
+      encrypted_cache = std::make_unique<store::EncryptedBlobStore>(*fs_cache, *keys, random);
+      cache_blobs = encrypted_cache.get();
+    }
+    metadata_cache = std::make_unique<service::MetadataCache>(
+        *cache_blobs, logger,
+        service::MetadataCacheOptions{static_cast<std::uint64_t>(config.storage.metadata_cache_mb)
+                                      << 20});
     return ok();
   }
 
@@ -181,7 +198,7 @@ struct Archive::Parts {
         service::IngestDeps{*blobs, *index, *patient_refs, *recorder, random, clock, logger},
         options);
     retrieve = std::make_unique<service::RetrieveService>(
-        service::RetrieveDeps{*blobs, *index, *recorder, clock, logger});
+        service::RetrieveDeps{*blobs, *index, *recorder, clock, logger, metadata_cache.get()});
     query = std::make_unique<service::QueryService>(
         service::QueryDeps{*index, *recorder, clock, logger});
     referring = std::make_unique<IndexReferringStudies>(*index);

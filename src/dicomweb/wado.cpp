@@ -56,7 +56,7 @@ Accepted accepted(const Request& request) {
   if (out.media_type == "*/*" || out.media_type == "multipart/related")
     out.media_type.clear();
   if (out.media_type.empty() && out.transfer_syntax.empty())
-    out.transfer_syntax = "*";  // */* or a bare multipart/related: anything will do
+    out.transfer_syntax.assign(1, '*');  // */* or a bare multipart/related: anything will do
   return out;
 }
 
@@ -96,16 +96,21 @@ Result<T> parse_prefix(service::OpenedInstance& opened, Parse parse) {
   }
 }
 
-// An instance's metadata from as few of its bytes as parsing up to Pixel Data needs.
-Result<std::string> instance_metadata(DicomWebDeps deps, const service::RequestContext& ctx,
-                                      const InstanceRef& ref) {
-  service::OpenedInstance opened =
-      ARCA_TRY(deps.retrieve.open_instance(ctx, InstanceUid(ref.instance)));
-  const std::string base = instance_path(ref);
-  return parse_prefix<std::string>(opened, [&base](ByteView prefix, bool complete) {
-    return dicom::metadata_json_from_prefix(prefix, complete, base);
-  });
+}  // namespace
+
+service::MetadataRenderer json_renderer() {
+  return {"dicom+json/1", [](service::OpenedInstance& opened) -> Result<std::string> {
+            const auto& a = opened.record.attributes;
+            const std::string base =
+                instance_path({a.study.study_uid.str(), a.series.series_uid.str(),
+                               a.instance.sop_instance_uid.str()});
+            return parse_prefix<std::string>(opened, [&base](ByteView prefix, bool complete) {
+              return dicom::metadata_json_from_prefix(prefix, complete, base);
+            });
+          }};
 }
+
+namespace {
 
 // The same in the Native DICOM Model (application/dicom+xml).
 Result<std::string> instance_metadata_xml(DicomWebDeps deps, const service::RequestContext& ctx,
@@ -203,9 +208,8 @@ Result<std::vector<InstanceRef>> instances_in_path(DicomWebDeps deps,
                          std::string(request.path_param("instance").value_or(""))});
 }
 
-Result<std::vector<InstanceRef>> find_instances(DicomWebDeps deps,
-                                                const service::RequestContext& ctx,
-                                                const InstanceRef& filter) {
+Result<service::RetrievePlan> plan_in_path(DicomWebDeps deps, const service::RequestContext& ctx,
+                                           const InstanceRef& filter) {
   // The retrieve use case lists what the principal may read (image.read, its tenant), in
   // series and instance order; the query service (study.query) is not involved.
   service::RetrieveScope scope;
@@ -220,17 +224,29 @@ Result<std::vector<InstanceRef>> find_instances(DicomWebDeps deps,
       scope.series.emplace_back(filter.series);
   }
   service::RetrievePlan plan = ARCA_TRY(deps.retrieve.plan(ctx, scope));
+  // Study and series plans hold only what the path names; an instance must also sit in the
+  // study and series its path names.
+  for (const store::StoredInstance& row : plan.instances()) {
+    const bool in_path =
+        (filter.study.empty() || row.attributes.study.study_uid.str() == filter.study) &&
+        (filter.series.empty() || row.attributes.series.series_uid.str() == filter.series);
+    if (!in_path)
+      return make_error(ErrorCode::kNotFound, "no such study, series or instance");
+  }
+  if (plan.instances().empty())
+    return make_error(ErrorCode::kNotFound, "no such study, series or instance");
+  return plan;
+}
+
+Result<std::vector<InstanceRef>> find_instances(DicomWebDeps deps,
+                                                const service::RequestContext& ctx,
+                                                const InstanceRef& filter) {
+  service::RetrievePlan plan = ARCA_TRY(plan_in_path(deps, ctx, filter));
   std::vector<InstanceRef> out;
   for (const store::StoredInstance& row : plan.instances()) {
-    InstanceRef ref{row.attributes.study.study_uid.str(), row.attributes.series.series_uid.str(),
-                    row.attributes.instance.sop_instance_uid.str()};
-    const bool in_path = (filter.study.empty() || ref.study == filter.study) &&
-                         (filter.series.empty() || ref.series == filter.series);
-    if (in_path)
-      out.push_back(std::move(ref));
+    out.push_back({row.attributes.study.study_uid.str(), row.attributes.series.series_uid.str(),
+                   row.attributes.instance.sop_instance_uid.str()});
   }
-  if (out.empty())
-    return make_error(ErrorCode::kNotFound, "no such study, series or instance");
   return out;
 }
 
@@ -264,8 +280,9 @@ Result<Response> metadata(DicomWebDeps deps, Request& request) {
   const bool xml = wants_dicom_xml(request);
   if (!xml && !accepts_dicom_json(request))
     return not_acceptable("metadata is application/dicom+json or multipart application/dicom+xml");
-  std::vector<InstanceRef> refs = ARCA_TRY(instances_in_path(deps, ctx, request));
-  if (xml) {  // PS3.18: one part per instance, each written when its turn comes
+  if (xml) {
+    std::vector<InstanceRef> refs = ARCA_TRY(instances_in_path(
+        deps, ctx, request));  // PS3.18: one part per instance, each written when its turn comes
     auto open = [deps, ctx, refs](std::size_t i) -> Result<PartSource> {
       std::string document = ARCA_TRY(instance_metadata_xml(deps, ctx, refs[i]));
       auto text = std::make_shared<const Bytes>(document.begin(), document.end());
@@ -279,11 +296,24 @@ Result<Response> metadata(DicomWebDeps deps, Request& request) {
     r.headers().set("Cache-Control", "private, no-store");
     return r;
   }
-  std::string body = "[";
-  for (std::size_t i = 0; i < refs.size(); ++i) {
-    body += (i ? "," : "") + ARCA_TRY(instance_metadata(deps, ctx, refs[i]));
+  service::RetrievePlan plan =
+      ARCA_TRY(plan_in_path(deps, ctx,
+                            {std::string(request.path_param("study").value_or("")),
+                             std::string(request.path_param("series").value_or("")),
+                             std::string(request.path_param("instance").value_or(""))}));
+  std::vector<std::string> texts = ARCA_TRY(deps.retrieve.metadata(ctx, plan, json_renderer()));
+  std::size_t size = 2;
+  for (const std::string& t : texts)
+    size += t.size() + 1;
+  std::string body;
+  body.reserve(size);
+  body += '[';
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    if (i)
+      body += ',';
+    body += texts[i];
   }
-  body += "]";
+  body += ']';
   Response r = Response::json(200, body);
   r.headers().set("Content-Type", kDicomJson);
   r.headers().set("Cache-Control", "private, no-store");

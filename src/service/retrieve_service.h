@@ -11,6 +11,7 @@
 #include "audit/recorder.h"
 #include "core/clock.h"
 #include "core/logger.h"
+#include "service/metadata_cache.h"
 #include "service/request_context.h"
 #include "store/index.h"
 
@@ -22,6 +23,7 @@ struct RetrieveDeps {
   audit::AuditRecorder& audit;
   const Clock& clock;
   Logger& logger;
+  MetadataCache* metadata_cache = nullptr;  // optional: /metadata renders every time without it
 };
 
 struct OpenedInstance {
@@ -71,12 +73,21 @@ struct RetrieveScope {
 class RetrievePlan {
  public:
   const std::vector<store::StoredInstance>& instances() const { return instances_; }
+  RetrieveLevel level() const { return level_; }
 
  private:
   friend class RetrieveService;
-  explicit RetrievePlan(std::vector<store::StoredInstance> instances)
-      : instances_(std::move(instances)) {}
+  RetrievePlan(std::vector<store::StoredInstance> instances, RetrieveLevel level)
+      : instances_(std::move(instances)), level_(level) {}
   std::vector<store::StoredInstance> instances_;
+  RetrieveLevel level_;
+};
+
+// How /metadata renders one instance from its opened object; `kind` names the renderer and its
+// version for the metadata cache (docs/formats/metadata-cache.md).
+struct MetadataRenderer {
+  std::string_view kind;
+  std::function<Result<std::string>(OpenedInstance&)> render;
 };
 
 struct RetrieveItem {
@@ -112,6 +123,12 @@ class RetrieveService {
   // and as kRetrieve at the end with every study and instance touched, failed if any failed.
   ExportReport deliver(const RequestContext& ctx, const RetrievePlan& plan,
                        const std::function<Result<void>(const RetrieveItem&)>& visit);
+  // WADO-RS /metadata: each planned instance rendered, in plan order, from the metadata cache
+  // where it is still valid (retrieve_metadata.cpp). Audited once as kRetrieve of the studies
+  // and instances (kUnavailable, nothing returned, if that cannot be recorded). Rendering
+  // errors are returned; cache errors never are.
+  Result<std::vector<std::string>> metadata(const RequestContext& ctx, const RetrievePlan& plan,
+                                            const MetadataRenderer& renderer);
 
  private:
   Result<void> record_transfer_begin(const RequestContext& ctx,
