@@ -305,16 +305,18 @@ Result<Response> metadata(DicomWebDeps deps, Request& request) {
   std::size_t size = 2;
   for (const std::string& t : texts)
     size += t.size() + 1;
-  std::string body;
+  Bytes body;  // built in place: the answer of a 200-instance study is ~0.6 MB
   body.reserve(size);
-  body += '[';
+  body.push_back('[');
   for (std::size_t i = 0; i < texts.size(); ++i) {
     if (i)
-      body += ',';
-    body += texts[i];
+      body.push_back(',');
+    const auto* text = reinterpret_cast<const std::uint8_t*>(texts[i].data());
+    body.insert(body.end(), text, text + texts[i].size());
   }
-  body += ']';
-  Response r = Response::json(200, body);
+  body.push_back(']');
+  Response r(200);
+  r.set_body(std::move(body));
   r.headers().set("Content-Type", kDicomJson);
   r.headers().set("Cache-Control", "private, no-store");
   return r;

@@ -63,8 +63,8 @@ Result<std::vector<std::string>> RetrieveService::metadata(const RequestContext&
           series_rows.push_back(&row);
         write = CacheWrite::kNo;
       }
-      auto texts = ARCA_TRY(
-          deps_.metadata_cache->series({series_rows, renderer.kind, render, write}));
+      auto texts =
+          ARCA_TRY(deps_.metadata_cache->series({series_rows, renderer.kind, render, write}));
       for (std::size_t i = 0; i < series_rows.size(); ++i)
         rendered[series_rows[i]->attributes.instance.sop_instance_uid.str()] = std::move(texts[i]);
     }
@@ -85,8 +85,16 @@ Result<std::vector<std::string>> RetrieveService::metadata(const RequestContext&
   ARCA_TRY(std::move(rendered_all));
   std::vector<std::string> out;
   out.reserve(rows.size());
-  for (const store::StoredInstance& row : rows)
-    out.push_back(rendered.at(row.attributes.instance.sop_instance_uid.str()));
+  std::map<std::string_view, std::size_t> placed;  // an instance listed twice is copied
+  for (const store::StoredInstance& row : rows) {
+    const std::string& uid = row.attributes.instance.sop_instance_uid.str();
+    if (auto p = placed.find(uid); p != placed.end()) {
+      out.push_back(out[p->second]);
+      continue;
+    }
+    placed.emplace(uid, out.size());
+    out.push_back(std::move(rendered.at(uid)));
+  }
   return out;
 }
 

@@ -7,9 +7,11 @@
 
 #include <filesystem>
 #include <set>
+#include <thread>
 
 #include "crypto/system_random.h"
 #include "dicomweb/handlers.h"
+#include "service/metadata_warmer.h"
 #include "service/service_fixture.h"
 #include "store/encrypted/encrypted_blob_store.h"
 #include "store/testing/memory_key_vault.h"
@@ -247,6 +249,27 @@ TEST_F(MetadataCacheTest, TheCacheStaysWithinItsBound) {
   EXPECT_LE(stored, std::uint64_t{80} << 10);  // plaintext accounted; ciphertext a little more
   for (const StudyUid& study : studies)
     EXPECT_EQ(body(*cached_, study), body(*retrieve_, study));
+}
+
+TEST_F(MetadataCacheTest, IngestWarmsTheCacheInTheBackground) {
+  service::MetadataWarmer warmer({*index_, faulty_, *cache_, logger_}, json_renderer(),
+                                 {std::chrono::milliseconds(0), 100});
+  service::IngestService ingest(
+      service::IngestDeps{faulty_, *index_, refs_, audit_, random_, clock_, logger_, &warmer},
+      service::IngestOptions{});
+  Bytes ct = corpus_file("CT_small.dcm");
+  auto stored = ingest.store(operator_ctx(), ct);
+  ASSERT_TRUE(stored.ok());
+  for (int i = 0; i < 500 && warmer.built() < 1; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_EQ(warmer.built(), 1u);
+  EXPECT_EQ(entries().size(), 1u);
+  renders_ = 0;
+  EXPECT_EQ(body(*cached_, stored->study), body(*retrieve_, stored->study));
+  EXPECT_GT(renders_, 0);  // the uncached reference rendered...
+  renders_ = 0;
+  body(*cached_, stored->study);
+  EXPECT_EQ(renders_, 0);  // ...the cached path did not, before and after
 }
 
 }  // namespace
