@@ -59,8 +59,8 @@ class EntryReader {
 
 std::string log_text(const store::BlobId& id, const Error& e) {
   // Errors of the blob store and of this parser name opaque ids only, never PHI.
-  return "metadata cache entry " + id.str() + ": " + std::string(error_code_name(e.code)) +
-         " (" + e.message + "); rebuilding";
+  return "metadata cache entry " + id.str() + ": " + std::string(error_code_name(e.code)) + " (" +
+         e.message + "); rebuilding";
 }
 
 }  // namespace
@@ -68,8 +68,8 @@ std::string log_text(const store::BlobId& id, const Error& e) {
 store::BlobId MetadataCache::entry_id(const TenantId& tenant, const SeriesUid& series,
                                       std::string_view kind) {
   std::string key(kIdContext);
-  for (std::string_view part : {std::string_view(tenant.str()), std::string_view(series.str()),
-                                kind}) {
+  for (std::string_view part :
+       {std::string_view(tenant.str()), std::string_view(series.str()), kind}) {
     key += '\0';
     key += part;
   }
@@ -169,8 +169,8 @@ void MetadataCache::save(const store::BlobId& id, const SeriesMetadataRequest& r
   auto written = write_entry(id, store::BlobScope{first.tenant, first.patient_ref}, plain);
   if (!written.ok()) {
     // Another thread or node wrote the entry first, or the disk is full: serve uncached.
-    logger_.info("metadata cache entry " + id.str() + " not written: " +
-                 std::string(error_code_name(written.error().code)));
+    logger_.info("metadata cache entry " + id.str() +
+                 " not written: " + std::string(error_code_name(written.error().code)));
     return;
   }
   touch(id, plain.size());
@@ -193,8 +193,8 @@ void MetadataCache::forget(const TenantId& tenant, const SeriesUid& series,
     store::BlobId id = entry_id(tenant, series, kind);
     auto removed = blobs_.remove(id);
     if (!removed.ok() && removed.error().code != ErrorCode::kNotFound)
-      logger_.warn("metadata cache entry " + id.str() + " not removed: " +
-                   std::string(error_code_name(removed.error().code)));
+      logger_.warn("metadata cache entry " + id.str() +
+                   " not removed: " + std::string(error_code_name(removed.error().code)));
     drop(id);
   }
 }
