@@ -69,8 +69,8 @@ void MetadataWarmer::build(const Key& key) {
   const auto& [tenant, study, series] = key;
   auto rows = deps_.index.study_instances(tenant, study);
   if (!rows.ok()) {
-    deps_.logger.warn("metadata warm-up of series " + series.str() + " skipped: " +
-                      std::string(error_code_name(rows.error().code)));
+    deps_.logger.warn("metadata warm-up of series " + series.str() +
+                      " skipped: " + std::string(error_code_name(rows.error().code)));
     return;
   }
   std::vector<const store::StoredInstance*> in_series;
@@ -87,8 +87,8 @@ void MetadataWarmer::build(const Key& key) {
   };
   auto built = deps_.cache.series({in_series, renderer_.kind, render, CacheWrite::kYes});
   if (!built.ok()) {
-    deps_.logger.info("metadata warm-up of series " + series.str() + " failed: " +
-                      std::string(error_code_name(built.error().code)));
+    deps_.logger.info("metadata warm-up of series " + series.str() +
+                      " failed: " + std::string(error_code_name(built.error().code)));
   }
 }
 
