@@ -68,6 +68,9 @@ enum class Fallback { kRefuse, kAsStored };
 // stored with its part header saying so rather than cutting the whole response short.
 Result<PartSource> open_part(DicomWebDeps deps, const service::RequestContext& ctx,
                              const InstanceUid& uid, const std::string& wanted, Fallback fallback);
+// The same for an instance already opened (a planned stream's).
+Result<PartSource> part_from(service::OpenedInstance opened, const std::string& wanted,
+                             Fallback fallback);
 
 // WADO-URI (PS3.18 §9): GET /wado?requestType=WADO&studyUID=&seriesUID=&objectUID=
 // &contentType=application/dicom[&transferSyntax=].

@@ -181,7 +181,11 @@ Result<std::vector<std::uint32_t>> parse_frame_list(std::string_view list) {
 
 Result<PartSource> open_part(DicomWebDeps deps, const service::RequestContext& ctx,
                              const InstanceUid& uid, const std::string& wanted, Fallback fallback) {
-  service::OpenedInstance opened = ARCA_TRY(deps.retrieve.open_instance(ctx, uid));
+  return part_from(ARCA_TRY(deps.retrieve.open_instance(ctx, uid)), wanted, fallback);
+}
+
+Result<PartSource> part_from(service::OpenedInstance opened, const std::string& wanted,
+                             Fallback fallback) {
   const std::string ts = opened.record.attributes.instance.transfer_syntax.str();
   auto source = std::make_unique<service::VerifiedSource>(std::move(opened.reader), opened.record);
   if (wanted == "*" || wanted == ts)
@@ -252,23 +256,40 @@ Result<std::vector<InstanceRef>> find_instances(DicomWebDeps deps,
 
 Result<Response> retrieve(DicomWebDeps deps, Request& request) {
   service::RequestContext ctx = ARCA_TRY(request_context(request));
-  std::vector<InstanceRef> refs = ARCA_TRY(instances_in_path(deps, ctx, request));
   std::string wanted = accepted(request).transfer_syntax;
   if (wanted.empty())
     wanted = std::string(dicom::kExplicitVrLittleEndian);  // PS3.18 default for application/dicom
   if (wanted != "*" && wanted != dicom::kExplicitVrLittleEndian)
     return not_acceptable("instances are served as stored or in Explicit VR Little Endian");
+  service::RetrievePlan plan =
+      ARCA_TRY(plan_in_path(deps, ctx,
+                            {std::string(request.path_param("study").value_or("")),
+                             std::string(request.path_param("series").value_or("")),
+                             std::string(request.path_param("instance").value_or(""))}));
   std::string b = boundary(deps);
-  const Fallback fallback = refs.size() == 1 ? Fallback::kRefuse : Fallback::kAsStored;
-  auto open = [deps, ctx, refs, wanted, fallback](std::size_t i) -> Result<PartSource> {
-    return open_part(deps, ctx, InstanceUid(refs[i].instance), wanted, fallback);
-  };
-  if (wanted != "*" && refs.size() == 1) {
-    auto first = open(0);  // refuse before the 200 is sent when we can tell
-    if (!first.ok() && first.error().code == ErrorCode::kUnsupportedTransferSyntax)
-      return not_acceptable(first.error().message);
+  const std::size_t count = plan.instances().size();
+  MultipartSource::Opener open;
+  if (count == 1) {  // one instance (at any level): refused with 406 if it cannot be transcoded
+    const InstanceUid uid = plan.instances().front().attributes.instance.sop_instance_uid;
+    open = [deps, ctx, uid, wanted](std::size_t) -> Result<PartSource> {
+      return open_part(deps, ctx, uid, wanted, Fallback::kRefuse);
+    };
+    if (wanted != "*") {
+      auto first = open(0);  // refuse before the 200 is sent when we can tell
+      if (!first.ok() && first.error().code == ErrorCode::kUnsupportedTransferSyntax)
+        return not_acceptable(first.error().message);
+    }
+  } else {
+    // Series and study: audited once for the whole transfer, not once per instance.
+    // shared: the opener is a copyable std::function and the stream records its audit event
+    // when the last copy goes, i.e. when the response body is done.
+    std::shared_ptr<service::PlannedStream> stream =
+        ARCA_TRY(deps.retrieve.stream(ctx, std::move(plan)));
+    open = [stream, wanted](std::size_t i) -> Result<PartSource> {
+      return part_from(ARCA_TRY(stream->open(i)), wanted, Fallback::kAsStored);
+    };
   }
-  auto source = std::make_unique<MultipartSource>(b, refs.size(), open);
+  auto source = std::make_unique<MultipartSource>(b, count, std::move(open));
   Response r = Response::stream(200, http::StreamBody{std::move(source), std::nullopt},
                                 "multipart/related; type=\"application/dicom\"; boundary=" + b);
   r.headers().set("Cache-Control", "private, no-store");

@@ -96,6 +96,33 @@ struct RetrieveItem {
   std::size_t remaining;  // instances still to visit after this one
 };
 
+class RetrieveService;
+
+// A planned retrieve that a response streams, instance after instance (WADO-RS series and
+// study): made by RetrieveService::stream, which records transfer_begin first; open(i) opens
+// planned instance i with no audit record of its own; when the stream is destroyed (sent,
+// or the client went away) one kRetrieve record lists every instance opened, failed if any
+// open failed. This is how C-MOVE/C-GET are audited too (deliver()).
+// Thread-safety: used by one thread at a time.
+class PlannedStream {
+ public:
+  ~PlannedStream();
+  PlannedStream(const PlannedStream&) = delete;
+  PlannedStream& operator=(const PlannedStream&) = delete;
+  const RetrievePlan& plan() const { return plan_; }
+  Result<OpenedInstance> open(std::size_t i);
+
+ private:
+  friend class RetrieveService;
+  PlannedStream(RetrieveService& service, RequestContext ctx, RetrievePlan plan)
+      : service_(service), ctx_(std::move(ctx)), plan_(std::move(plan)) {}
+  RetrieveService& service_;
+  RequestContext ctx_;
+  RetrievePlan plan_;
+  std::vector<std::size_t> opened_;
+  std::size_t failures_ = 0;
+};
+
 class RetrieveService {
  public:
   explicit RetrieveService(RetrieveDeps deps) : deps_(deps) {}
@@ -123,6 +150,9 @@ class RetrieveService {
   // and as kRetrieve at the end with every study and instance touched, failed if any failed.
   ExportReport deliver(const RequestContext& ctx, const RetrievePlan& plan,
                        const std::function<Result<void>(const RetrieveItem&)>& visit);
+  // Step two for a streamed response: records transfer_begin (kUnavailable, nothing opened, if
+  // that cannot be recorded) and hands out the planned instances (PlannedStream).
+  Result<std::unique_ptr<PlannedStream>> stream(const RequestContext& ctx, RetrievePlan plan);
   // WADO-RS /metadata: each planned instance rendered, in plan order, from the metadata cache
   // where it is still valid (retrieve_metadata.cpp). Audited once as kRetrieve of the studies
   // and instances (kUnavailable, nothing returned, if that cannot be recorded). Rendering
@@ -131,6 +161,7 @@ class RetrieveService {
                                             const MetadataRenderer& renderer);
 
  private:
+  friend class PlannedStream;
   Result<void> record_transfer_begin(const RequestContext& ctx,
                                      const std::vector<store::StoredInstance>& rows);
   Result<void> audit(const RequestContext& ctx, AuditAction action, const StudyUid& study,
