@@ -113,11 +113,10 @@ service::MetadataRenderer json_renderer() {
 namespace {
 
 // The same in the Native DICOM Model (application/dicom+xml).
-Result<std::string> instance_metadata_xml(DicomWebDeps deps, const service::RequestContext& ctx,
-                                          const InstanceRef& ref) {
-  service::OpenedInstance opened =
-      ARCA_TRY(deps.retrieve.open_instance(ctx, InstanceUid(ref.instance)));
-  const std::string base = instance_path(ref);
+Result<std::string> instance_metadata_xml(service::OpenedInstance& opened) {
+  const auto& a = opened.record.attributes;
+  const std::string base = instance_path(
+      {a.study.study_uid.str(), a.series.series_uid.str(), a.instance.sop_instance_uid.str()});
   return parse_prefix<std::string>(opened, [&base](ByteView prefix, bool complete) {
     return dicom::metadata_xml_from_prefix(prefix, complete, base);
   });
@@ -301,27 +300,29 @@ Result<Response> metadata(DicomWebDeps deps, Request& request) {
   const bool xml = wants_dicom_xml(request);
   if (!xml && !accepts_dicom_json(request))
     return not_acceptable("metadata is application/dicom+json or multipart application/dicom+xml");
-  if (xml) {
-    std::vector<InstanceRef> refs = ARCA_TRY(instances_in_path(
-        deps, ctx, request));  // PS3.18: one part per instance, each written when its turn comes
-    auto open = [deps, ctx, refs](std::size_t i) -> Result<PartSource> {
-      std::string document = ARCA_TRY(instance_metadata_xml(deps, ctx, refs[i]));
-      auto text = std::make_shared<const Bytes>(document.begin(), document.end());
-      return PartSource{"application/dicom+xml", std::make_unique<OwningMemorySource>(text)};
-    };
-    std::string b = boundary(deps);
-    Response r = Response::stream(
-        200,
-        http::StreamBody{std::make_unique<MultipartSource>(b, refs.size(), open), std::nullopt},
-        "multipart/related; type=\"application/dicom+xml\"; boundary=" + b);
-    r.headers().set("Cache-Control", "private, no-store");
-    return r;
-  }
   service::RetrievePlan plan =
       ARCA_TRY(plan_in_path(deps, ctx,
                             {std::string(request.path_param("study").value_or("")),
                              std::string(request.path_param("series").value_or("")),
                              std::string(request.path_param("instance").value_or(""))}));
+  if (xml) {  // PS3.18: one part per instance, each written when its turn comes
+    const std::size_t count = plan.instances().size();
+    // shared: owned by the copyable opener; audits the transfer when the body is done.
+    std::shared_ptr<service::PlannedStream> stream =
+        ARCA_TRY(deps.retrieve.stream(ctx, std::move(plan)));
+    auto open = [stream](std::size_t i) -> Result<PartSource> {
+      service::OpenedInstance opened = ARCA_TRY(stream->open(i));
+      std::string document = ARCA_TRY(instance_metadata_xml(opened));
+      auto text = std::make_shared<const Bytes>(document.begin(), document.end());
+      return PartSource{"application/dicom+xml", std::make_unique<OwningMemorySource>(text)};
+    };
+    std::string b = boundary(deps);
+    Response r = Response::stream(
+        200, http::StreamBody{std::make_unique<MultipartSource>(b, count, open), std::nullopt},
+        "multipart/related; type=\"application/dicom+xml\"; boundary=" + b);
+    r.headers().set("Cache-Control", "private, no-store");
+    return r;
+  }
   std::vector<std::string> texts = ARCA_TRY(deps.retrieve.metadata(ctx, plan, json_renderer()));
   std::size_t size = 2;
   for (const std::string& t : texts)
