@@ -3,12 +3,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
+
 #include "app/archive_lock.h"
 #include "audit/chained_recorder.h"
 #include "audit/syslog_tls.h"
 #include "crypto/key_provider.h"
 #include "crypto/system_random.h"
+#include "dicomweb/handlers.h"
 #include "service/archive_maintenance.h"
+#include "service/metadata_warmer.h"
 #include "store/encrypted/encrypted_blob_store.h"
 #include "store/encrypted/key_hierarchy.h"
 #include "store/fs/fs_blob_store.h"
@@ -68,6 +72,16 @@ Result<void> make_private_dir(const fs::path& dir) {
   return ok();
 }
 
+// Passes stored instances on to a listener set later (or drops them while there is none).
+class ForwardingStoredListener final : public service::StoredListener {
+ public:
+  void stored(const store::StoredInstance& row) override {
+    if (service::StoredListener* t = target.load())
+      t->stored(row);
+  }
+  std::atomic<service::StoredListener*> target{nullptr};
+};
+
 }  // namespace
 
 struct Archive::Parts {
@@ -92,6 +106,14 @@ struct Archive::Parts {
   std::unique_ptr<store::FsBlobStore> fs_blobs;
   std::unique_ptr<store::EncryptedBlobStore> encrypted_blobs;
   store::BlobStore* blobs = nullptr;  // the encrypted decorator, or (benchmarks only) fs_blobs
+  // The /metadata cache: derived data in a store of its own (docs/formats/metadata-cache.md),
+  // so the orphan sweep of `blobs` never sees it; encrypted like `blobs`.
+  std::unique_ptr<store::FsBlobStore> fs_cache;
+  std::unique_ptr<store::EncryptedBlobStore> encrypted_cache;
+  std::unique_ptr<service::MetadataCache> metadata_cache;
+  // Ingest tells this slot about stored instances; `serve` points it at the warmer.
+  ForwardingStoredListener stored_slot;
+  std::unique_ptr<service::MetadataWarmer> metadata_warmer;
   std::unique_ptr<store::SqliteAuditLog> audit_log;
   std::optional<audit::CheckpointSigner> audit_signer;
   std::unique_ptr<audit::ChainedAuditRecorder> chained_audit;
@@ -138,6 +160,18 @@ struct Archive::Parts {
           "blob encryption is OFF (benchmark-only configuration): never store patient data");
       blobs = fs_blobs.get();
     }
+    ARCA_TRY(make_private_dir(config.data_dir / "cache"));
+    fs_cache = ARCA_TRY(store::FsBlobStore::open(config.data_dir / "cache" / "metadata"));
+    (void)ARCA_TRY(fs_cache->remove_incomplete());
+    store::BlobStore* cache_blobs = fs_cache.get();
+    if (config.storage.encrypt) {
+      encrypted_cache = std::make_unique<store::EncryptedBlobStore>(*fs_cache, *keys, random);
+      cache_blobs = encrypted_cache.get();
+    }
+    metadata_cache = std::make_unique<service::MetadataCache>(
+        *cache_blobs, logger,
+        service::MetadataCacheOptions{static_cast<std::uint64_t>(config.storage.metadata_cache_mb)
+                                      << 20});
     return ok();
   }
 
@@ -180,10 +214,11 @@ struct Archive::Parts {
     service::IngestOptions options;
     options.conflict_policy = config.storage.conflict_policy;
     ingest = std::make_unique<service::IngestService>(
-        service::IngestDeps{*blobs, *index, *patient_refs, *recorder, random, clock, logger},
+        service::IngestDeps{*blobs, *index, *patient_refs, *recorder, random, clock, logger,
+                            &stored_slot},
         options);
     retrieve = std::make_unique<service::RetrieveService>(
-        service::RetrieveDeps{*blobs, *index, *recorder, clock, logger});
+        service::RetrieveDeps{*blobs, *index, *recorder, clock, logger, metadata_cache.get()});
     query = std::make_unique<service::QueryService>(
         service::QueryDeps{*index, *recorder, clock, logger});
     documents = std::make_unique<service::DocumentService>(
@@ -219,6 +254,16 @@ Archive::~Archive() = default;
 service::IngestService& Archive::ingest() {
   return *parts_->ingest;
 }
+void Archive::warm_metadata_after_ingest() {
+  if (parts_->metadata_warmer || parts_->config.storage.metadata_cache_mb == 0)
+    return;
+  parts_->metadata_warmer = std::make_unique<service::MetadataWarmer>(
+      service::MetadataWarmerDeps{*parts_->index, *parts_->blobs, *parts_->metadata_cache,
+                                  parts_->logger},
+      dicomweb::json_renderer());
+  parts_->stored_slot.target.store(parts_->metadata_warmer.get());
+}
+
 service::RetrieveService& Archive::retrieve() {
   return *parts_->retrieve;
 }

@@ -32,6 +32,9 @@ class Archive {
 
   service::IngestService& ingest();
   service::RetrieveService& retrieve();
+  // From now on, series that ingest touched get their /metadata cache entry built in the
+  // background (service/metadata_warmer.h); `serve` turns this on, batch commands do not.
+  void warm_metadata_after_ingest();
   service::QueryService& query();
   service::DocumentService& documents();
   service::DeleteService& deletion();

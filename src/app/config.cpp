@@ -22,7 +22,7 @@ const std::set<std::string>& known_keys(const std::string& table) {
       {"dicom",
        {"aet", "bind", "port", "tls_port", "certificate", "private_key", "client_ca",
         "max_associations", "association_timeout", "dimse_timeout", "max_pdu"}},
-      {"storage", {"unencrypted_benchmark_only", "conflict_policy"}},
+      {"storage", {"unencrypted_benchmark_only", "conflict_policy", "metadata_cache_mb"}},
       {"audit",
        {"on_failure", "fail_open_tenants", "off_benchmark_only", "checkpoint_records",
         "checkpoint_interval", "syslog"}},
@@ -126,6 +126,9 @@ Result<void> apply_file(const toml::value& root, Config& c) {
     const auto& s = toml::find(root, "storage");
     ARCA_TRY(check_keys(s, "storage"));
     c.storage.encrypt = !setting(s, "unencrypted_benchmark_only", false);
+    c.storage.metadata_cache_mb = setting(s, "metadata_cache_mb", c.storage.metadata_cache_mb);
+    if (c.storage.metadata_cache_mb < 0)
+      return make_error(ErrorCode::kInvalidArgument, "storage.metadata_cache_mb must be >= 0");
     std::string policy = setting<std::string>(s, "conflict_policy", "keep_first");
     if (policy == "keep_first") {
       c.storage.conflict_policy = store::ConflictPolicy::kKeepFirst;

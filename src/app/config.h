@@ -54,6 +54,8 @@ struct StorageConfig {
   // named so no one sets it by accident.
   bool encrypt = true;
   store::ConflictPolicy conflict_policy = store::ConflictPolicy::kKeepFirst;
+  // Size bound of the encrypted /metadata cache under <data>/cache/metadata (0: off).
+  std::int64_t metadata_cache_mb = 1024;
 };
 
 struct AuditConfig {

@@ -94,6 +94,7 @@ void wait_for_shutdown_signal() {
 
 int run_serve(Archive& archive, Logger& logger, Random& random, std::ostream& out) {
   const Config& config = archive.config();
+  archive.warm_metadata_after_ingest();
   SystemClock clock;
   auto certs = certificate_files(config);
   auto ensured = http::ensure_certificate(certs, {clock.now(), 397}, random);

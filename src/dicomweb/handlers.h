@@ -24,6 +24,10 @@ Result<http::Response> search(DicomWebDeps deps, QueryLevel level, http::Request
 // WADO-RS: instances as multipart/related application/dicom, at the level the path names.
 Result<http::Response> retrieve(DicomWebDeps deps, http::Request& request);
 // WADO-RS /metadata at the level the path names.
+// The DICOM JSON renderer behind it: an instance's metadata from as few of its bytes as parsing
+// up to Pixel Data needs, BulkDataURIs relative to the server's origin. Its kind names it in the
+// metadata cache: change the version there whenever its output changes.
+service::MetadataRenderer json_renderer();
 Result<http::Response> metadata(DicomWebDeps deps, http::Request& request);
 // WADO-RS bulk data: /bulk/{tag} of an instance (the BulkDataURIs of /metadata).
 Result<http::Response> bulkdata(DicomWebDeps deps, http::Request& request);
@@ -47,7 +51,11 @@ struct InstanceRef {
 Result<std::vector<InstanceRef>> instances_in_path(DicomWebDeps deps,
                                                    const service::RequestContext& ctx,
                                                    const http::Request& request);
-// The same for explicit UIDs; an empty series or instance matches any.
+// What the principal may read of the instances the UIDs name (an empty series or instance
+// matches any), as a retrieve plan; kNotFound when nothing, or an instance outside its path.
+Result<service::RetrievePlan> plan_in_path(DicomWebDeps deps, const service::RequestContext& ctx,
+                                           const InstanceRef& filter);
+// The same for explicit UIDs as references.
 Result<std::vector<InstanceRef>> find_instances(DicomWebDeps deps,
                                                 const service::RequestContext& ctx,
                                                 const InstanceRef& filter);
@@ -60,6 +68,9 @@ enum class Fallback { kRefuse, kAsStored };
 // stored with its part header saying so rather than cutting the whole response short.
 Result<PartSource> open_part(DicomWebDeps deps, const service::RequestContext& ctx,
                              const InstanceUid& uid, const std::string& wanted, Fallback fallback);
+// The same for an instance already opened (a planned stream's).
+Result<PartSource> part_from(service::OpenedInstance opened, const std::string& wanted,
+                             Fallback fallback);
 
 // WADO-URI (PS3.18 §9): GET /wado?requestType=WADO&studyUID=&seriesUID=&objectUID=
 // &contentType=application/dicom[&transferSyntax=].

@@ -82,6 +82,9 @@ Result<StoreOutcome> IngestService::store_validated(const RequestContext& ctx, B
     (void)deps_.blobs.remove(row.blob);  // never indexed: not visible; the sweep would get it too
     return std::move(committed).error();
   }
+  if (deps_.stored_listener != nullptr && (committed->outcome == store::PutOutcome::kStored ||
+                                           committed->outcome == store::PutOutcome::kReplaced))
+    deps_.stored_listener->stored(row);
   switch (committed->outcome) {
     case store::PutOutcome::kStored:
       return outcome_for(row, StoreStatus::kStored);

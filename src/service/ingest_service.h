@@ -18,6 +18,7 @@
 #include "service/group_committer.h"
 #include "service/patient_refs.h"
 #include "service/request_context.h"
+#include "service/stored_listener.h"
 #include "store/index.h"
 
 namespace arca::service {
@@ -30,6 +31,7 @@ struct IngestDeps {
   Random& random;
   const Clock& clock;
   Logger& logger;
+  StoredListener* stored_listener = nullptr;  // optional: told of each stored instance
 };
 
 struct IngestOptions {

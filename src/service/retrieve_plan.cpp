@@ -78,7 +78,7 @@ Result<RetrievePlan> RetrieveService::plan(const RequestContext& ctx, const Retr
                 planned.error());  // refused either way
     return std::move(planned).error();
   }
-  return RetrievePlan(std::move(planned).take());
+  return RetrievePlan(std::move(planned).take(), scope.level);
 }
 
 ExportReport RetrieveService::deliver(

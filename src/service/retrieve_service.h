@@ -11,6 +11,7 @@
 #include "audit/recorder.h"
 #include "core/clock.h"
 #include "core/logger.h"
+#include "service/metadata_cache.h"
 #include "service/request_context.h"
 #include "store/index.h"
 
@@ -22,6 +23,7 @@ struct RetrieveDeps {
   audit::AuditRecorder& audit;
   const Clock& clock;
   Logger& logger;
+  MetadataCache* metadata_cache = nullptr;  // optional: /metadata renders every time without it
 };
 
 struct OpenedInstance {
@@ -71,12 +73,21 @@ struct RetrieveScope {
 class RetrievePlan {
  public:
   const std::vector<store::StoredInstance>& instances() const { return instances_; }
+  RetrieveLevel level() const { return level_; }
 
  private:
   friend class RetrieveService;
-  explicit RetrievePlan(std::vector<store::StoredInstance> instances)
-      : instances_(std::move(instances)) {}
+  RetrievePlan(std::vector<store::StoredInstance> instances, RetrieveLevel level)
+      : instances_(std::move(instances)), level_(level) {}
   std::vector<store::StoredInstance> instances_;
+  RetrieveLevel level_;
+};
+
+// How /metadata renders one instance from its opened object; `kind` names the renderer and its
+// version for the metadata cache (docs/formats/metadata-cache.md).
+struct MetadataRenderer {
+  std::string_view kind;
+  std::function<Result<std::string>(OpenedInstance&)> render;
 };
 
 struct RetrieveItem {
@@ -86,6 +97,32 @@ struct RetrieveItem {
 };
 
 class StudyExport;  // service/study_export.h
+class RetrieveService;
+
+// A planned retrieve that a response streams, instance after instance (WADO-RS series and
+// study): made by RetrieveService::stream, which records transfer_begin first; open(i) opens
+// planned instance i with no audit record of its own; when the stream is destroyed (sent,
+// or the client went away) one kRetrieve record lists every instance opened, failed if any
+// open failed. This is how C-MOVE/C-GET are audited too (deliver()).
+// Thread-safety: used by one thread at a time.
+class PlannedStream {
+ public:
+  ~PlannedStream();
+  PlannedStream(const PlannedStream&) = delete;
+  PlannedStream& operator=(const PlannedStream&) = delete;
+  const RetrievePlan& plan() const { return plan_; }
+  Result<OpenedInstance> open(std::size_t i);
+
+ private:
+  friend class RetrieveService;
+  PlannedStream(RetrieveService& service, RequestContext ctx, RetrievePlan plan)
+      : service_(service), ctx_(std::move(ctx)), plan_(std::move(plan)) {}
+  RetrieveService& service_;
+  RequestContext ctx_;
+  RetrievePlan plan_;
+  std::vector<std::size_t> opened_;
+  std::size_t failures_ = 0;
+};
 
 class RetrieveService {
  public:
@@ -119,11 +156,21 @@ class RetrieveService {
   // and as kRetrieve at the end with every study and instance touched, failed if any failed.
   ExportReport deliver(const RequestContext& ctx, const RetrievePlan& plan,
                        const std::function<Result<void>(const RetrieveItem&)>& visit);
+  // Step two for a streamed response: records transfer_begin (kUnavailable, nothing opened, if
+  // that cannot be recorded) and hands out the planned instances (PlannedStream).
+  Result<std::unique_ptr<PlannedStream>> stream(const RequestContext& ctx, RetrievePlan plan);
+  // WADO-RS /metadata: each planned instance rendered, in plan order, from the metadata cache
+  // where it is still valid (retrieve_metadata.cpp). Audited once as kRetrieve of the studies
+  // and instances (kUnavailable, nothing returned, if that cannot be recorded). Rendering
+  // errors are returned; cache errors never are.
+  Result<std::vector<std::string>> metadata(const RequestContext& ctx, const RetrievePlan& plan,
+                                            const MetadataRenderer& renderer);
 
  private:
   friend class StudyExport;
   Result<std::vector<store::StoredInstance>> authorize_export(const RequestContext& ctx,
                                                               const StudyUid& study);
+  friend class PlannedStream;
   Result<void> record_transfer_begin(const RequestContext& ctx,
                                      const std::vector<store::StoredInstance>& rows);
   Result<void> audit(const RequestContext& ctx, AuditAction action, const StudyUid& study,

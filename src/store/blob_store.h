@@ -52,6 +52,7 @@ class BlobReader {
 struct BlobInfo {
   BlobId id;
   Clock::TimePoint modified;
+  std::uint64_t stored_size = 0;  // bytes as stored (ciphertext under EncryptedBlobStore)
 };
 
 class BlobStore {

@@ -258,3 +258,51 @@ TEST_F(RetrieveTest, NothingLeavesWhenTheTransferCannotBeAudited) {
 
 }  // namespace
 }  // namespace arca::service
+
+namespace arca::service {
+namespace {
+
+class PlannedStreamTest : public ServiceTest {};
+
+TEST_F(PlannedStreamTest, AStreamedStudyIsAuditedOnceBeforeAndOnceAfter) {
+  Bytes ct = corpus_file("CT_small.dcm");
+  auto first = ingest_->store(operator_ctx(), ct).value();
+  std::string uid = first.instance.str();
+  uid.back() = uid.back() == '9' ? '8' : '9';
+  ASSERT_TRUE(ingest_->store(operator_ctx(), replace_all(ct, first.instance.str(), uid)).ok());
+  RetrieveScope scope;
+  scope.studies.push_back(first.study);
+  auto plan = retrieve_->plan(operator_ctx(), scope).value();
+  const std::size_t before = audit_.events.size();
+  {
+    auto stream = retrieve_->stream(operator_ctx(), std::move(plan)).value();
+    ASSERT_EQ(audit_.events.size(), before + 1);
+    EXPECT_EQ(audit_.events.back().action, AuditAction::kTransferBegin);
+    EXPECT_EQ(audit_.events.back().instances.size(), 2u);
+    for (std::size_t i = 0; i < 2; ++i) {
+      auto opened = stream->open(i).value();
+      store::BlobSource source(*opened.reader);
+      EXPECT_EQ(read_all(source, 1 << 20).value().size(), opened.record.size);
+    }
+    EXPECT_EQ(audit_.events.size(), before + 1);  // no record per instance
+  }
+  ASSERT_EQ(audit_.events.size(), before + 2);
+  const audit::AuditEvent& done = audit_.events.back();
+  EXPECT_EQ(done.action, AuditAction::kRetrieve);
+  EXPECT_EQ(done.outcome, audit::Outcome::kSuccess);
+  EXPECT_EQ(done.instances.size(), 2u);
+  EXPECT_EQ(done.studies, std::vector<StudyUid>{first.study});
+}
+
+TEST_F(PlannedStreamTest, NothingIsOpenedWhenTheTransferCannotBeAudited) {
+  auto stored = ingest_->store(operator_ctx(), corpus_file("CT_small.dcm")).value();
+  RetrieveScope scope;
+  scope.studies.push_back(stored.study);
+  auto plan = retrieve_->plan(operator_ctx(), scope).value();
+  audit_.fail = true;
+  auto stream = retrieve_->stream(operator_ctx(), std::move(plan));
+  EXPECT_EQ(stream.error().code, ErrorCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace arca::service

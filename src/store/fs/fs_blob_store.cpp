@@ -178,11 +178,13 @@ Result<void> FsBlobStore::list(const std::function<Result<void>(const BlobInfo&)
       continue;
     struct stat st {};
     Clock::TimePoint modified{};
+    std::uint64_t size = 0;
     if (::stat(it->path().c_str(), &st) == 0) {
+      size = static_cast<std::uint64_t>(st.st_size);
       modified = Clock::TimePoint(std::chrono::duration_cast<Clock::TimePoint::duration>(
           std::chrono::seconds(st.st_mtim.tv_sec) + std::chrono::nanoseconds(st.st_mtim.tv_nsec)));
     }
-    ARCA_TRY(visit(BlobInfo{id, modified}));
+    ARCA_TRY(visit(BlobInfo{id, modified, size}));
   }
   if (ec)
     return make_error(ErrorCode::kIo, "list blobs: " + ec.message());

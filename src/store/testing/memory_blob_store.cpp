@@ -71,14 +71,14 @@ Result<void> MemoryBlobStore::remove(const BlobId& id) {
 }
 
 Result<void> MemoryBlobStore::list(const std::function<Result<void>(const BlobInfo&)>& visit) {
-  std::vector<BlobId> ids;
+  std::vector<BlobInfo> infos;
   {
     std::lock_guard lock(mu_);
     for (const auto& [id, bytes] : blobs_)
-      ids.push_back(id);
+      infos.push_back(BlobInfo{id, Clock::TimePoint{}, bytes.size()});
   }
-  for (const auto& id : ids)
-    ARCA_TRY(visit(BlobInfo{id, Clock::TimePoint{}}));
+  for (const auto& info : infos)
+    ARCA_TRY(visit(info));
   return ok();
 }
 
