@@ -30,8 +30,8 @@
 #include "http/router.h"
 #include "service/account_service.h"
 #include "service/audit_search.h"
-#include "service/document_service.h"
 #include "service/delete_service.h"
+#include "service/document_service.h"
 #include "service/peer_admin.h"
 #include "service/retrieve_service.h"
 

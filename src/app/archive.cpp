@@ -171,7 +171,8 @@ struct Archive::Parts {
     metadata_cache = std::make_unique<service::MetadataCache>(
         *cache_blobs, logger,
         service::MetadataCacheOptions{static_cast<std::uint64_t>(config.storage.metadata_cache_mb)
-                                      << 20});
+                                          << 20,
+                                      {std::string(dicomweb::json_renderer().kind)}});
     return ok();
   }
 
@@ -225,7 +226,7 @@ struct Archive::Parts {
         service::DocumentDeps{*retrieve, *ingest, *recorder, random, clock, logger},
         service::DocumentOptions{});
     deletion = std::make_unique<service::DeleteService>(
-        service::DeleteDeps{*blobs, *index, *recorder, clock, logger});
+        service::DeleteDeps{*blobs, *index, *recorder, clock, logger, metadata_cache.get()});
     referring = std::make_unique<IndexReferringStudies>(*index);
     accounts = std::make_unique<auth::Accounts>(
         *account_store, clock, random, std::move(account_key), config.auth, referring.get());

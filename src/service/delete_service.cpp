@@ -45,6 +45,9 @@ Result<DeleteReport> DeleteService::delete_study(const RequestContext& ctx, cons
       ++report.blobs_left;
     }
   }
+  if (deps_.metadata_cache)
+    for (const SeriesUid& series : event.series)
+      deps_.metadata_cache->forget_series(ctx.principal.tenant, series);
   report.instances = event.instances.size();
   report.series = event.series.size();
   event.detail = std::to_string(report.instances) + " instances in " +

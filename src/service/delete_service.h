@@ -1,8 +1,8 @@
 // DeleteService: removing a whole study from the archive (an admin's "Delete", DESIGN §1):
 //   authorize study.delete (and the study inside the principal's scope) -> one index transaction
 //   removes every instance, series and study row (and the patient row left empty) -> each blob is
-//   unlinked and its directory synced -> audit `delete` with the study UID, the patient's keyed
-//   hash (PatientRef) and the instances removed.
+//   unlinked and its directory synced, the series' /metadata cache entries removed -> audit
+//   `delete` with the study UID, the patient's keyed hash (PatientRef) and the instances removed.
 //
 // Erasure: every blob carries its own data key, wrapped under the patient key, in its header
 // (docs/formats/blob.md); unlinking the blob destroys the only live copy of that wrapped key,
@@ -25,6 +25,7 @@
 #include "audit/recorder.h"
 #include "core/clock.h"
 #include "core/logger.h"
+#include "service/metadata_cache.h"
 #include "service/request_context.h"
 #include "store/index.h"
 
@@ -36,6 +37,7 @@ struct DeleteDeps {
   audit::AuditRecorder& audit;
   const Clock& clock;
   Logger& logger;
+  MetadataCache* metadata_cache = nullptr;  // entries of the deleted series are removed
 };
 
 struct DeleteReport {

@@ -199,6 +199,11 @@ void MetadataCache::forget(const TenantId& tenant, const SeriesUid& series,
   }
 }
 
+void MetadataCache::forget_series(const TenantId& tenant, const SeriesUid& series) {
+  std::vector<std::string_view> kinds(options_.kinds.begin(), options_.kinds.end());
+  forget(tenant, series, kinds);
+}
+
 std::uint64_t MetadataCache::accounted_bytes() {
   load_usage();
   std::lock_guard lock(mu_);

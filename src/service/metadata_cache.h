@@ -28,6 +28,8 @@ namespace arca::service {
 
 struct MetadataCacheOptions {
   std::uint64_t max_bytes = std::uint64_t{1024} << 20;  // 0: the cache is off
+  // Every renderer kind this archive writes entries for, so forget_series() removes them all.
+  std::vector<std::string> kinds;
 };
 
 enum class CacheWrite { kNo, kYes };
@@ -54,6 +56,9 @@ class MetadataCache {
   // of deleted series are otherwise only evicted. kNotFound is not an error.
   void forget(const TenantId& tenant, const SeriesUid& series,
               const std::vector<std::string_view>& kinds);
+  // forget() for every kind of the options: a deleted series leaves no entry (no metadata of a
+  // deleted study stays on the disk, even encrypted, until an eviction).
+  void forget_series(const TenantId& tenant, const SeriesUid& series);
   // The cache entry's blob id (for tests and for `forget`).
   static store::BlobId entry_id(const TenantId& tenant, const SeriesUid& series,
                                 std::string_view kind);

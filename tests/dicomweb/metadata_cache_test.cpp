@@ -11,6 +11,7 @@
 
 #include "crypto/system_random.h"
 #include "dicomweb/handlers.h"
+#include "service/delete_service.h"
 #include "service/metadata_warmer.h"
 #include "service/service_fixture.h"
 #include "store/encrypted/encrypted_blob_store.h"
@@ -194,6 +195,22 @@ TEST_F(MetadataCacheTest, ADamagedEntryIsRebuiltAndLoggedWithoutPhi) {
   EXPECT_EQ(body(*cached_, stored.study), expected);
 }
 
+TEST_F(MetadataCacheTest, DeletingAStudyRemovesItsEntries) {
+  make_cache({std::uint64_t{1} << 20, {std::string(json_renderer().kind)}});
+  service::StoreOutcome ct = store(corpus_file("CT_small.dcm"));
+  service::StoreOutcome mr = store(corpus_file("MR_small.dcm"));
+  body(*cached_, ct.study);
+  body(*cached_, mr.study);
+  ASSERT_EQ(entries().size(), 2u);
+  service::DeleteService deletion(
+      service::DeleteDeps{faulty_, *index_, audit_, clock_, logger_, cache_.get()});
+  ASSERT_TRUE(deletion.delete_study(operator_ctx(), ct.study).ok());
+  ASSERT_EQ(entries().size(), 1u);  // only the other study's entry is left
+  renders_ = 0;
+  body(*cached_, mr.study);
+  EXPECT_EQ(renders_, 0);
+}
+
 TEST_F(MetadataCacheTest, EntriesAreEncryptedAtRest) {
   service::StoreOutcome stored = store(corpus_file("CT_small.dcm"));
   std::string json = body(*cached_, stored.study);
@@ -235,7 +252,7 @@ TEST_F(MetadataCacheTest, OneAuditedRetrievePerRequest) {
 }
 
 TEST_F(MetadataCacheTest, TheCacheStaysWithinItsBound) {
-  make_cache({std::uint64_t{64} << 10});  // entries of a quarter of that at most
+  make_cache({std::uint64_t{64} << 10, {}});  // entries of a quarter of that at most
   std::vector<StudyUid> studies;
   for (const char* f : {"CT_small.dcm", "MR_small.dcm", "JPEG2000.dcm", "693_J2KI.dcm",
                         "JPEG-lossy.dcm", "ExplVR_BigEnd.dcm", "GDCMJ2K_TextGBR.dcm"}) {
