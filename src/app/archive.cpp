@@ -177,8 +177,12 @@ struct Archive::Parts {
   void wire_services() {
     service::IngestOptions options;
     options.conflict_policy = config.storage.conflict_policy;
+    // Stores write their audit records in the group commit's transaction (one fsync for both).
+    audit::TransactionalAuditRecorder* in_transaction =
+        config.audit.enabled ? chained_audit.get() : nullptr;
     ingest = std::make_unique<service::IngestService>(
-        service::IngestDeps{*blobs, *index, *patient_refs, *recorder, random, clock, logger},
+        service::IngestDeps{*blobs, *index, *patient_refs, *recorder, random, clock, logger,
+                            in_transaction},
         options);
     retrieve = std::make_unique<service::RetrieveService>(
         service::RetrieveDeps{*blobs, *index, *recorder, clock, logger});

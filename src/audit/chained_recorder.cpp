@@ -1,5 +1,7 @@
 #include "audit/chained_recorder.h"
 
+#include <optional>
+
 namespace arca::audit {
 
 struct ChainedAuditRecorder::Batch {
@@ -91,29 +93,21 @@ store::AuditRecord ChainedAuditRecorder::unsigned_tail_notice() const {
   return notice;
 }
 
-Result<void> ChainedAuditRecorder::write(Batch& batch) {
-  bool noted = false;
-  if (head_.seq > checkpointed_ && !wrote_) {
-    batch.records.insert(batch.records.begin(), unsigned_tail_notice());
-    noted = true;
-  }
+ChainedAuditRecorder::Linked ChainedAuditRecorder::chain(
+    std::vector<store::AuditRecord> records) const {
+  if (head_.seq > checkpointed_ && !wrote_)
+    records.insert(records.begin(), unsigned_tail_notice());
   std::uint64_t seq = head_.seq;
   std::string prev = head_.seq == 0 ? std::string(kGenesisHash) : head_.hash;
-  for (store::AuditRecord& r : batch.records) {
+  for (store::AuditRecord& r : records) {
     link(r, ++seq, prev);
     prev = r.hash;
   }
-  auto appended = deps_.log.append(batch.records);
-  {
-    std::lock_guard lock(mu_);
-    ++commits_;
-  }
-  if (!appended.ok()) {
-    if (noted)
-      batch.records.erase(batch.records.begin());
-    return appended.error().context("audit append");
-  }
-  head_ = store::AuditHead{seq, std::move(prev)};
+  return Linked{std::move(records), store::AuditHead{seq, std::move(prev)}};
+}
+
+void ChainedAuditRecorder::advance(store::AuditHead head) {
+  head_ = std::move(head);
   wrote_ = true;
   if (checkpoint_due()) {
     // The records are durable already; a failed checkpoint is retried at the next one.
@@ -121,7 +115,66 @@ Result<void> ChainedAuditRecorder::write(Batch& batch) {
     if (!signed_head.ok())
       deps_.logger.error("audit: checkpoint failed: " + signed_head.error().to_string());
   }
+}
+
+Result<void> ChainedAuditRecorder::write(Batch& batch) {
+  Linked linked = chain(std::move(batch.records));
+  auto appended = deps_.log.append(linked.records);
+  {
+    std::lock_guard lock(mu_);
+    ++commits_;
+  }
+  if (!appended.ok())
+    return appended.error().context("audit append");
+  advance(std::move(linked.head));
   return ok();
+}
+
+class ChainedAuditRecorder::Enlistment final : public AuditEnlistment {
+ public:
+  explicit Enlistment(ChainedAuditRecorder& recorder) : recorder_(recorder) {}
+  ~Enlistment() override {
+    std::unique_lock lock(recorder_.mu_);
+    recorder_.release_writer(lock);
+  }
+  Enlistment(const Enlistment&) = delete;
+  Enlistment& operator=(const Enlistment&) = delete;
+
+  std::vector<store::AuditRecord> link(const std::vector<AuditEvent>& events) override {
+    std::vector<store::AuditRecord> records;
+    records.reserve(events.size());
+    for (const AuditEvent& e : events)
+      records.push_back(to_record(e));
+    linked_ = recorder_.chain(std::move(records));
+    return linked_->records;
+  }
+
+  void committed() override {
+    if (!linked_)
+      return;
+    {
+      std::lock_guard lock(recorder_.mu_);
+      ++recorder_.commits_;
+    }
+    recorder_.advance(std::move(linked_->head));
+    linked_.reset();
+  }
+
+ private:
+  ChainedAuditRecorder& recorder_;
+  std::optional<Linked> linked_;
+};
+
+Result<std::unique_ptr<AuditEnlistment>> ChainedAuditRecorder::enlist() {
+  std::unique_lock lock(mu_);
+  if (closed_)
+    return make_error(ErrorCode::kUnavailable, "audit recorder is closed");
+  acquire_writer(lock);
+  if (closed_) {
+    release_writer(lock);
+    return make_error(ErrorCode::kUnavailable, "audit recorder is closed");
+  }
+  return std::unique_ptr<AuditEnlistment>(std::make_unique<Enlistment>(*this));
 }
 
 bool ChainedAuditRecorder::checkpoint_due() const {

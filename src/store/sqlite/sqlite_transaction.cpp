@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_transaction.h"
 
+#include "store/sqlite/sqlite_audit_rows.h"
 #include "store/sqlite/sqlite_catalog.h"
 
 namespace arca::store::sqlite {
@@ -86,6 +87,10 @@ Result<std::optional<BlobId>> SqliteTransaction::remove_instance(const TenantId&
     ARCA_TRY(delete_instance(conn_, *existing));
     return std::optional<BlobId>(existing->blob);
   });
+}
+
+Result<void> SqliteTransaction::append_audit(const std::vector<AuditRecord>& records) {
+  return in_savepoint([&]() -> Result<void> { return insert_audit_records(conn_, records); });
 }
 
 Result<void> SqliteTransaction::commit() {

@@ -25,6 +25,7 @@ class SqliteTransaction final : public IndexTransaction {
   Result<PutResult> put_instance(const StoredInstance& instance, ConflictPolicy policy) override;
   Result<std::optional<BlobId>> remove_instance(const TenantId& tenant,
                                                 const InstanceUid& uid) override;
+  Result<void> append_audit(const std::vector<AuditRecord>& records) override;
   Result<void> commit() override;
 
  private:
