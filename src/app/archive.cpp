@@ -143,6 +143,7 @@ struct Archive::Parts {
     audit::ChainedRecorderOptions options;
     options.checkpoint_records = static_cast<std::uint64_t>(config.audit.checkpoint_records);
     options.checkpoint_interval = std::chrono::seconds(config.audit.checkpoint_interval_s);
+    options.sync_interval = std::chrono::milliseconds(config.audit.sync_interval_ms);
     chained_audit = ARCA_TRY(audit::ChainedAuditRecorder::open(
         audit::ChainedRecorderDeps{*audit_log, clock, logger}, audit_signer->clone(), options));
     recorder = chained_audit.get();

@@ -1,5 +1,6 @@
 #include "audit/chained_recorder.h"
 
+#include <algorithm>
 #include <optional>
 
 namespace arca::audit {
@@ -119,13 +120,16 @@ void ChainedAuditRecorder::advance(store::AuditHead head) {
 
 Result<void> ChainedAuditRecorder::write(Batch& batch) {
   Linked linked = chain(std::move(batch.records));
-  auto appended = deps_.log.append(linked.records);
+  const bool deferred = options_.sync_interval.count() > 0;
+  auto appended =
+      deferred ? deps_.log.append_unsynced(linked.records) : deps_.log.append(linked.records);
   {
     std::lock_guard lock(mu_);
     ++commits_;
   }
   if (!appended.ok())
     return appended.error().context("audit append");
+  unsynced_ = unsynced_ || deferred;
   advance(std::move(linked.head));
   return ok();
 }
@@ -189,6 +193,7 @@ Result<void> ChainedAuditRecorder::sign_head() {
     return ok();
   Clock::TimePoint now = deps_.clock.now();
   ARCA_TRY(deps_.log.append_checkpoint(signer_.sign(head_.seq, head_.hash, to_unix_ms(now))));
+  unsynced_ = false;  // a durable commit: every earlier one is on disk too
   checkpointed_ = head_.seq;
   last_checkpoint_ = now;
   return ok();
@@ -204,10 +209,24 @@ Result<void> ChainedAuditRecorder::checkpoint() {
   return r;
 }
 
+void ChainedAuditRecorder::sync_if_needed() {
+  if (!unsynced_)
+    return;
+  auto r = deps_.log.sync();
+  if (!r.ok()) {
+    deps_.logger.error("audit: sync failed (retried): " + r.error().to_string());
+    return;
+  }
+  unsynced_ = false;
+}
+
 void ChainedAuditRecorder::run_timer(std::stop_token stop) {
   std::unique_lock lock(mu_);
+  const auto tick = options_.sync_interval.count() > 0
+                        ? std::min(options_.sync_interval, options_.checkpoint_interval)
+                        : options_.checkpoint_interval;
   while (!stop.stop_requested()) {
-    timer_cv_.wait_for(lock, stop, options_.checkpoint_interval, [] { return false; });
+    timer_cv_.wait_for(lock, stop, tick, [] { return false; });
     if (stop.stop_requested())
       return;
     acquire_writer(lock);
@@ -217,6 +236,7 @@ void ChainedAuditRecorder::run_timer(std::stop_token stop) {
       if (!r.ok())
         deps_.logger.error("audit: checkpoint failed: " + r.error().to_string());
     }
+    sync_if_needed();
     lock.lock();
     release_writer(lock);
   }
@@ -240,6 +260,7 @@ Result<void> ChainedAuditRecorder::close() {
   if (batch)
     batch->result = write(*batch);
   Result<void> r = sign_head();
+  sync_if_needed();
   lock.lock();
   if (batch)
     batch->done = true;

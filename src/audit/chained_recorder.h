@@ -18,8 +18,8 @@
 // failure, error integrity) naming that range, so once the head is signed again the chain
 // itself still says which records nothing vouched for. Opening and closing without recording
 // writes and signs nothing, so merely opening the archive never vouches for a forged tail.
-// Thread-safety: thread-safe. Owns one thread (the periodic checkpoint), stopped by close() or
-// the destructor.
+// Thread-safety: thread-safe. Owns one thread (the periodic checkpoint and, with a
+// sync_interval, the periodic sync), stopped by close() or the destructor.
 #pragma once
 
 #include <chrono>
@@ -40,6 +40,11 @@ namespace arca::audit {
 struct ChainedRecorderOptions {
   std::uint64_t checkpoint_records = 1000;
   std::chrono::milliseconds checkpoint_interval{std::chrono::seconds(60)};
+  // 0: record() returns once its record is on disk (an fsync per batch). Above 0: record()
+  // returns once its record is committed (visible, and surviving a crash of the process; a
+  // failure still fails the record and so refuses the access), and the timer thread makes it
+  // durable against a power loss within this interval (AuditLog::sync). See docs/adr/0010.
+  std::chrono::milliseconds sync_interval{0};
 };
 
 struct ChainedRecorderDeps {
@@ -87,6 +92,8 @@ class ChainedAuditRecorder final : public AuditRecorder, public TransactionalAud
   store::AuditRecord unsigned_tail_notice() const;
   Result<void> sign_head();
   bool checkpoint_due() const;
+  // Writer only: syncs records appended unsynced, if any.
+  void sync_if_needed();
   void run_timer(std::stop_token stop);
 
   ChainedRecorderDeps deps_;
@@ -107,6 +114,7 @@ class ChainedAuditRecorder final : public AuditRecorder, public TransactionalAud
   store::AuditHead head_;
   std::uint64_t checkpointed_ = 0;  // seq of the last checkpoint
   bool wrote_ = false;              // only a recorder that appended signs: never a bare open
+  bool unsynced_ = false;           // records appended unsynced since the last sync
   Clock::TimePoint last_checkpoint_;
 
   std::jthread timer_;

@@ -120,6 +120,27 @@ Result<void> SqliteAuditLog::append(const std::vector<AuditRecord>& records) {
       *conn_, [&]() -> Result<void> { return sqlite::insert_audit_records(*conn_, records); });
 }
 
+Result<void> SqliteAuditLog::append_unsynced(const std::vector<AuditRecord>& records) {
+  if (records.empty())
+    return ok();
+  std::lock_guard lock(mu_);
+  auto relaxed = ARCA_TRY(conn_->cached("PRAGMA synchronous = NORMAL"));
+  ARCA_TRY(relaxed.run());
+  relaxed.reset();
+  Result<void> r = sqlite::in_transaction(
+      *conn_, [&]() -> Result<void> { return sqlite::insert_audit_records(*conn_, records); });
+  auto full = ARCA_TRY(conn_->cached("PRAGMA synchronous = FULL"));
+  Result<void> restored = full.run();
+  full.reset();
+  ARCA_TRY(std::move(r));
+  return restored;
+}
+
+Result<void> SqliteAuditLog::sync() {
+  std::lock_guard lock(mu_);
+  return conn_->sync_journal();
+}
+
 Result<void> SqliteAuditLog::append_checkpoint(const AuditCheckpoint& c) {
   std::lock_guard lock(mu_);
   auto st =
