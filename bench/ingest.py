@@ -18,6 +18,7 @@ import os
 import resource
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -72,6 +73,7 @@ def main():
     ap.add_argument("--jobs", type=int, default=4)
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--compare", choices=["encryption", "audit"], default="encryption")
+    ap.add_argument("--warmup", type=int, choices=[0, 1], default=1)
     args = ap.parse_args()
     names = {"encryption": ("encrypted", "plaintext"), "audit": ("audited", "unaudited")}
     on_name, off_name = names[args.compare]
@@ -80,13 +82,23 @@ def main():
                             dir=args.work or os.path.dirname(os.path.abspath(args.dataset)))
     results = {}
     best = {}
-    # Alternate the two modes so drift in the machine's load hits both alike; keep the best run.
-    for _ in range(args.runs):
-        for encrypt in (True, False):
+    walls = {True: [], False: []}
+    # A first run, not counted, settles the disk after whatever ran before (the first runs of a
+    # series were seen to be the slowest). Then the two modes alternate in ABBA order (on, off,
+    # off, on, ...) so drift in the machine's load hits both alike; keep the best run of each.
+    if args.warmup:
+        run_import(args.arca, args.dataset, work, False, args.compare, args.jobs)
+    for round_ in range(args.runs):
+        for encrypt in ((True, False) if round_ % 2 == 0 else (False, True)):
             summary, wall, cpu = run_import(args.arca, args.dataset, work, encrypt, args.compare,
                                             args.jobs)
             if summary["stored"] != len(files):
                 raise SystemExit(f"stored {summary['stored']} of {len(files)}")
+            # Every run, so drift and outliers are visible next to the best one.
+            print(f"run {on_name if encrypt else off_name}: {wall:.2f} s wall, "
+                  f"{(cpu[0] + cpu[1]) * 1000 / len(files):.3f} CPU ms/inst, "
+                  f"load {os.getloadavg()[0]:.2f}", file=sys.stderr, flush=True)
+            walls[encrypt].append(wall)
             if encrypt not in best or wall < best[encrypt][0]:
                 best[encrypt] = (wall, cpu)
     for encrypt in (True, False):
@@ -104,6 +116,13 @@ def main():
     results[f"{args.compare}_cost_wall_pct"] = round(100 * (enc["wall_s"] / plain["wall_s"] - 1), 1)
     results[f"{args.compare}_cost_cpu_pct"] = round(
         100 * (enc["cpu_ms_per_instance"] / plain["cpu_ms_per_instance"] - 1), 1)
+    # The cost per round (on/off of the same round, next to each other in time), as the
+    # geometric mean over rounds: robust to the load drifting between rounds.
+    ratios = [on / off for on, off in zip(walls[True], walls[False])]
+    paired = 1.0
+    for r in ratios:
+        paired *= r ** (1 / len(ratios))
+    results[f"{args.compare}_cost_paired_wall_pct"] = round(100 * (paired - 1), 1)
     print(f"{'mode':<10} {'inst/s':>8} {'MB/s':>8} {'CPU ms/inst':>12} {'(user':>7} "
           f"{'sys)':>6} {'wall s':>8}")
     for mode in (on_name, off_name):
@@ -112,7 +131,8 @@ def main():
               f"{r['cpu_ms_per_instance']:>12} {r['user_ms_per_instance']:>7} "
               f"{r['sys_ms_per_instance']:>6} {r['wall_s']:>8}")
     print(f"{args.compare} cost: {results[f'{args.compare}_cost_wall_pct']}% wall, "
-          f"{results[f'{args.compare}_cost_cpu_pct']}% CPU")
+          f"{results[f'{args.compare}_cost_cpu_pct']}% CPU (best runs); "
+          f"{results[f'{args.compare}_cost_paired_wall_pct']}% wall paired by round")
     print(json.dumps(results))
 
 

@@ -180,6 +180,7 @@ struct Archive::Parts {
     audit::ChainedRecorderOptions options;
     options.checkpoint_records = static_cast<std::uint64_t>(config.audit.checkpoint_records);
     options.checkpoint_interval = std::chrono::seconds(config.audit.checkpoint_interval_s);
+    options.sync_interval = std::chrono::milliseconds(config.audit.sync_interval_ms);
     chained_audit = ARCA_TRY(audit::ChainedAuditRecorder::open(
         audit::ChainedRecorderDeps{*audit_log, clock, logger}, audit_signer->clone(), options));
     recorder = chained_audit.get();
@@ -214,9 +215,12 @@ struct Archive::Parts {
   void wire_services() {
     service::IngestOptions options;
     options.conflict_policy = config.storage.conflict_policy;
+    // Stores write their audit records in the group commit's transaction (one fsync for both).
+    audit::TransactionalAuditRecorder* in_transaction =
+        config.audit.enabled ? chained_audit.get() : nullptr;
     ingest = std::make_unique<service::IngestService>(
         service::IngestDeps{*blobs, *index, *patient_refs, *recorder, random, clock, logger,
-                            &stored_slot},
+                            &stored_slot, in_transaction},
         options);
     retrieve = std::make_unique<service::RetrieveService>(
         service::RetrieveDeps{*blobs, *index, *recorder, clock, logger, metadata_cache.get()});

@@ -25,7 +25,7 @@ const std::set<std::string>& known_keys(const std::string& table) {
       {"storage", {"unencrypted_benchmark_only", "conflict_policy", "metadata_cache_mb"}},
       {"audit",
        {"on_failure", "fail_open_tenants", "off_benchmark_only", "checkpoint_records",
-        "checkpoint_interval", "syslog"}},
+        "checkpoint_interval", "sync_interval_ms", "syslog"}},
       {"audit.syslog", {"host", "port", "ca_file"}},
   };
   static const std::set<std::string> kNone;
@@ -65,6 +65,11 @@ Result<void> apply_audit(const toml::value& a, AuditConfig& c) {
   c.enabled = !setting(a, "off_benchmark_only", false);
   c.checkpoint_records = setting(a, "checkpoint_records", c.checkpoint_records);
   c.checkpoint_interval_s = setting(a, "checkpoint_interval", c.checkpoint_interval_s);
+  c.sync_interval_ms = setting(a, "sync_interval_ms", c.sync_interval_ms);
+  if (c.sync_interval_ms < 0 || c.sync_interval_ms > 10'000) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "audit.sync_interval_ms must be between 0 and 10000");
+  }
   c.retention_days = setting(a, "retention_days", c.retention_days);
   if (c.retention_days < 1)
     return make_error(ErrorCode::kInvalidArgument, "audit.retention_days must be at least 1");

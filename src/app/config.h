@@ -69,6 +69,11 @@ struct AuditConfig {
   bool enabled = true;
   int checkpoint_records = 1000;
   int checkpoint_interval_s = 60;
+  // 0: an access is answered once its record is on disk (an fsync each, shared by concurrent
+  // accesses). Above 0: once its record is committed (visible; survives a crash of arca), and
+  // on disk within this many ms (docs/adr/0013). Stores are on disk with their instance either
+  // way (the ingest transaction holds both).
+  int sync_interval_ms = 100;
   // `arca audit prune` removes whole signed segments whose records are older than this.
   int retention_days = 6 * 365;
   // [audit.syslog]: forward every record to a collector over TLS (RFC 5425) when host is set.

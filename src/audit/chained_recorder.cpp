@@ -1,5 +1,8 @@
 #include "audit/chained_recorder.h"
 
+#include <algorithm>
+#include <optional>
+
 namespace arca::audit {
 
 struct ChainedAuditRecorder::Batch {
@@ -91,29 +94,21 @@ store::AuditRecord ChainedAuditRecorder::unsigned_tail_notice() const {
   return notice;
 }
 
-Result<void> ChainedAuditRecorder::write(Batch& batch) {
-  bool noted = false;
-  if (head_.seq > checkpointed_ && !wrote_) {
-    batch.records.insert(batch.records.begin(), unsigned_tail_notice());
-    noted = true;
-  }
+ChainedAuditRecorder::Linked ChainedAuditRecorder::chain(
+    std::vector<store::AuditRecord> records) const {
+  if (head_.seq > checkpointed_ && !wrote_)
+    records.insert(records.begin(), unsigned_tail_notice());
   std::uint64_t seq = head_.seq;
   std::string prev = head_.seq == 0 ? std::string(kGenesisHash) : head_.hash;
-  for (store::AuditRecord& r : batch.records) {
+  for (store::AuditRecord& r : records) {
     link(r, ++seq, prev);
     prev = r.hash;
   }
-  auto appended = deps_.log.append(batch.records);
-  {
-    std::lock_guard lock(mu_);
-    ++commits_;
-  }
-  if (!appended.ok()) {
-    if (noted)
-      batch.records.erase(batch.records.begin());
-    return appended.error().context("audit append");
-  }
-  head_ = store::AuditHead{seq, std::move(prev)};
+  return Linked{std::move(records), store::AuditHead{seq, std::move(prev)}};
+}
+
+void ChainedAuditRecorder::advance(store::AuditHead head) {
+  head_ = std::move(head);
   wrote_ = true;
   if (checkpoint_due()) {
     // The records are durable already; a failed checkpoint is retried at the next one.
@@ -121,7 +116,69 @@ Result<void> ChainedAuditRecorder::write(Batch& batch) {
     if (!signed_head.ok())
       deps_.logger.error("audit: checkpoint failed: " + signed_head.error().to_string());
   }
+}
+
+Result<void> ChainedAuditRecorder::write(Batch& batch) {
+  Linked linked = chain(std::move(batch.records));
+  const bool deferred = options_.sync_interval.count() > 0;
+  auto appended =
+      deferred ? deps_.log.append_unsynced(linked.records) : deps_.log.append(linked.records);
+  {
+    std::lock_guard lock(mu_);
+    ++commits_;
+  }
+  if (!appended.ok())
+    return appended.error().context("audit append");
+  unsynced_ = unsynced_ || deferred;
+  advance(std::move(linked.head));
   return ok();
+}
+
+class ChainedAuditRecorder::Enlistment final : public AuditEnlistment {
+ public:
+  explicit Enlistment(ChainedAuditRecorder& recorder) : recorder_(recorder) {}
+  ~Enlistment() override {
+    std::unique_lock lock(recorder_.mu_);
+    recorder_.release_writer(lock);
+  }
+  Enlistment(const Enlistment&) = delete;
+  Enlistment& operator=(const Enlistment&) = delete;
+
+  std::vector<store::AuditRecord> link(const std::vector<AuditEvent>& events) override {
+    std::vector<store::AuditRecord> records;
+    records.reserve(events.size());
+    for (const AuditEvent& e : events)
+      records.push_back(to_record(e));
+    linked_ = recorder_.chain(std::move(records));
+    return linked_->records;
+  }
+
+  void committed() override {
+    if (!linked_)
+      return;
+    {
+      std::lock_guard lock(recorder_.mu_);
+      ++recorder_.commits_;
+    }
+    recorder_.advance(std::move(linked_->head));
+    linked_.reset();
+  }
+
+ private:
+  ChainedAuditRecorder& recorder_;
+  std::optional<Linked> linked_;
+};
+
+Result<std::unique_ptr<AuditEnlistment>> ChainedAuditRecorder::enlist() {
+  std::unique_lock lock(mu_);
+  if (closed_)
+    return make_error(ErrorCode::kUnavailable, "audit recorder is closed");
+  acquire_writer(lock);
+  if (closed_) {
+    release_writer(lock);
+    return make_error(ErrorCode::kUnavailable, "audit recorder is closed");
+  }
+  return std::unique_ptr<AuditEnlistment>(std::make_unique<Enlistment>(*this));
 }
 
 bool ChainedAuditRecorder::checkpoint_due() const {
@@ -136,6 +193,7 @@ Result<void> ChainedAuditRecorder::sign_head() {
     return ok();
   Clock::TimePoint now = deps_.clock.now();
   ARCA_TRY(deps_.log.append_checkpoint(signer_.sign(head_.seq, head_.hash, to_unix_ms(now))));
+  unsynced_ = false;  // a durable commit: every earlier one is on disk too
   checkpointed_ = head_.seq;
   last_checkpoint_ = now;
   return ok();
@@ -151,10 +209,24 @@ Result<void> ChainedAuditRecorder::checkpoint() {
   return r;
 }
 
+void ChainedAuditRecorder::sync_if_needed() {
+  if (!unsynced_)
+    return;
+  auto r = deps_.log.sync();
+  if (!r.ok()) {
+    deps_.logger.error("audit: sync failed (retried): " + r.error().to_string());
+    return;
+  }
+  unsynced_ = false;
+}
+
 void ChainedAuditRecorder::run_timer(std::stop_token stop) {
   std::unique_lock lock(mu_);
+  const auto tick = options_.sync_interval.count() > 0
+                        ? std::min(options_.sync_interval, options_.checkpoint_interval)
+                        : options_.checkpoint_interval;
   while (!stop.stop_requested()) {
-    timer_cv_.wait_for(lock, stop, options_.checkpoint_interval, [] { return false; });
+    timer_cv_.wait_for(lock, stop, tick, [] { return false; });
     if (stop.stop_requested())
       return;
     acquire_writer(lock);
@@ -164,6 +236,7 @@ void ChainedAuditRecorder::run_timer(std::stop_token stop) {
       if (!r.ok())
         deps_.logger.error("audit: checkpoint failed: " + r.error().to_string());
     }
+    sync_if_needed();
     lock.lock();
     release_writer(lock);
   }
@@ -187,6 +260,7 @@ Result<void> ChainedAuditRecorder::close() {
   if (batch)
     batch->result = write(*batch);
   Result<void> r = sign_head();
+  sync_if_needed();
   lock.lock();
   if (batch)
     batch->done = true;

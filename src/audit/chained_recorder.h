@@ -8,14 +8,18 @@
 // the next of them writes the whole queue in one transaction, so under load many accesses
 // share one commit. A failed append fails every record() of that batch and leaves the head
 // unchanged (the caller refuses the access: fail closed).
+// Enlisting (TransactionalAuditRecorder): a caller with its own index transaction (the ingest
+// group commit) takes the writer role, links its records onto the head and appends them in
+// that transaction; the head moves only when the caller reports the commit. Records queued by
+// record() meanwhile wait for the role as they would for another batch.
 // Records found after the last checkpoint when opening (a crash before the checkpoint, or a
 // forger's) are left as they are and logged; `arca audit verify` reports such an unsigned tail.
 // The first batch this recorder writes starts with a notice record (action admin, outcome
 // failure, error integrity) naming that range, so once the head is signed again the chain
 // itself still says which records nothing vouched for. Opening and closing without recording
 // writes and signs nothing, so merely opening the archive never vouches for a forged tail.
-// Thread-safety: thread-safe. Owns one thread (the periodic checkpoint), stopped by close() or
-// the destructor.
+// Thread-safety: thread-safe. Owns one thread (the periodic checkpoint and, with a
+// sync_interval, the periodic sync), stopped by close() or the destructor.
 #pragma once
 
 #include <chrono>
@@ -36,6 +40,11 @@ namespace arca::audit {
 struct ChainedRecorderOptions {
   std::uint64_t checkpoint_records = 1000;
   std::chrono::milliseconds checkpoint_interval{std::chrono::seconds(60)};
+  // 0: record() returns once its record is on disk (an fsync per batch). Above 0: record()
+  // returns once its record is committed (visible, and surviving a crash of the process; a
+  // failure still fails the record and so refuses the access), and the timer thread makes it
+  // durable against a power loss within this interval (AuditLog::sync). See docs/adr/0013.
+  std::chrono::milliseconds sync_interval{0};
 };
 
 struct ChainedRecorderDeps {
@@ -44,7 +53,7 @@ struct ChainedRecorderDeps {
   Logger& logger;
 };
 
-class ChainedAuditRecorder final : public AuditRecorder {
+class ChainedAuditRecorder final : public AuditRecorder, public TransactionalAuditRecorder {
  public:
   static Result<std::unique_ptr<ChainedAuditRecorder>> open(ChainedRecorderDeps deps,
                                                             CheckpointSigner signer,
@@ -52,6 +61,7 @@ class ChainedAuditRecorder final : public AuditRecorder {
   ~ChainedAuditRecorder() override;
 
   Result<void> record(const AuditEvent& event) override;
+  Result<std::unique_ptr<AuditEnlistment>> enlist() override;
   // Signs a checkpoint of the head now if records arrived since the last one.
   Result<void> checkpoint();
   // Stops the checkpoint thread and signs a final checkpoint. Idempotent.
@@ -62,6 +72,12 @@ class ChainedAuditRecorder final : public AuditRecorder {
 
  private:
   struct Batch;
+  class Enlistment;
+  // Records linked onto the head, and the head they make once durable.
+  struct Linked {
+    std::vector<store::AuditRecord> records;
+    store::AuditHead head;
+  };
   ChainedAuditRecorder(ChainedRecorderDeps deps, CheckpointSigner signer,
                        ChainedRecorderOptions options, store::AuditHead head,
                        std::uint64_t checkpointed);
@@ -69,9 +85,15 @@ class ChainedAuditRecorder final : public AuditRecorder {
   void acquire_writer(std::unique_lock<std::mutex>& lock);
   void release_writer(std::unique_lock<std::mutex>& lock);
   Result<void> write(Batch& batch);
+  // Writer only: links `records` onto the head, after the unsigned-tail notice if still owed.
+  Linked chain(std::vector<store::AuditRecord> records) const;
+  // Writer only: records up to `head` are durable; signs a checkpoint if one is due.
+  void advance(store::AuditHead head);
   store::AuditRecord unsigned_tail_notice() const;
   Result<void> sign_head();
   bool checkpoint_due() const;
+  // Writer only: syncs records appended unsynced, if any.
+  void sync_if_needed();
   void run_timer(std::stop_token stop);
 
   ChainedRecorderDeps deps_;
@@ -92,6 +114,7 @@ class ChainedAuditRecorder final : public AuditRecorder {
   store::AuditHead head_;
   std::uint64_t checkpointed_ = 0;  // seq of the last checkpoint
   bool wrote_ = false;              // only a recorder that appended signs: never a bare open
+  bool unsynced_ = false;           // records appended unsynced since the last sync
   Clock::TimePoint last_checkpoint_;
 
   std::jthread timer_;

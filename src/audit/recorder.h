@@ -4,12 +4,15 @@
 // Thread-safety: implementations must be thread-safe.
 #pragma once
 
+#include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "audit/event.h"
 #include "core/logger.h"
 #include "core/result.h"
+#include "store/audit_log.h"
 
 namespace arca::audit {
 
@@ -18,6 +21,30 @@ class AuditRecorder {
   virtual ~AuditRecorder() = default;
   // Fails when the event cannot be recorded; callers refuse the access (fail closed).
   virtual Result<void> record(const AuditEvent& event) = 0;
+};
+
+// One writer's turn at the end of the chain, taken so the caller can write records in its own
+// index transaction (IndexTransaction::append_audit): one commit then makes an access and its
+// audit durable together, instead of a second commit for the audit. While an enlistment lives,
+// every other append to the chain waits, so hold it only around one transaction, and take it
+// before the transaction (the chain's lock first, then the index's).
+class AuditEnlistment {
+ public:
+  virtual ~AuditEnlistment() = default;
+  // The events as records continuing the head (preceded by any notice the chain owes); the
+  // caller appends exactly these. Calling it again replaces the previous link.
+  virtual std::vector<store::AuditRecord> link(const std::vector<AuditEvent>& events) = 0;
+  // The transaction holding the last linked records committed: they are the chain's new head.
+  // Without this call the head is unchanged (the transaction failed or was never committed).
+  virtual void committed() = 0;
+};
+
+// Optional capability of a recorder whose chain lives in the index (ChainedAuditRecorder).
+class TransactionalAuditRecorder {
+ public:
+  virtual ~TransactionalAuditRecorder() = default;
+  // Waits for the chain's writer turn. Fails (kUnavailable) once the recorder is closed.
+  virtual Result<std::unique_ptr<AuditEnlistment>> enlist() = 0;
 };
 
 // Writes each event as one PHI-free JSON line to the log.

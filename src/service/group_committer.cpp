@@ -3,11 +3,12 @@
 namespace arca::service {
 
 GroupCommitter::GroupCommitter(store::Index& index, store::BlobStore& blobs, Logger& logger,
-                               std::size_t max_batch)
+                               std::size_t max_batch, audit::TransactionalAuditRecorder* audit)
     : index_(index),
       blobs_(blobs),
       logger_(logger),
       max_batch_(max_batch == 0 ? 1 : max_batch),
+      audit_(audit),
       thread_([this](const std::stop_token& stop) { run(stop); }) {}
 
 GroupCommitter::~GroupCommitter() {
@@ -17,9 +18,8 @@ GroupCommitter::~GroupCommitter() {
     thread_.join();
 }
 
-Result<store::PutResult> GroupCommitter::commit(store::StoredInstance instance,
-                                                store::ConflictPolicy policy) {
-  Pending pending{std::move(instance), policy, {}};
+Result<Committed> GroupCommitter::commit(CommitRequest request) {
+  Pending pending{std::move(request), {}};
   auto future = pending.done.get_future();
   {
     std::lock_guard lock(mu_);
@@ -51,24 +51,52 @@ void GroupCommitter::run(const std::stop_token& stop) {
   }
 }
 
-Result<std::vector<store::PutResult>> GroupCommitter::try_commit(
-    const std::vector<Pending*>& batch) {
+Result<void> GroupCommitter::append_audit(store::IndexTransaction& tx,
+                                          audit::AuditEnlistment& enlistment,
+                                          const std::vector<Pending*>& batch,
+                                          const std::vector<Committed>& results) {
+  std::vector<audit::AuditEvent> events;
+  events.reserve(batch.size());
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (batch[i]->request.audit)
+      events.push_back(batch[i]->request.audit(results[i].put));
+  }
+  if (events.empty())
+    return ok();
+  return tx.append_audit(enlistment.link(events));
+}
+
+Result<std::vector<Committed>> GroupCommitter::try_commit(const std::vector<Pending*>& batch,
+                                                          WithAudit with) {
+  // The chain's turn before the index's transaction: the order every audit writer takes.
+  std::unique_ptr<audit::AuditEnlistment> enlistment;
+  if (with == WithAudit::kYes)
+    enlistment = ARCA_TRY(audit_->enlist());
   auto tx = ARCA_TRY(index_.begin());
-  std::vector<store::PutResult> results;
+  std::vector<Committed> results;
   results.reserve(batch.size());
   for (Pending* p : batch)
-    results.push_back(ARCA_TRY(tx->put_instance(p->instance, p->policy)));
+    results.push_back(
+        Committed{ARCA_TRY(tx->put_instance(p->request.instance, p->request.policy))});
+  if (enlistment) {
+    ARCA_TRY(append_audit(*tx, *enlistment, batch, results));
+    for (std::size_t i = 0; i < batch.size(); ++i)
+      results[i].audited = static_cast<bool>(batch[i]->request.audit);
+  }
   ARCA_TRY(tx->commit());
+  if (enlistment)
+    enlistment->committed();
   std::lock_guard lock(mu_);
   ++transactions_;
   return results;
 }
 
 void GroupCommitter::commit_batch(std::vector<Pending*>& batch) {
-  auto results = try_commit(batch);
+  const WithAudit with = audit_ != nullptr ? WithAudit::kYes : WithAudit::kNo;
+  auto results = try_commit(batch, with);
   if (results.ok()) {
     for (std::size_t i = 0; i < batch.size(); ++i) {
-      release_unreferenced(*batch[i], results.value()[i]);
+      release_unreferenced(*batch[i], results.value()[i].put);
       batch[i]->done.set_value(results.value()[i]);
     }
     return;
@@ -78,9 +106,11 @@ void GroupCommitter::commit_batch(std::vector<Pending*>& batch) {
                  " instances failed, retrying one by one: " + results.error().to_string());
   }
   for (Pending* p : batch) {
-    auto single = batch.size() == 1 ? std::move(results) : try_commit({p});
+    auto single = batch.size() == 1 ? std::move(results) : try_commit({p}, with);
+    if (!single.ok() && with == WithAudit::kYes)
+      single = try_commit({p}, WithAudit::kNo);  // the caller records (its failure policy)
     if (single.ok()) {
-      release_unreferenced(*p, single.value()[0]);
+      release_unreferenced(*p, single.value()[0].put);
       p->done.set_value(single.value()[0]);
     } else {
       p->done.set_value(single.error());
@@ -95,7 +125,7 @@ void GroupCommitter::release_unreferenced(const Pending& pending, const store::P
       return;
     case store::PutOutcome::kDuplicate:
     case store::PutOutcome::kConflict:
-      orphan = pending.instance.blob;  // the index kept the stored object
+      orphan = pending.request.instance.blob;  // the index kept the stored object
       break;
     case store::PutOutcome::kReplaced:
       orphan = result.unreferenced_blob;

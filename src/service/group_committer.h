@@ -4,49 +4,77 @@
 // one transaction. If the batch transaction fails, each member is retried alone so one bad
 // instance cannot fail the others. Blobs that a commit leaves unreferenced (a duplicate that
 // raced, a replaced object) are removed by the committer.
+//
+// Audit in the same commit: given a TransactionalAuditRecorder, the committer takes the audit
+// chain's writer turn before the transaction, and appends each member's audit record (the event
+// its `audit` function makes of how the put turned out) in the batch transaction, so one fsync
+// covers the instances and their audit and an instance is never visible unaudited. A member
+// whose transaction with its record fails alone is committed without it and reported
+// `audited = false`: the caller then records through its AuditRecorder, whose failure policy
+// (fail closed, or fail open with an alert) decides.
 // Thread-safety: commit() is thread-safe. The destructor drains the queue and stops the thread.
 #pragma once
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <future>
 #include <mutex>
 #include <thread>
 
+#include "audit/recorder.h"
 #include "core/logger.h"
 #include "store/index.h"
 
 namespace arca::service {
 
+struct CommitRequest {
+  store::StoredInstance instance;
+  store::ConflictPolicy policy = store::ConflictPolicy::kKeepFirst;
+  // The audit event of this store as the put turned out; empty: the caller records it.
+  std::function<audit::AuditEvent(const store::PutResult&)> audit;
+};
+
+struct Committed {
+  store::PutResult put;
+  bool audited = false;  // its audit record was committed in the same transaction
+};
+
 class GroupCommitter {
  public:
+  // `audit` (optional) enlists the audit chain in each batch transaction.
   GroupCommitter(store::Index& index, store::BlobStore& blobs, Logger& logger,
-                 std::size_t max_batch);
+                 std::size_t max_batch, audit::TransactionalAuditRecorder* audit = nullptr);
   ~GroupCommitter();
   GroupCommitter(const GroupCommitter&) = delete;
   GroupCommitter& operator=(const GroupCommitter&) = delete;
 
-  Result<store::PutResult> commit(store::StoredInstance instance, store::ConflictPolicy policy);
+  Result<Committed> commit(CommitRequest request);
 
   // Number of index transactions committed so far (for tests and metrics).
   std::uint64_t transactions() const;
 
  private:
   struct Pending {
-    store::StoredInstance instance;
-    store::ConflictPolicy policy;
-    std::promise<Result<store::PutResult>> done;
+    CommitRequest request;
+    std::promise<Result<Committed>> done;
   };
+  enum class WithAudit { kNo, kYes };
 
   void run(const std::stop_token& stop);
   void commit_batch(std::vector<Pending*>& batch);
-  Result<std::vector<store::PutResult>> try_commit(const std::vector<Pending*>& batch);
+  Result<std::vector<Committed>> try_commit(const std::vector<Pending*>& batch, WithAudit with);
+  // Appends the audit records of those members that have an audit function.
+  static Result<void> append_audit(store::IndexTransaction& tx, audit::AuditEnlistment& enlistment,
+                                   const std::vector<Pending*>& batch,
+                                   const std::vector<Committed>& results);
   void release_unreferenced(const Pending& pending, const store::PutResult& result);
 
   store::Index& index_;
   store::BlobStore& blobs_;
   Logger& logger_;
   std::size_t max_batch_;
+  audit::TransactionalAuditRecorder* audit_;
   mutable std::mutex mu_;
   std::condition_variable_any cv_;
   std::deque<Pending*> queue_;

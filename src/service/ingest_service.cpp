@@ -24,12 +24,27 @@ Error conflict_error() {
                     "an instance with this SOP Instance UID and different content is stored");
 }
 
+// The store's outcome once the index took (or kept) the row.
+Result<StoreOutcome> outcome_of(const store::StoredInstance& row, const store::PutResult& put) {
+  switch (put.outcome) {
+    case store::PutOutcome::kStored:
+      return outcome_for(row, StoreStatus::kStored);
+    case store::PutOutcome::kDuplicate:
+      return outcome_for(row, StoreStatus::kDuplicate);
+    case store::PutOutcome::kReplaced:
+      return outcome_for(row, StoreStatus::kReplaced);
+    case store::PutOutcome::kConflict:
+      break;
+  }
+  return conflict_error();
+}
+
 }  // namespace
 
 IngestService::IngestService(IngestDeps deps, IngestOptions options)
     : deps_(deps),
       options_(options),
-      committer_(deps.index, deps.blobs, deps.logger, options.max_batch) {}
+      committer_(deps.index, deps.blobs, deps.logger, options.max_batch, deps.in_transaction) {}
 
 Result<StoreOutcome> IngestService::store(const RequestContext& ctx, ByteSource& part10) {
   auto bytes = read_all(part10, options_.max_object_bytes);
@@ -42,8 +57,11 @@ Result<StoreOutcome> IngestService::store(const RequestContext& ctx, ByteSource&
 }
 
 Result<StoreOutcome> IngestService::store(const RequestContext& ctx, ByteView part10) {
-  store::StoredInstance row;
-  Result<StoreOutcome> outcome = store_validated(ctx, part10, row);
+  Attempt attempt;
+  Result<StoreOutcome> outcome = store_validated(ctx, part10, attempt);
+  if (attempt.audited)
+    return outcome;
+  const store::StoredInstance& row = attempt.row;
   auto audited =
       audit(ctx, row.attributes.instance.sop_instance_uid.empty() ? nullptr : &row, outcome);
   if (!audited.ok() && outcome.ok())
@@ -52,7 +70,8 @@ Result<StoreOutcome> IngestService::store(const RequestContext& ctx, ByteView pa
 }
 
 Result<StoreOutcome> IngestService::store_validated(const RequestContext& ctx, ByteView part10,
-                                                    store::StoredInstance& row) {
+                                                    Attempt& attempt) {
+  store::StoredInstance& row = attempt.row;
   ARCA_TRY(authorize(ctx, Permission::kStudyWrite));
   if (part10.size() > options_.max_object_bytes) {
     return make_error(ErrorCode::kTooLarge, "object exceeds the configured maximum size");
@@ -77,25 +96,23 @@ Result<StoreOutcome> IngestService::store_validated(const RequestContext& ctx, B
   }
 
   row.blob = ARCA_TRY(write_blob(row, part10));
-  auto committed = committer_.commit(row, options_.conflict_policy);
+  CommitRequest request{row, options_.conflict_policy, {}};
+  if (deps_.in_transaction != nullptr) {
+    request.audit = [this, &ctx, &row](const store::PutResult& put) {
+      return audit_event_for(ctx, &row, outcome_of(row, put));
+    };
+  }
+  auto committed = committer_.commit(std::move(request));
   if (!committed.ok()) {
     (void)deps_.blobs.remove(row.blob);  // never indexed: not visible; the sweep would get it too
     return std::move(committed).error();
   }
-  if (deps_.stored_listener != nullptr && (committed->outcome == store::PutOutcome::kStored ||
-                                           committed->outcome == store::PutOutcome::kReplaced))
+  const store::PutOutcome put = committed->put.outcome;
+  if (deps_.stored_listener != nullptr &&
+      (put == store::PutOutcome::kStored || put == store::PutOutcome::kReplaced))
     deps_.stored_listener->stored(row);
-  switch (committed->outcome) {
-    case store::PutOutcome::kStored:
-      return outcome_for(row, StoreStatus::kStored);
-    case store::PutOutcome::kDuplicate:
-      return outcome_for(row, StoreStatus::kDuplicate);
-    case store::PutOutcome::kReplaced:
-      return outcome_for(row, StoreStatus::kReplaced);
-    case store::PutOutcome::kConflict:
-      break;
-  }
-  return conflict_error();
+  attempt.audited = committed->audited;
+  return outcome_of(row, committed->put);
 }
 
 Result<store::BlobId> IngestService::write_blob(const store::StoredInstance& row, ByteView part10) {
@@ -106,8 +123,9 @@ Result<store::BlobId> IngestService::write_blob(const store::StoredInstance& row
   return id;
 }
 
-Result<void> IngestService::audit(const RequestContext& ctx, const store::StoredInstance* row,
-                                  const Result<StoreOutcome>& outcome) {
+audit::AuditEvent IngestService::audit_event_for(const RequestContext& ctx,
+                                                 const store::StoredInstance* row,
+                                                 const Result<StoreOutcome>& outcome) const {
   audit::AuditEvent event = audit_event(ctx, AuditAction::kStore, deps_.clock);
   if (row != nullptr) {
     event.patients.push_back(row->patient_ref);
@@ -121,7 +139,12 @@ Result<void> IngestService::audit(const RequestContext& ctx, const store::Stored
                    : outcome->status == StoreStatus::kReplaced ? "replaced"
                                                                : "stored";
   }
-  return record_or_refuse(deps_.audit, event, deps_.logger);
+  return event;
+}
+
+Result<void> IngestService::audit(const RequestContext& ctx, const store::StoredInstance* row,
+                                  const Result<StoreOutcome>& outcome) {
+  return record_or_refuse(deps_.audit, audit_event_for(ctx, row, outcome), deps_.logger);
 }
 
 }  // namespace arca::service

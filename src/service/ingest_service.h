@@ -3,7 +3,10 @@
 //   authorize study.write -> parse and validate (DCMTK) -> same UID already stored? (same bytes:
 //   no-op; different bytes: conflict policy) -> write the blob under a fresh random id (the
 //   BlobStore makes it durable; encryption is its decorator) -> one index transaction shared
-//   with concurrent writers (GroupCommitter) -> audit -> acknowledge.
+//   with concurrent writers (GroupCommitter) -> audit -> acknowledge. With `in_transaction`
+//   set, the audit record of a store that reaches the index is written in that same
+//   transaction (one commit for both; the instance is never visible unaudited); every other
+//   outcome (refused, invalid, duplicate found before writing) is recorded through `audit`.
 // A crash at any point leaves either nothing visible or a complete instance; blobs written but
 // never indexed are removed by sweep_orphans() at the next start.
 // Thread-safety: store() is thread-safe and meant to be called from many threads at once.
@@ -32,6 +35,9 @@ struct IngestDeps {
   const Clock& clock;
   Logger& logger;
   StoredListener* stored_listener = nullptr;  // optional: told of each stored instance
+  // The chain behind `audit`, enlisted in the group commit; null: `audit` records every store
+  // (and nothing is recorded when audit is switched off for a benchmark).
+  audit::TransactionalAuditRecorder* in_transaction = nullptr;
 };
 
 struct IngestOptions {
@@ -65,9 +71,16 @@ class IngestService {
   std::uint64_t index_transactions() const { return committer_.transactions(); }
 
  private:
+  // What store_validated() learned besides its outcome.
+  struct Attempt {
+    store::StoredInstance row;
+    bool audited = false;  // recorded in the index transaction already
+  };
   Result<StoreOutcome> store_validated(const RequestContext& ctx, ByteView part10,
-                                       store::StoredInstance& row);
+                                       Attempt& attempt);
   Result<store::BlobId> write_blob(const store::StoredInstance& row, ByteView part10);
+  audit::AuditEvent audit_event_for(const RequestContext& ctx, const store::StoredInstance* row,
+                                    const Result<StoreOutcome>& outcome) const;
   Result<void> audit(const RequestContext& ctx, const store::StoredInstance* row,
                      const Result<StoreOutcome>& outcome);
 

@@ -65,7 +65,55 @@ Result<std::vector<store::StoredInstance>> collect(store::IndexReader& index,
   return out;
 }
 
+template <typename Uid, typename Of>
+bool found(const std::vector<store::StoredInstance>& rows, const Uid& uid, Of of) {
+  return std::any_of(rows.begin(), rows.end(),
+                     [&](const store::StoredInstance& row) { return of(row) == uid; });
+}
+
+// The UIDs `scope` names that matched nothing the principal may read: unknown, or outside its
+// tenant or study scope (the caller cannot tell which, and neither can the trail's reader).
+RetrieveScope unmatched(const RetrieveScope& scope,
+                        const std::vector<store::StoredInstance>& rows) {
+  RetrieveScope out;
+  out.level = scope.level;
+  for (const InstanceUid& uid : scope.instances) {
+    if (!found(rows, uid, [](const auto& r) { return r.attributes.instance.sop_instance_uid; }))
+      out.instances.push_back(uid);
+  }
+  for (const SeriesUid& uid : scope.series) {
+    if (!found(rows, uid, [](const auto& r) { return r.attributes.series.series_uid; }))
+      out.series.push_back(uid);
+  }
+  if (scope.level != RetrieveLevel::kPatient) {
+    for (const StudyUid& uid : scope.studies) {
+      if (!found(rows, uid, [](const auto& r) { return r.attributes.study.study_uid; }))
+        out.studies.push_back(uid);
+    }
+  }
+  return out;
+}
+
 }  // namespace
+
+Result<void> RetrieveService::record_unmatched(const RequestContext& ctx,
+                                               const RetrieveScope& scope,
+                                               const std::vector<store::StoredInstance>& rows) {
+  RetrieveScope missing = unmatched(scope, rows);
+  const bool patient_probe = scope.level == RetrieveLevel::kPatient && rows.empty();
+  if (missing.instances.empty() && missing.series.empty() && missing.studies.empty() &&
+      !patient_probe)
+    return ok();
+  audit::AuditEvent event = audit_event(ctx, AuditAction::kRetrieve, deps_.clock);
+  event.studies = std::move(missing.studies);
+  event.series = std::move(missing.series);
+  event.instances = std::move(missing.instances);
+  event.detail = patient_probe ? "no study of the requested patient"
+                               : "requested UIDs that matched nothing readable";
+  const Error not_found = make_error(ErrorCode::kNotFound, "");
+  set_outcome(event, &not_found);
+  return record_or_refuse(deps_.audit, event, deps_.logger);  // fail closed like any access
+}
 
 Result<RetrievePlan> RetrieveService::plan(const RequestContext& ctx, const RetrieveScope& scope) {
   auto planned = [&]() -> Result<std::vector<store::StoredInstance>> {
@@ -78,6 +126,7 @@ Result<RetrievePlan> RetrieveService::plan(const RequestContext& ctx, const Retr
                 planned.error());  // refused either way
     return std::move(planned).error();
   }
+  ARCA_TRY(record_unmatched(ctx, scope, planned.value()));
   return RetrievePlan(std::move(planned).take(), scope.level);
 }
 

@@ -148,7 +148,9 @@ class RetrieveService {
   Result<std::unique_ptr<StudyExport>> open_export(const RequestContext& ctx,
                                                    const StudyUid& study);
   // C-MOVE, C-GET, `arca send`, step one: requires image.read; the instances `scope` names in
-  // the principal's tenant (none is not an error). A refusal is audited as kRetrieve.
+  // the principal's tenant (none is not an error). A refusal is audited as kRetrieve, and so
+  // are the UIDs it names that match nothing the principal may read (outcome failure,
+  // not_found), so an insider probing UIDs shows in the trail.
   Result<RetrievePlan> plan(const RequestContext& ctx, const RetrieveScope& scope);
   // Step two: calls visit for each planned instance, in order; a failing instance is reported
   // and the others still visited. Audited as transfer_begin before the first instance is read
@@ -171,6 +173,8 @@ class RetrieveService {
   Result<std::vector<store::StoredInstance>> authorize_export(const RequestContext& ctx,
                                                               const StudyUid& study);
   friend class PlannedStream;
+  Result<void> record_unmatched(const RequestContext& ctx, const RetrieveScope& scope,
+                                const std::vector<store::StoredInstance>& rows);
   Result<void> record_transfer_begin(const RequestContext& ctx,
                                      const std::vector<store::StoredInstance>& rows);
   Result<void> audit(const RequestContext& ctx, AuditAction action, const StudyUid& study,

@@ -74,6 +74,12 @@ class AuditLog : public AuditLogReader {
   // Appends the records in one durable transaction: all or none. Their seqs must continue the
   // head without a gap (kConflict otherwise, e.g. another writer appended first).
   virtual Result<void> append(const std::vector<AuditRecord>& records) = 0;
+  // The same, except that the transaction is committed without waiting for the disk: the
+  // records are visible and survive a crash of the process at once, and survive a power loss
+  // after the next sync() (or the next durable commit to the log or its index).
+  virtual Result<void> append_unsynced(const std::vector<AuditRecord>& records) = 0;
+  // Makes every record appended so far durable.
+  virtual Result<void> sync() = 0;
   virtual Result<void> append_checkpoint(const AuditCheckpoint& checkpoint) = 0;
   // Retention: removes records 1..seq and the checkpoints below seq in one transaction, keeping
   // the checkpoint at seq as the signed anchor the remaining chain starts from. Only whole

@@ -6,6 +6,8 @@
 //   auto tx = ARCA_TRY(index.begin());
 //   auto r = ARCA_TRY(tx->put_instance(instance, ConflictPolicy::kKeepFirst));
 //   ARCA_TRY(tx->commit());
+// The audit records of the batch's stores can be appended in the same transaction
+// (append_audit), so one commit makes the instances and their audit durable together.
 // A transaction destroyed without commit() rolls back. Implementations retry a transaction
 // only as a whole unit.
 // Thread-safety: an Index is thread-safe; a transaction is used by one thread.
@@ -21,6 +23,7 @@
 #include "core/result.h"
 #include "domain/instance_attributes.h"
 #include "domain/query.h"
+#include "store/audit_log.h"
 #include "store/blob_store.h"
 
 namespace arca::store {
@@ -63,6 +66,11 @@ class IndexTransaction {
   // An instance another transaction commits later under the same study UID creates it anew.
   virtual Result<std::vector<StoredInstance>> remove_study(const TenantId& tenant,
                                                            const StudyUid& study) = 0;
+  // Appends audit records to the index's audit log (store/audit_log.h) as part of this
+  // transaction: they become durable with its other writes, or not at all. Same contract as
+  // AuditLog::append (consecutive seqs continuing the head, kConflict otherwise); on failure the
+  // transaction is as it was and still usable.
+  virtual Result<void> append_audit(const std::vector<AuditRecord>& records) = 0;
   virtual Result<void> commit() = 0;
 };
 

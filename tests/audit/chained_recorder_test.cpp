@@ -39,6 +39,15 @@ class FailingAuditLog final : public store::AuditLog {
       return make_error(ErrorCode::kOutOfSpace, "disk full");
     return inner_.append(records);
   }
+  Result<void> append_unsynced(const std::vector<store::AuditRecord>& records) override {
+    if (fail)
+      return make_error(ErrorCode::kOutOfSpace, "disk full");
+    return inner_.append_unsynced(records);
+  }
+  Result<void> sync() override {
+    ++syncs;
+    return inner_.sync();
+  }
   Result<void> append_checkpoint(const store::AuditCheckpoint& c) override {
     return inner_.append_checkpoint(c);
   }
@@ -46,6 +55,7 @@ class FailingAuditLog final : public store::AuditLog {
     return inner_.prune_through(seq);
   }
   std::atomic<bool> fail{false};
+  std::atomic<int> syncs{0};
 
  private:
   store::AuditLog& inner_;
@@ -243,6 +253,39 @@ TEST_F(ChainedRecorderTest, TheFirstBatchAfterAnUnsignedTailNotesIt) {
   EXPECT_NE(records[3].detail.find("records 3..3 were not covered"), std::string::npos);
   EXPECT_EQ(records[4].request_id, "r4");
   EXPECT_TRUE(verify().intact());
+}
+
+}  // namespace
+}  // namespace arca::audit
+
+namespace arca::audit {
+namespace {
+
+using namespace std::chrono_literals;
+
+class DeferredSyncTest : public test::AuditTest {};
+
+TEST_F(DeferredSyncTest, RecordsAreSyncedWithinTheIntervalAndStillFailClosed) {
+  FailingAuditLog failing(*log_);
+  ChainedRecorderOptions options;
+  options.sync_interval = 20ms;
+  auto rec = ChainedAuditRecorder::open(ChainedRecorderDeps{failing, clock_, logger_},
+                                        CheckpointSigner(test::mac_key()), options)
+                 .value();
+  ASSERT_TRUE(rec->record(event(1)).ok());
+  EXPECT_EQ(log_->head().value().seq, 1u);  // committed (visible) when record() returns
+  for (int i = 0; i < 200 && failing.syncs.load() == 0; ++i)
+    std::this_thread::sleep_for(5ms);
+  EXPECT_EQ(failing.syncs.load(), 1);  // made durable by the timer, once
+  std::this_thread::sleep_for(60ms);
+  EXPECT_EQ(failing.syncs.load(), 1);  // nothing new: no sync
+  failing.fail = true;                 // a commit that fails still refuses the access
+  auto refused = rec->record(event(2));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kOutOfSpace);
+  failing.fail = false;
+  ASSERT_TRUE(rec->close().ok());
+  EXPECT_TRUE(verify_chain(*log_, CheckpointSigner(test::mac_key())).value().intact());
 }
 
 }  // namespace

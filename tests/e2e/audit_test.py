@@ -106,6 +106,10 @@ class AuditTest(unittest.TestCase):
             f.write("[audit]\non_failure = \"ignore\"\n")
         p = self.arca.run("audit", "verify", "--config", bad, check=2)
         self.assertIn(b"on_failure", p.stderr)
+        with open(bad, "w") as f:
+            f.write("[audit]\nsync_interval_ms = -1\n")
+        p = self.arca.run("audit", "verify", "--config", bad, check=2)
+        self.assertIn(b"sync_interval_ms", p.stderr)
         off = os.path.join(self.arca.root, "off.toml")
         with open(off, "w") as f:
             f.write("[audit]\noff_benchmark_only = true\n")

@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_audit_log.h"
 
+#include "store/sqlite/sqlite_audit_rows.h"
 #include "store/sqlite/sqlite_connection.h"
 #include "store/sqlite/sqlite_schema.h"
 
@@ -14,24 +15,12 @@ constexpr std::string_view kSelect =
     "series, instances, client_address, user_agent, request_id, prev_hash, hash "
     "FROM audit_records ";
 
-constexpr char kSeparator = '\\';
-
-std::string join(const std::vector<std::string>& values) {
-  std::string out;
-  for (const auto& v : values) {
-    if (!out.empty())
-      out += kSeparator;
-    out += v;
-  }
-  return out;
-}
-
 std::vector<std::string> split(std::string_view text) {
   std::vector<std::string> out;
   if (text.empty())
     return out;
   while (true) {
-    auto sep = text.find(kSeparator);
+    auto sep = text.find(sqlite::kAuditListSeparator);
     out.emplace_back(text.substr(0, sep));
     if (sep == std::string_view::npos)
       return out;
@@ -108,15 +97,7 @@ Result<AuditHead> SqliteAuditLog::head() {
 }
 
 Result<AuditHead> SqliteAuditLog::head_locked() {
-  auto st =
-      ARCA_TRY(conn_->cached("SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1"));
-  AuditHead h;
-  if (ARCA_TRY(st.step())) {
-    h.seq = static_cast<std::uint64_t>(st.column_int(0));
-    h.hash = st.column_text(1);
-  }
-  st.reset();
-  return h;
+  return sqlite::audit_head(*conn_);
 }
 
 Result<std::vector<AuditCheckpoint>> SqliteAuditLog::checkpoints() {
@@ -135,40 +116,29 @@ Result<void> SqliteAuditLog::append(const std::vector<AuditRecord>& records) {
   if (records.empty())
     return ok();
   std::lock_guard lock(mu_);
-  return sqlite::in_transaction(*conn_, [&]() -> Result<void> {
-    AuditHead h = ARCA_TRY(head_locked());
-    if (records.front().seq != h.seq + 1)
-      return make_error(ErrorCode::kConflict, "audit records do not continue the log's head");
-    auto st = ARCA_TRY(conn_->cached(
-        "INSERT INTO audit_records (seq, time_ms, actor, tenant, action, outcome, error_code, "
-        "detail, patients, studies, series, instances, client_address, user_agent, request_id, "
-        "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-    std::uint64_t expected = h.seq + 1;
-    for (const AuditRecord& r : records) {
-      if (r.seq != expected++)
-        return make_error(ErrorCode::kConflict, "audit records are not consecutive");
-      st.bind(1, as_int(r.seq))
-          .bind(2, r.time_ms)
-          .bind(3, r.actor)
-          .bind(4, r.tenant)
-          .bind(5, r.action)
-          .bind(6, r.outcome)
-          .bind(7, r.error_code)
-          .bind(8, r.detail)
-          .bind(9, join(r.patients))
-          .bind(10, join(r.studies))
-          .bind(11, join(r.series))
-          .bind(12, join(r.instances))
-          .bind(13, r.client_address)
-          .bind(14, r.user_agent)
-          .bind(15, r.request_id)
-          .bind(16, r.prev_hash)
-          .bind(17, r.hash);
-      ARCA_TRY(st.run());
-      st.reset();
-    }
+  return sqlite::in_transaction(
+      *conn_, [&]() -> Result<void> { return sqlite::insert_audit_records(*conn_, records); });
+}
+
+Result<void> SqliteAuditLog::append_unsynced(const std::vector<AuditRecord>& records) {
+  if (records.empty())
     return ok();
-  });
+  std::lock_guard lock(mu_);
+  auto relaxed = ARCA_TRY(conn_->cached("PRAGMA synchronous = NORMAL"));
+  ARCA_TRY(relaxed.run());
+  relaxed.reset();
+  Result<void> r = sqlite::in_transaction(
+      *conn_, [&]() -> Result<void> { return sqlite::insert_audit_records(*conn_, records); });
+  auto full = ARCA_TRY(conn_->cached("PRAGMA synchronous = FULL"));
+  Result<void> restored = full.run();
+  full.reset();
+  ARCA_TRY(std::move(r));
+  return restored;
+}
+
+Result<void> SqliteAuditLog::sync() {
+  std::lock_guard lock(mu_);
+  return conn_->sync_journal();
 }
 
 Result<void> SqliteAuditLog::append_checkpoint(const AuditCheckpoint& c) {

@@ -232,6 +232,19 @@ Result<void> Connection::exec(std::string_view sql) {
   return ok();
 }
 
+Result<void> Connection::sync_journal() {
+  sqlite3_file* journal = nullptr;
+  int rc = sqlite3_file_control(db_, "main", SQLITE_FCNTL_JOURNAL_POINTER, &journal);
+  if (rc != SQLITE_OK)
+    return error(rc, "finding the index journal");
+  if (journal == nullptr || journal->pMethods == nullptr)
+    return ok();  // no journal open: nothing committed through this connection is pending
+  rc = journal->pMethods->xSync(journal, SQLITE_SYNC_FULL);
+  if (rc != SQLITE_OK)
+    return error(rc, "syncing the index journal");
+  return ok();
+}
+
 Result<std::int64_t> Connection::query_int(std::string_view sql) {
   Statement st = ARCA_TRY(prepare(sql));
   if (!ARCA_TRY(st.step()))

@@ -99,6 +99,10 @@ class Connection {
   std::int64_t last_insert_rowid() const;
   // Number of rows changed by the last statement.
   std::int64_t changes() const;
+  // Makes every transaction committed so far durable: fsyncs this connection's journal (the
+  // WAL), as a commit under synchronous=FULL would have. For commits made under
+  // synchronous=NORMAL, which are visible and survive a process crash but not yet a power loss.
+  Result<void> sync_journal();
 
   // An Error for SQLite result code `rc`; messages are SQLite's generic text (never values).
   static Error error(int rc, std::string_view context);

@@ -1,0 +1,24 @@
+// Internal to store/sqlite: the audit_records rows (index migration 4), shared by SqliteAuditLog
+// (its own transactions) and SqliteTransaction (audit records committed with an index batch).
+// Thread-safety: as the Connection passed in (one thread at a time).
+#pragma once
+
+#include <vector>
+
+#include "store/audit_log.h"
+#include "store/sqlite/sqlite_connection.h"
+
+namespace arca::store::sqlite {
+
+// List fields (patients, studies, ...) are stored joined by this character, which no UID or
+// PatientRef contains.
+inline constexpr char kAuditListSeparator = '\\';
+
+// The last record of the log on `conn` (seq 0 when empty).
+Result<AuditHead> audit_head(Connection& conn);
+
+// Inserts the records, which must continue the head on `conn` with consecutive seqs (kConflict
+// otherwise: another writer appended first). Runs inside the caller's transaction.
+Result<void> insert_audit_records(Connection& conn, const std::vector<AuditRecord>& records);
+
+}  // namespace arca::store::sqlite
