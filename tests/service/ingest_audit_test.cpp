@@ -46,9 +46,9 @@ class IngestAuditTest : public ServiceTest {
   // `fallback` is what the service records through when the enlisted append fails.
   void enlist(audit::AuditRecorder& fallback) {
     retrieve_.reset();
-    ingest_ = std::make_unique<IngestService>(
-        IngestDeps{faulty_, *index_, refs_, fallback, random_, clock_, logger_, chain_.get()},
-        IngestOptions{});
+    ingest_ = std::make_unique<IngestService>(IngestDeps{faulty_, *index_, refs_, fallback, random_,
+                                                         clock_, logger_, nullptr, chain_.get()},
+                                              IngestOptions{});
   }
 
   std::vector<store::AuditRecord> records() { return log_->read(1, 100000).value(); }

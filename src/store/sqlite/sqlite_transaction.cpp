@@ -109,6 +109,8 @@ Result<std::vector<StoredInstance>> SqliteTransaction::remove_study(const Tenant
     }
     return removed;
   });
+}
+
 Result<void> SqliteTransaction::append_audit(const std::vector<AuditRecord>& records) {
   return in_savepoint([&]() -> Result<void> { return insert_audit_records(conn_, records); });
 }
