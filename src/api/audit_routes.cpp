@@ -63,6 +63,13 @@ Result<service::AuditFilter> filter_from(const FilterValue& get) {
     f.to_ms = ARCA_TRY(number(*v, "to (ms since the epoch)"));
   if (auto v = ARCA_TRY(get("after")))
     f.after = static_cast<std::uint64_t>(ARCA_TRY(number(*v, "after")));
+  if (auto v = ARCA_TRY(get("before")))
+    f.before = static_cast<std::uint64_t>(ARCA_TRY(number(*v, "before")));
+  if (auto v = ARCA_TRY(get("order"))) {
+    if (*v != "newest" && *v != "oldest")
+      return make_error(ErrorCode::kInvalidArgument, "order must be newest or oldest");
+    f.newest_first = *v == "newest";
+  }
   if (auto v = ARCA_TRY(get("limit")))
     f.limit = static_cast<std::size_t>(ARCA_TRY(number(*v, "limit")));
   f.actor = ARCA_TRY(get("actor")).value_or("");
@@ -103,7 +110,8 @@ Result<Response> search_with(service::AuditSearch& audit, Request& request,
   for (const store::AuditRecord& r : page.records)
     records.push_back(record_json(r));
   json out{{"records", records}};
-  out["next_after"] = page.next_after ? json(*page.next_after) : json(nullptr);
+  const char* cursor = f.newest_first ? "next_before" : "next_after";
+  out[cursor] = page.next_after ? json(*page.next_after) : json(nullptr);
   return json_response(200, out);
 }
 

@@ -17,6 +17,7 @@
 //   GET|POST /api/v1/tenants, PATCH /api/v1/tenants/{id}   system admin (admin.users + checked)
 //   GET|POST /api/v1/peers, DELETE /api/v1/peers/{ae}      admin.peers
 //   GET /api/v1/audit?from&to&actor&action&outcome&study&patient_id&issuer&after&limit  audit.read
+//     (order=newest: newest first, paged with before=seq; the answer has next_before)
 //   POST /api/v1/audit/search {the same filters}                                   audit.read
 //   GET /api/v1/audit/export?format=jsonl|dicom&filters, POST (JSON body)          audit.read
 //   POST /api/v1/studies/{study}/documents  study.write  body: a PDF, JPEG or PNG file

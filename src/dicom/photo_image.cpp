@@ -94,6 +94,9 @@ Result<void> decode_jpeg(ByteView jpeg, PhotoPixels& out) {
   const bool gray = space == JCS_GRAYSCALE;
   const bool keep = first_sof(jpeg) == 0xC0 && cinfo.data_precision == 8 &&
                     (gray || space == JCS_YCbCr || space == JCS_RGB);
+  // Read while the header's component info is alive (jpeg_finish_decompress frees it).
+  const Photometric kept_photometric =
+      keep && space == JCS_YCbCr ? ycbcr_photometric(cinfo) : Photometric::kRgb;
   cinfo.out_color_space = gray ? JCS_GRAYSCALE : JCS_RGB;
   (void)jpeg_start_decompress(&cinfo);
   const std::size_t stride = std::size_t{cinfo.output_width} * cinfo.output_components;
@@ -107,10 +110,7 @@ Result<void> decode_jpeg(ByteView jpeg, PhotoPixels& out) {
   out.columns = cinfo.output_width;
   out.samples_per_pixel = gray ? 1 : 3;
   out.jpeg_baseline = keep;
-  out.photometric = gray                 ? Photometric::kMonochrome2
-                    : !keep              ? Photometric::kRgb
-                    : space == JCS_YCbCr ? ycbcr_photometric(cinfo)
-                                         : Photometric::kRgb;
+  out.photometric = gray ? Photometric::kMonochrome2 : kept_photometric;
   jpeg_destroy_decompress(&cinfo);
   return ok();
 }

@@ -22,6 +22,7 @@ class AuditExportSource final : public ByteSource {
       : search_(search), ctx_(std::move(ctx)), filter_(std::move(filter)), format_(format) {
     filter_.limit = kExportPage;
     filter_.after = 0;
+    filter_.newest_first = false;  // an export is in the order of the chain
   }
 
   Result<std::size_t> read(MutableByteView out) override {

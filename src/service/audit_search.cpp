@@ -24,12 +24,15 @@ Result<AuditPage> AuditSearch::find_page(const RequestContext& ctx, const AuditF
     patient_ref =
         deps_.patient_refs.ref(ctx.principal.tenant, filter.issuer, *filter.patient_id).str();
   AuditPage out;
-  std::uint64_t after = filter.after;
+  std::uint64_t cursor = filter.newest_first ? filter.before : filter.after;
   std::size_t scanned = 0;
   while (out.records.size() < filter.limit) {
-    auto batch = ARCA_TRY(deps_.log.read_time_range(filter.from_ms, filter.to_ms, after, kBatch));
+    auto batch = ARCA_TRY(
+        filter.newest_first
+            ? deps_.log.read_time_range_newest_first(filter.from_ms, filter.to_ms, cursor, kBatch)
+            : deps_.log.read_time_range(filter.from_ms, filter.to_ms, cursor, kBatch));
     for (store::AuditRecord& r : batch) {
-      after = r.seq;
+      cursor = r.seq;
       bool match = (ctx.principal.system_admin || r.tenant == ctx.principal.tenant.str()) &&
                    (filter.actor.empty() || r.actor == filter.actor) &&
                    (filter.action.empty() || r.action == filter.action) &&
@@ -48,7 +51,7 @@ Result<AuditPage> AuditSearch::find_page(const RequestContext& ctx, const AuditF
     if (scanned >= kMaxScanned)
       break;
   }
-  out.next_after = after;
+  out.next_after = cursor;
   return out;
 }
 

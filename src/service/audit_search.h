@@ -35,12 +35,17 @@ struct AuditFilter {
   std::optional<std::string> patient_id;
   std::string issuer;
   std::uint64_t after = 0;  // paging: records with seq > after
+  // Newest first instead (what a person reading the trail wants): paged with `before`, records
+  // with seq < before (0: from the newest); `after` is ignored.
+  bool newest_first = false;
+  std::uint64_t before = 0;
   std::size_t limit = 100;  // 1..1000
 };
 
 struct AuditPage {
   std::vector<store::AuditRecord> records;
-  std::optional<std::uint64_t> next_after;  // set when more may follow
+  // Set when more may follow: the `after` of the next page, or its `before` when newest first.
+  std::optional<std::uint64_t> next_after;
 };
 
 struct AuditSearchDeps {

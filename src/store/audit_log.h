@@ -64,6 +64,11 @@ class AuditLogReader {
   virtual Result<std::vector<AuditRecord>> read_time_range(std::int64_t from_ms, std::int64_t to_ms,
                                                            std::uint64_t after,
                                                            std::size_t limit) = 0;
+  // The same range newest first: seq < before (0: no bound), in descending seq order.
+  virtual Result<std::vector<AuditRecord>> read_time_range_newest_first(std::int64_t from_ms,
+                                                                        std::int64_t to_ms,
+                                                                        std::uint64_t before,
+                                                                        std::size_t limit) = 0;
   virtual Result<AuditHead> head() = 0;
   // Every checkpoint, in seq order.
   virtual Result<std::vector<AuditCheckpoint>> checkpoints() = 0;

@@ -30,6 +30,12 @@ class FailingAuditLog final : public store::AuditLog {
                                                           std::size_t limit) override {
     return inner_.read_time_range(a, b, after, limit);
   }
+  Result<std::vector<store::AuditRecord>> read_time_range_newest_first(std::int64_t a,
+                                                                       std::int64_t b,
+                                                                       std::uint64_t before,
+                                                                       std::size_t limit) override {
+    return inner_.read_time_range_newest_first(a, b, before, limit);
+  }
   Result<store::AuditHead> head() override { return inner_.head(); }
   Result<std::vector<store::AuditCheckpoint>> checkpoints() override {
     return inner_.checkpoints();

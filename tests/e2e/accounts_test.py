@@ -9,7 +9,6 @@ directory in clear.
 import os
 import re
 import subprocess
-import time
 import unittest
 
 import harness

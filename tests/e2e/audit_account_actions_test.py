@@ -4,7 +4,6 @@
 password change, a second-factor reset by an admin, sign-out and a lockout. Actor, action,
 outcome, error code, detail, client address and request id are checked on each record.
 """
-import os
 import unittest
 
 import harness
@@ -20,8 +19,7 @@ class AuditAccountActionsTest(unittest.TestCase):
     def setUpClass(cls):
         cls.arca = harness.Arca()
         cls.arca.serve()
-        with open(os.path.join(cls.arca.root, "serve.out"), "rb") as f:
-            otp = f.read().decode().split("one-time password")[1].split()[0]
+        otp = cls.arca.first_admin_password()
         cls.codes = set()
         cls.admin, _, _ = sign_in_new_user(cls.arca.http_port, "admin", otp, PASSWORD, cls.codes)
         cls.admin_actor = cls.admin.request("GET", "/api/v1/me")[1]["actor"]

@@ -30,8 +30,7 @@ class AuditActionsTest(unittest.TestCase):
     def setUpClass(cls):
         cls.arca = harness.Arca()
         cls.arca.serve()
-        with open(os.path.join(cls.arca.root, "serve.out"), "rb") as f:
-            otp = f.read().decode().split("one-time password")[1].split()[0]
+        otp = cls.arca.first_admin_password()
         port = cls.arca.http_port
         cls.admin, _, _ = sign_in_new_user(port, "admin", otp, PASSWORD, set())
         status, body, _ = cls.admin.request("POST", "/api/v1/users",

@@ -28,8 +28,7 @@ class AuditExportTest(unittest.TestCase):
         cls.arca = harness.Arca()
         cls.arca.run("import", *FILES, check=0)
         cls.arca.serve()
-        with open(os.path.join(cls.arca.root, "serve.out"), "rb") as f:
-            otp = f.read().decode().split("one-time password")[1].split()[0]
+        otp = cls.arca.first_admin_password()
         port = cls.arca.http_port
         cls.admin, _, _ = sign_in_new_user(port, "admin", otp, PASSWORD, set())
         cls.users = {}
@@ -133,6 +132,24 @@ class AuditExportTest(unittest.TestCase):
         self.assertEqual(status, 200, paged)
         self.assertEqual([r["seq"] for r in paged["records"]], [1, 2])
         self.assertEqual(paged["next_after"], 2)
+        # Newest first (the web app's order), paged with `before`, is the same trail reversed
+        # (bounded by the newest record seen: every search adds a record of its own).
+        status, oldest, _ = self.auditor.request("GET", "/api/v1/audit?limit=1000")
+        self.assertEqual(status, 200, oldest)
+        self.assertIsNone(oldest["next_after"])
+        seqs, before = [], oldest["records"][-1]["seq"] + 1
+        for _ in range(100):
+            status, page, _ = self.auditor.request(
+                "POST", "/api/v1/audit/search", {"order": "newest", "limit": 3, "before": before})
+            self.assertEqual(status, 200, page)
+            self.assertNotIn("next_after", page)
+            seqs += [r["seq"] for r in page["records"]]
+            before = page["next_before"]
+            if before is None:
+                break
+        self.assertEqual(seqs, [r["seq"] for r in reversed(oldest["records"])])
+        status, _, _ = self.auditor.request("GET", "/api/v1/audit?order=sideways")
+        self.assertEqual(status, 400)
         status, raw, _ = self.export(self.auditor, "POST", "jsonl", patient_id=pid,
                                      action="retrieve")
         self.assertEqual(status, 200, raw)

@@ -36,8 +36,7 @@ class AuditReadsTest(unittest.TestCase):
     def setUpClass(cls):
         cls.arca = harness.Arca()
         cls.arca.serve()
-        with open(os.path.join(cls.arca.root, "serve.out"), "rb") as f:
-            otp = f.read().decode().split("one-time password")[1].split()[0]
+        otp = cls.arca.first_admin_password()
         port = cls.arca.http_port
         codes = set()
         cls.admin, _, _ = sign_in_new_user(port, "admin", otp, PASSWORD, codes)

@@ -35,8 +35,7 @@ class AuditDimseTest(unittest.TestCase):
         cls.arca = harness.Arca()
         cls.dest_port = harness.free_port()
         cls.arca.serve()
-        with open(os.path.join(cls.arca.root, "serve.out"), "rb") as f:
-            otp = f.read().decode().split("one-time password")[1].split()[0]
+        otp = cls.arca.first_admin_password()
         cls.admin, _, _ = sign_in_new_user(cls.arca.http_port, "admin", otp, PASSWORD, set())
         for peer in ({"ae_title": "MODALITY", "host": "127.0.0.1",
                       "allow": ["store", "find", "get", "move"]},

@@ -121,8 +121,7 @@ class AuthorizationMatrixTest(unittest.TestCase):
         with open(cls.config, "w") as f:
             f.write("[auth]\nidle_timeout_minutes = 1\n")
         cls.arca.serve(["--config", cls.config])
-        with open(os.path.join(cls.arca.root, "serve.out"), "rb") as f:
-            otp = f.read().decode().split("one-time password")[1].split()[0]
+        otp = cls.arca.first_admin_password()
         port = cls.arca.http_port
         cls.admin, _, _ = sign_in_new_user(port, "admin", otp, PASSWORD, set())
         cls.roles = {}

@@ -9,7 +9,6 @@ import io
 import json
 import os
 import re
-import subprocess
 import unittest
 import urllib.parse
 

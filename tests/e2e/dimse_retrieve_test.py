@@ -8,7 +8,6 @@ All on 127.0.0.1.
 import glob
 import hashlib
 import os
-import shutil
 import socket
 import subprocess
 import tempfile

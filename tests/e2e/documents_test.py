@@ -35,8 +35,7 @@ class Documents(unittest.TestCase):
         cls.arca.run("import", CT, check=0)
         cls.arca.run("tenant", "add", "north", check=0)
         cls.arca.serve()
-        with open(os.path.join(cls.arca.root, "serve.out"), "rb") as f:
-            otp = f.read().decode().split("one-time password")[1].split()[0]
+        otp = cls.arca.first_admin_password()
         cls.port = cls.arca.http_port
         used = set()
         cls.admin, _, _ = sign_in_new_user(cls.port, "admin", otp, PASSWORD, used)

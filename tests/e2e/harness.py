@@ -81,6 +81,19 @@ class Arca:
                 time.sleep(0.1)
         raise AssertionError("arca serve did not start listening")
 
+    def first_admin_password(self, timeout=60):
+        """The first admin's one-time password, as `arca serve` prints it on a new archive
+        (waits for it: the server may print it after its ports already listen)."""
+        deadline = time.time() + timeout
+        while True:
+            with open(os.path.join(self.root, "serve.out"), "rb") as f:
+                parts = f.read().decode(errors="replace").split("one-time password")
+            if len(parts) > 1 and parts[1].split():
+                return parts[1].split()[0]
+            if time.time() > deadline:
+                raise AssertionError("no one-time password printed:\n" + self.log()[-3000:])
+            time.sleep(0.1)
+
     def certificate(self):
         """The self-signed certificate `arca serve` generated (HTTPS and DICOM TLS)."""
         return os.path.join(os.path.dirname(self.key_file), "https-certificate.pem")

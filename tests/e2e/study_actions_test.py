@@ -44,8 +44,7 @@ class StudyActionsTest(unittest.TestCase):
             cls.names[str(ds.StudyInstanceUID)] = (str(ds.get("PatientName", "")),
                                                    str(ds.get("PatientID", "")))
         cls.arca.serve()
-        with open(os.path.join(cls.arca.root, "serve.out"), "rb") as f:
-            otp = f.read().decode().split("one-time password")[1].split()[0]
+        otp = cls.arca.first_admin_password()
         port = cls.arca.http_port
         cls.admin, _, _ = sign_in_new_user(port, "admin", otp, PASSWORD, set())
         cls.users = {}

@@ -4,10 +4,8 @@ playwright-core script under tests/e2e/webapp/ (shared pieces in webapp/common.c
 Screenshots of each suite go to <build>/webapp-screenshots/<suite>/."""
 import json
 import os
-import re
 import shutil
 import subprocess
-import time
 
 import harness
 
@@ -20,15 +18,7 @@ CHROMIUM = "/usr/bin/chromium"
 def serve_with_first_admin(arca, extra=()):
     """Starts `arca serve`; returns the first admin's one-time password it prints."""
     arca.serve(extra=extra)
-    out = os.path.join(arca.root, "serve.out")
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        with open(out) as f:
-            m = re.search(r"one-time password\n\n\s+(\S+)", f.read())
-        if m:
-            return m.group(1)
-        time.sleep(0.2)
-    raise AssertionError("no one-time password printed")
+    return arca.first_admin_password()
 
 
 def shots_dir(suite):

@@ -79,6 +79,8 @@ export interface AuditFilter {
   patient_id?: string;
   issuer?: string;
   after?: number;
+  order?: "newest" | "oldest";
+  before?: number; // paging when newest first
   limit?: number;
 }
 
@@ -118,13 +120,15 @@ export const patchTenant = (tenant: string, body: Partial<Omit<Tenant, "id" | "d
   apiJson<unknown>("PATCH", `/api/v1/tenants/${id(tenant)}`, body);
 
 export const searchAudit = (filter: AuditFilter) =>
-  apiJson<{ records: AuditRecord[]; next_after: number | null }>("POST", "/api/v1/audit/search", filter);
+  apiJson<{ records: AuditRecord[]; next_after?: number | null; next_before?: number | null }>("POST", "/api/v1/audit/search", filter);
 
 // The export of a search as a file: fetched with POST (filters in the body) and handed to the
 // browser as a download. Returns the file's name and its size in bytes.
 export async function exportAudit(filter: AuditFilter, format: "jsonl" | "dicom"): Promise<{ name: string; size: number }> {
   const body = { ...filter, format };
   delete body.after;
+  delete body.before;
+  delete body.order;
   delete body.limit;
   const r = await apiCall("POST", "/api/v1/audit/export", body, "*/*");
   const blob = await r.blob();

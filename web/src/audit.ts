@@ -39,7 +39,7 @@ export function auditScreen(me: api.Me): void {
 
   let filter: admin.AuditFilter = { from: weekAgo.getTime() };
   let pageSize = 25;
-  let afters: number[] = [0]; // the `after` of each page seen, for Previous
+  let afters: number[] = [0]; // the cursor (`before`, newest first) of each page seen, for Previous
   let nextAfter: number | null = null;
   const names = new Map<string, string>();
 
@@ -62,9 +62,9 @@ export function auditScreen(me: api.Me): void {
     table.setAttribute("aria-busy", "true");
     try {
       const after = afters[afters.length - 1];
-      const page = await admin.searchAudit({ ...filter, after, limit: pageSize });
+      const page = await admin.searchAudit({ ...filter, order: "newest", before: after, limit: pageSize });
       fill(page.records);
-      nextAfter = page.next_after;
+      nextAfter = page.next_before ?? null;
       const first = (afters.length - 1) * pageSize + 1;
       const text = page.records.length === 0 ? (afters.length === 1 ? "No audit records match." : "No more records.") : `Records ${first}–${first + page.records.length - 1}${nextAfter === null ? " (end of list)" : ""}`;
       status.textContent = text;

@@ -37,12 +37,12 @@ export function accessReportScreen(me: api.Me): void {
     current = { patient_id: pid.value.trim(), issuer: issuer.value.trim() || undefined };
     status.textContent = "Searching…";
     try {
-      const page = await admin.searchAudit({ ...current, limit: LIMIT });
+      const page = await admin.searchAudit({ ...current, order: "newest", limit: LIMIT });
       fill(page.records);
       const people = new Map<string, number>();
       for (const r of page.records) people.set(r.actor, (people.get(r.actor) ?? 0) + 1);
       summary.replaceChildren(...[...people].map(([who, n]) => h("li", {}, `${actorText(who, names)}: ${n} record${n === 1 ? "" : "s"} (${[...new Set(page.records.filter((r) => r.actor === who).map((r) => actionText(r.action)))].join(", ")})`)));
-      const text = page.records.length === 0 ? "No recorded access to this patient's data." : `${page.records.length} recorded accesses by ${people.size} ${people.size === 1 ? "person or system" : "people or systems"}${page.next_after !== null ? ` (the first ${LIMIT}; download the report for all)` : ""}.`;
+      const text = page.records.length === 0 ? "No recorded access to this patient's data." : `${page.records.length} recorded accesses by ${people.size} ${people.size === 1 ? "person or system" : "people or systems"}${page.next_before != null ? ` (the latest ${LIMIT}; download the report for all)` : ""}.`;
       status.textContent = text;
       announce(text);
       download.disabled = false;

@@ -61,7 +61,8 @@ export function showRecord(r: admin.AuditRecord, names: Names): Promise<void> {
     ["Program (user agent)", r.user_agent || "—"],
     ["Request", r.request_id || "—"],
   ];
-  const dl = h("dl", { class: "record" }, ...rows.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));
+  // The list scrolls when a record names many objects: focusable so the keyboard can scroll it.
+  const dl = h("dl", { class: "record", tabindex: "0", "aria-label": "Record details" }, ...rows.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));
   return showDetails(`Audit record ${r.seq}`, dl);
 }
 

@@ -91,6 +91,19 @@ Result<std::vector<AuditRecord>> SqliteAuditLog::read_time_range(std::int64_t fr
   return collect(st);
 }
 
+Result<std::vector<AuditRecord>> SqliteAuditLog::read_time_range_newest_first(std::int64_t from_ms,
+                                                                              std::int64_t to_ms,
+                                                                              std::uint64_t before,
+                                                                              std::size_t limit) {
+  std::lock_guard lock(mu_);
+  auto st = ARCA_TRY(conn_->cached(std::string(kSelect) +
+                                   "WHERE time_ms >= ? AND time_ms < ? AND seq < ? "
+                                   "ORDER BY seq DESC LIMIT ?"));
+  const std::int64_t bound = before == 0 ? INT64_MAX : as_int(before);
+  st.bind(1, from_ms).bind(2, to_ms).bind(3, bound).bind(4, as_int(limit));
+  return collect(st);
+}
+
 Result<AuditHead> SqliteAuditLog::head() {
   std::lock_guard lock(mu_);
   return head_locked();

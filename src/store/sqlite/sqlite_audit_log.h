@@ -28,6 +28,10 @@ class SqliteAuditLog final : public AuditLog {
   Result<std::vector<AuditRecord>> read(std::uint64_t from, std::size_t limit) override;
   Result<std::vector<AuditRecord>> read_time_range(std::int64_t from_ms, std::int64_t to_ms,
                                                    std::uint64_t after, std::size_t limit) override;
+  Result<std::vector<AuditRecord>> read_time_range_newest_first(std::int64_t from_ms,
+                                                                std::int64_t to_ms,
+                                                                std::uint64_t before,
+                                                                std::size_t limit) override;
   Result<AuditHead> head() override;
   Result<std::vector<AuditCheckpoint>> checkpoints() override;
   Result<void> append(const std::vector<AuditRecord>& records) override;
