@@ -1,4 +1,4 @@
-// POST /api/v1/studies/{study}/documents (study.write): attach a clinical document to a stored
+// POST /api/v1/studies/{study}/documents (document.write): attach a clinical document to a stored
 // study. The body is the file itself, Content-Type application/pdf, image/jpeg or image/png
 // (anything else: 415), at most DocumentService::max_document_bytes (413). An optional title
 // travels percent-encoded (UTF-8) in the X-Document-Title header, never in the URL, since it
@@ -77,7 +77,7 @@ Result<Response> attach(service::DocumentService& documents, Request& request) {
 
 Result<void> register_document_routes(http::Router& router, service::DocumentService& documents) {
   return router.add({Method::kPost, "/api/v1/studies/{study}/documents",
-                     Access::require(Permission::kStudyWrite), AuditAction::kStore,
+                     Access::require(Permission::kDocumentWrite), AuditAction::kStore,
                      documents.max_document_bytes(),
                      [&documents](Request& r) { return attach(documents, r); }});
 }

@@ -20,7 +20,7 @@
 //     (order=newest: newest first, paged with before=seq; the answer has next_before)
 //   POST /api/v1/audit/search {the same filters}                                   audit.read
 //   GET /api/v1/audit/export?format=jsonl|dicom&filters, POST (JSON body)          audit.read
-//   POST /api/v1/studies/{study}/documents  study.write  body: a PDF, JPEG or PNG file
+//   POST /api/v1/studies/{study}/documents  document.write  body: a PDF, JPEG or PNG file
 //   GET /api/v1/studies/{study}/archive     study.export  the study as a streamed zip
 //   DELETE /api/v1/studies/{study}          study.delete
 #pragma once

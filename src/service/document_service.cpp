@@ -46,11 +46,11 @@ Result<StoreOutcome> DocumentService::attach(const RequestContext& ctx,
     (void)record_or_refuse(deps_.audit, event, deps_.logger);  // refused either way
     return std::move(built).error();
   }
-  return deps_.ingest.store(ctx, ByteView(built.value()));
+  return deps_.ingest.store_document(ctx, ByteView(built.value()));
 }
 
 Result<Bytes> DocumentService::build(const RequestContext& ctx, const DocumentUpload& upload) {
-  ARCA_TRY(authorize(ctx, Permission::kStudyWrite));
+  ARCA_TRY(authorize(ctx, Permission::kDocumentWrite));
   if (upload.content.size() > options_.max_document_bytes)
     return make_error(ErrorCode::kTooLarge, "the document is larger than the limit");
   if (upload.content.empty())
@@ -74,14 +74,7 @@ Result<Bytes> DocumentService::build(const RequestContext& ctx, const DocumentUp
 
 Result<dicom::StudyHeader> DocumentService::study_header(const RequestContext& ctx,
                                                          const StudyUid& study) {
-  RetrieveScope scope;
-  scope.level = RetrieveLevel::kStudy;
-  scope.studies.push_back(study);
-  auto plan = ARCA_TRY(deps_.retrieve.plan(ctx, scope));
-  if (plan.instances().empty())
-    return make_error(ErrorCode::kNotFound, "no such study");
-  const InstanceUid& first = plan.instances().front().attributes.instance.sop_instance_uid;
-  auto opened = ARCA_TRY(deps_.retrieve.open_instance(ctx, first));
+  auto opened = ARCA_TRY(deps_.retrieve.open_for_document(ctx, study));
   const std::uint64_t size = opened.reader->size();
   // Most headers end well inside the first 64 KiB; read longer prefixes only when needed.
   for (std::size_t length = kFirstPrefixBytes;; length *= 4) {

@@ -39,6 +39,12 @@ Result<StoreOutcome> outcome_of(const store::StoredInstance& row, const store::P
   return conflict_error();
 }
 
+// What store_document() accepts: Encapsulated PDF and Secondary Capture Image Storage.
+bool is_document_class(const SopClassUid& sop_class) {
+  return sop_class.str() == "1.2.840.10008.5.1.4.1.1.104.1" ||
+         sop_class.str() == "1.2.840.10008.5.1.4.1.1.7";
+}
+
 }  // namespace
 
 IngestService::IngestService(IngestDeps deps, IngestOptions options)
@@ -58,6 +64,17 @@ Result<StoreOutcome> IngestService::store(const RequestContext& ctx, ByteSource&
 
 Result<StoreOutcome> IngestService::store(const RequestContext& ctx, ByteView part10) {
   Attempt attempt;
+  return store_attempt(ctx, part10, attempt);
+}
+
+Result<StoreOutcome> IngestService::store_document(const RequestContext& ctx, ByteView part10) {
+  Attempt attempt;
+  attempt.document = true;
+  return store_attempt(ctx, part10, attempt);
+}
+
+Result<StoreOutcome> IngestService::store_attempt(const RequestContext& ctx, ByteView part10,
+                                                  Attempt& attempt) {
   Result<StoreOutcome> outcome = store_validated(ctx, part10, attempt);
   if (attempt.audited)
     return outcome;
@@ -72,11 +89,13 @@ Result<StoreOutcome> IngestService::store(const RequestContext& ctx, ByteView pa
 Result<StoreOutcome> IngestService::store_validated(const RequestContext& ctx, ByteView part10,
                                                     Attempt& attempt) {
   store::StoredInstance& row = attempt.row;
-  ARCA_TRY(authorize(ctx, Permission::kStudyWrite));
+  ARCA_TRY(authorize(ctx, attempt.document ? Permission::kDocumentWrite : Permission::kStudyWrite));
   if (part10.size() > options_.max_object_bytes) {
     return make_error(ErrorCode::kTooLarge, "object exceeds the configured maximum size");
   }
   auto parsed = ARCA_TRY(dicom::parse_part10(part10));
+  if (attempt.document && !is_document_class(parsed.attributes.instance.sop_class_uid))
+    return make_error(ErrorCode::kPermissionDenied, "only clinical documents may be stored here");
   row.tenant = ctx.principal.tenant;
   row.attributes = std::move(parsed.attributes);
   const auto& patient = row.attributes.patient;

@@ -67,6 +67,10 @@ class IngestService {
   // audited, so it is not acknowledged; a resend is a duplicate and is audited then).
   Result<StoreOutcome> store(const RequestContext& ctx, ByteView part10);
   Result<StoreOutcome> store(const RequestContext& ctx, ByteSource& part10);
+  // A clinical document the server built (DocumentService): needs document.write instead of
+  // study.write (the front desk may attach documents, DESIGN §5), and the object must be an
+  // Encapsulated PDF or a Secondary Capture image; otherwise the same protocol as store().
+  Result<StoreOutcome> store_document(const RequestContext& ctx, ByteView part10);
 
   std::uint64_t index_transactions() const { return committer_.transactions(); }
 
@@ -74,8 +78,10 @@ class IngestService {
   // What store_validated() learned besides its outcome.
   struct Attempt {
     store::StoredInstance row;
-    bool audited = false;  // recorded in the index transaction already
+    bool audited = false;   // recorded in the index transaction already
+    bool document = false;  // store_document(): document.write and document SOP classes only
   };
+  Result<StoreOutcome> store_attempt(const RequestContext& ctx, ByteView part10, Attempt& attempt);
   Result<StoreOutcome> store_validated(const RequestContext& ctx, ByteView part10,
                                        Attempt& attempt);
   Result<store::BlobId> write_blob(const store::StoredInstance& row, ByteView part10);

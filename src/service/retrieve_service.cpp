@@ -66,6 +66,16 @@ Result<OpenedInstance> RetrieveService::open_instance(const RequestContext& ctx,
   return opened;
 }
 
+Result<OpenedInstance> RetrieveService::open_for_document(const RequestContext& ctx,
+                                                          const StudyUid& study) {
+  ARCA_TRY(authorize_study(ctx, Permission::kDocumentWrite, study));
+  auto rows = ARCA_TRY(deps_.index.study_instances(ctx.principal.tenant, study));
+  if (rows.empty())
+    return make_error(ErrorCode::kNotFound, "no such study");
+  auto reader = ARCA_TRY(deps_.blobs.open(rows.front().blob));
+  return OpenedInstance{std::move(rows.front()), std::move(reader)};
+}
+
 Result<Bytes> RetrieveService::read_range(const RequestContext& ctx, const InstanceUid& uid,
                                           std::uint64_t offset, std::size_t length) {
   auto opened = ARCA_TRY(open_instance(ctx, uid));

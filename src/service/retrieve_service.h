@@ -131,6 +131,11 @@ class RetrieveService {
   // One instance for random access (frames, byte ranges). Requires image.read. kUnavailable if
   // the access cannot be audited (fail closed).
   Result<OpenedInstance> open_instance(const RequestContext& ctx, const InstanceUid& uid);
+  // One stored object of `study`, read by DocumentService to copy the patient and study
+  // attributes into a clinical document that joins the study: needs document.write and the
+  // study in the caller's tenant and scope, not image.read (nothing of it reaches the caller;
+  // the document's store is what is audited). kNotFound for an unknown or out-of-scope study.
+  Result<OpenedInstance> open_for_document(const RequestContext& ctx, const StudyUid& study);
   // Bytes [offset, offset+length) of an instance, clipped at its end. Requires image.read.
   Result<Bytes> read_range(const RequestContext& ctx, const InstanceUid& uid, std::uint64_t offset,
                            std::size_t length);

@@ -76,7 +76,7 @@ EXPECTED = {
     ("POST", "/api/v1/audit/search"): "audit.read",
     ("GET", "/api/v1/audit/export"): "audit.read",
     ("POST", "/api/v1/audit/export"): "audit.read",
-    ("POST", "/api/v1/studies/{study}/documents"): "study.write",
+    ("POST", "/api/v1/studies/{study}/documents"): "document.write",
     ("GET", "/api/v1/studies/{study}/archive"): "study.export",
     ("DELETE", "/api/v1/studies/{study}"): "study.delete",
 }

@@ -2,7 +2,7 @@
 become DICOM objects of the study (read back with WADO-RS, pydicom and DCMTK's dcmdump), and
 every refusal answers as it should: wrong magic bytes, a damaged PNG, an unsupported type, an
 unknown study, a study of another tenant, a body over the limit, no credentials, a role without
-study.write. Also STOW-RS: an identical re-store is marked DUPLICATE in the store response."""
+document.write (front desk included). Also STOW-RS: an identical re-store is marked DUPLICATE in the store response."""
 import io
 import os
 import subprocess
@@ -41,7 +41,8 @@ class Documents(unittest.TestCase):
         cls.admin, _, _ = sign_in_new_user(cls.port, "admin", otp, PASSWORD, used)
         cls.users = {}
         for name, role, tenant in [("tech", "technologist", None), ("desk", "front_desk", None),
-                                   ("northrad", "radiologist", "north")]:
+                                   ("northrad", "radiologist", "north"),
+                                   ("doc", "referring", None)]:
             body = {"username": name, "roles": [role]}
             if tenant:
                 body["tenant"] = tenant
@@ -124,10 +125,31 @@ class Documents(unittest.TestCase):
         # Another tenant's study is not found either, exactly like a missing one.
         status, body, _ = self.attach(self.users["northrad"], make_pdf("x"), "application/pdf")
         self.assertEqual(status, 404, body)
-        status, body, _ = self.attach(self.users["desk"], make_pdf("x"), "application/pdf")
-        self.assertEqual(status, 403, body)
+        # A referring physician has no document.write (and this study is not granted anyway).
+        status, body, _ = self.attach(self.users["doc"], make_pdf("x"), "application/pdf")
+        self.assertIn(status, (403, 404), body)
         status, body, _ = self.attach(Client(self.port), make_pdf("x"), "application/pdf")
         self.assertEqual(status, 401, body)
+
+    def test_front_desk_attaches_documents_but_stores_no_images(self):
+        """DESIGN §5: the front desk may store documents only (document.write)."""
+        desk = self.users["desk"]
+        status, answer, _ = self.attach(desk, make_pdf("referral letter"), "application/pdf",
+                                        title="Referral")
+        self.assertEqual(status, 201, answer)
+        self.assertEqual(answer["sop_class"], "1.2.840.10008.5.1.4.1.1.104.1")
+        with open(CT, "rb") as f:
+            data = f.read()
+        body = (b"--b\r\nContent-Type: application/dicom\r\n\r\n" + data + b"\r\n--b--\r\n")
+        headers = {"Content-Type": 'multipart/related; type="application/dicom"; boundary=b',
+                   "Accept": "application/dicom+json"}
+        status, _, _ = desk.request("POST", "/dicom-web/studies", body=body, headers=headers)
+        self.assertEqual(status, 403)
+        # The front desk reads no images: the study header was read for it, not shown to it.
+        status, _, _ = desk.request(
+            "GET", f"/dicom-web/studies/{answer['study']}/series/{answer['series']}/instances/"
+            f"{answer['instance']}")
+        self.assertEqual(status, 403)
 
     def test_too_large_with_curl(self):
         big = b"%PDF-1.4\n" + b"0" * (64 << 20)

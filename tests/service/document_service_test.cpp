@@ -95,15 +95,29 @@ TEST_F(DocumentServiceTest, UnknownAndOutOfScopeStudiesAreNotFound) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorCode::kNotFound) << r.error().to_string();
 
-  auto scoped = user({Permission::kStudyWrite, Permission::kImageRead},
-                     std::set<std::string>{"1.2.3.4.5.6.7"});
+  auto scoped = user({Permission::kDocumentWrite}, std::set<std::string>{"1.2.3.4.5.6.7"});
   auto out = documents_->attach(scoped, upload(dicom::DocumentType::kPdf, pdf));
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.error().code, ErrorCode::kNotFound);
 }
 
-TEST_F(DocumentServiceTest, WithoutStudyWriteIsDenied) {
-  auto r = documents_->attach(user({Permission::kStudyQuery, Permission::kDocumentWrite}),
+TEST_F(DocumentServiceTest, DocumentWriteAloneIsEnoughButImagesAreNot) {
+  // The front desk (DESIGN §5): documents only, no image.read, no study.write.
+  const Bytes pdf = dicom::testing::tiny_pdf();
+  auto desk = user({Permission::kStudyQuery, Permission::kDocumentWrite});
+  auto r = documents_->attach(desk, upload(dicom::DocumentType::kPdf, pdf));
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ(r->sop_class.str(), "1.2.840.10008.5.1.4.1.1.104.1");
+  auto image = ingest_->store_document(desk, corpus_file("MR_small.dcm"));
+  ASSERT_FALSE(image.ok());
+  EXPECT_EQ(image.error().code, ErrorCode::kPermissionDenied);
+  auto stow = ingest_->store(desk, corpus_file("MR_small.dcm"));
+  ASSERT_FALSE(stow.ok());
+  EXPECT_EQ(stow.error().code, ErrorCode::kPermissionDenied);
+}
+
+TEST_F(DocumentServiceTest, WithoutDocumentWriteIsDenied) {
+  auto r = documents_->attach(user({Permission::kStudyQuery, Permission::kImageRead}),
                               upload(dicom::DocumentType::kPdf, dicom::testing::tiny_pdf()));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorCode::kPermissionDenied);

@@ -72,9 +72,10 @@ async function home(): Promise<void> {
   stopIdle?.();
   stopIdle = startIdleWatch((notice) => void signOut(notice));
   // The worklist's "Attach document" opens the upload screen with that study chosen.
+  const images = me.permissions.includes("study.write");
   onAttachDocument(
-    me.permissions.includes("study.write")
-      ? (study: StudyChoice) => nav?.select("Upload", () => uploadScreen(study))
+    images || me.permissions.includes("document.write")
+      ? (study: StudyChoice) => nav?.select("Upload", () => uploadScreen(study, images))
       : null,
   );
   nav?.openFirst();

@@ -23,7 +23,11 @@ const systemAdmin = (me: api.Me) => (me.user as api.User & { system_admin?: bool
 
 const SCREENS: Screen[] = [
   { label: "Worklist", allowed: (me) => may(me, "study.query"), open: worklistScreen },
-  { label: "Upload", allowed: (me) => may(me, "study.write"), open: () => uploadScreen(null) },
+  {
+    label: "Upload",
+    allowed: (me) => may(me, "study.write") || may(me, "document.write"),
+    open: (me) => uploadScreen(null, may(me, "study.write")),
+  },
   { label: "Audit trail", allowed: (me) => may(me, "audit.read"), open: auditScreen },
   { label: "Access report", allowed: (me) => may(me, "audit.read"), open: accessReportScreen },
   { label: "Users", allowed: (me) => may(me, "admin.users"), open: usersScreen },

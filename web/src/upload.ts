@@ -85,7 +85,7 @@ function picker(label: string, id: string, attrs: Record<string, string | boolea
   return h("span", { class: "picker" }, input, h("label", { for: id, class: "button secondary" }, label));
 }
 
-function build(initial: StudyChoice | null) {
+function build(initial: StudyChoice | null, images: boolean) {
   const drop = h(
     "div",
     { class: "dropzone", id: "dropzone" },
@@ -175,8 +175,11 @@ function build(initial: StudyChoice | null) {
     "section",
     { class: "upload", "aria-labelledby": "screen-title" },
     h("h1", { id: "screen-title" }, "Upload"),
-    h("p", { class: "intro" }, `Add the images from a patient's CD, a folder or a .zip file. Each file is checked and stored, ${PARALLEL} at a time; the list shows what happened to each one.`),
-    h("div", { class: "upload-grid" }, h("section", { class: "card", "aria-label": "Images" }, h("h2", {}, "Images from a CD, folder or .zip"), drop), docs),
+    images
+      ? h("p", { class: "intro" }, `Add the images from a patient's CD, a folder or a .zip file. Each file is checked and stored, ${PARALLEL} at a time; the list shows what happened to each one.`)
+      : h("p", { class: "intro" }, "Attach a referral letter or a photo to a patient's study. Your role stores documents, not images."),
+    // Without study.write (the front desk, DESIGN §5) only documents: the server refuses images.
+    h("div", { class: "upload-grid" }, ...(images ? [h("section", { class: "card", "aria-label": "Images" }, h("h2", {}, "Images from a CD, folder or .zip"), drop)] : []), docs),
     progress,
   );
   return { section, body, overall, overallText, retry, attach, studyUid, studyLabel, title, confirmed: () => confirmed, setStudy: (c: StudyChoice) => {
@@ -229,10 +232,11 @@ export function resetUploads(): void {
   screen = null;
 }
 
-// Shows the upload screen (the same one all along), optionally with a study for documents.
-export function uploadScreen(study: StudyChoice | null = null): void {
+// Shows the upload screen (the same one all along), optionally with a study for documents;
+// `images` false (no study.write): documents only.
+export function uploadScreen(study: StudyChoice | null = null, images = true): void {
   if (!refs) {
-    refs = build(study);
+    refs = build(study, images);
     screen = refs.section;
   } else if (study) refs.setStudy(study);
   show("Upload", screen!);

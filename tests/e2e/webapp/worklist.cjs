@@ -143,9 +143,20 @@ run(async (browser) => {
   check((await desk.getByRole("link", { name: /zip/ }).count()) === 0, "the front desk gets no download links");
   check((await desk.getByRole("button", { name: /^Delete/ }).count()) === 0, "the front desk gets no delete buttons");
   const deskActions = await desk.$$eval("table.studies tbody tr .row-actions", (cells) => [...new Set(cells.map((c) => c.textContent))]);
-  check(deskActions.every((t) => t === "Attach document"), "the front desk's only row action is Attach document", deskActions);
+  check(deskActions.length > 0 && deskActions.every((t) => t === "Attach document"), "the front desk's only row action is Attach document", deskActions);
   const refused = await desk.evaluate(async (uid) => (await fetch(`/api/v1/studies/${uid}/archive`)).status, EXPECT.download_uid);
   check(refused === 403, "the archive route refuses the front desk", refused);
   await shot(desk, "05-front-desk");
   await accessible(desk, "front-desk worklist");
+  // ... which opens the upload screen for documents only (DESIGN §5: documents, no images).
+  await desk.locator("table.studies tbody tr .row-actions button").first().click();
+  await heading(desk, "Upload");
+  check((await desk.getByRole("heading", { name: "Images from a CD, folder or .zip" }).count()) === 0, "the front desk's upload screen offers no images");
+  const pdf = Buffer.from("%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n");
+  await desk.setInputFiles("#pick-docs", { name: "referral.pdf", mimeType: "application/pdf", buffer: pdf });
+  await desk.getByRole("button", { name: "Attach 1 document" }).click();
+  await desk.waitForSelector('table.files tbody tr[data-path="referral.pdf"][data-state="stored"]', { timeout: 20_000 });
+  check(true, "the front desk attaches a referral letter to a study");
+  await shot(desk, "06-front-desk-document");
+  await accessible(desk, "front-desk upload");
 });
