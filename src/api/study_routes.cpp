@@ -74,8 +74,16 @@ class ExportZip final : public ByteSource {
   ZipStream zip_;
 };
 
+// The {study} of the path, refused unless it is a well-formed UID (it ends up in a header).
+Result<StudyUid> study_param(const Request& request) {
+  std::string uid(request.path_param("study").value_or(""));
+  if (!is_valid_uid(uid))
+    return make_error(ErrorCode::kInvalidArgument, "the study UID is not a valid UID");
+  return StudyUid(std::move(uid));
+}
+
 Result<Response> archive(service::RetrieveService& retrieve, Request& request) {
-  StudyUid study(std::string(request.path_param("study").value_or("")));
+  StudyUid study = ARCA_TRY(study_param(request));
   auto exporting = ARCA_TRY(retrieve.open_export(request_context(request), study));
   auto zip = std::make_unique<ExportZip>(std::move(exporting));
   std::uint64_t length = zip->size();
@@ -85,7 +93,7 @@ Result<Response> archive(service::RetrieveService& retrieve, Request& request) {
 }
 
 Result<Response> remove(service::DeleteService& deletion, Request& request) {
-  StudyUid study(std::string(request.path_param("study").value_or("")));
+  StudyUid study = ARCA_TRY(study_param(request));
   auto report = ARCA_TRY(deletion.delete_study(request_context(request), study));
   return json_response(
       200,

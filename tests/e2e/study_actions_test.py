@@ -115,6 +115,11 @@ class StudyActionsTest(unittest.TestCase):
         status, _, _ = self.users["radiologist"].request(
             "GET", "/api/v1/studies/1.2.3.4.5.404/archive")
         self.assertEqual(status, 404)
+        for bad in ("1.2.x", "1.2%0d%0aX-Injected:%201", "01.2"):
+            status, _, headers = self.users["radiologist"].request(
+                "GET", f"/api/v1/studies/{bad}/archive")
+            self.assertEqual(status, 400, bad)
+            self.assertNotIn("X-Injected", str(headers))
         status, _, _ = Client(self.arca.http_port).request(
             "GET", f"/api/v1/studies/{study}/archive")
         self.assertEqual(status, 401)
