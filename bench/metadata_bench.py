@@ -29,15 +29,8 @@ import tempfile
 import time
 import zlib
 
-
-def log(*a):
-    print("[%s]" % time.strftime("%H:%M:%S"), *a, file=sys.stderr, flush=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_util import free_port, log  # noqa: E402
 
 
 def pct(values, p):

@@ -17,6 +17,7 @@ import argparse
 import http.client
 import json
 import os
+import sys
 import shutil
 import signal
 import socket
@@ -28,11 +29,8 @@ import time
 
 import pydicom
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_util import free_port  # noqa: E402
 
 
 class Archive:
