@@ -39,20 +39,24 @@ Result<void> AccountService::record(const RequestContext& ctx, AuditAction actio
 Result<auth::SignIn> AccountService::sign_in(const RequestContext& ctx, std::string_view username,
                                              const SecretString& password) {
   auto result = deps_.accounts.sign_in(username, password, ctx.client_address);
-  // The actor is the account tried, by opaque id; an unknown username is recorded as such,
-  // never in clear (it may be a mistyped password).
+  // The actor is the account tried, by opaque id, and the record goes to that account's tenant
+  // (so its admins and auditors see attempts on their accounts); an unknown username is
+  // recorded as "anonymous" with no tenant, never in clear (it may be a mistyped password).
   std::string actor = "anonymous";
+  RequestContext attributed = ctx;
   if (result.ok()) {
     actor = user_actor(result->user.id);
+    attributed.principal.tenant = result->user.tenant;
   } else if (auto u = deps_.accounts.store().find_user_by_name(username); u.ok() && *u) {
     actor = user_actor((*u)->id);
+    attributed.principal.tenant = (*u)->tenant;
   }
   std::string detail =
       result.ok() ? "password accepted; next: " + std::string(auth::sign_in_step_name(result->step))
                   : "password sign-in refused";
   if (!result.ok() && result.error().code == ErrorCode::kRateLimited)
     detail = "sign-in refused: locked out";
-  return audited(ctx, AuditAction::kLogin, std::move(detail), std::move(result), actor);
+  return audited(attributed, AuditAction::kLogin, std::move(detail), std::move(result), actor);
 }
 
 Result<auth::SignIn> AccountService::second_factor(const RequestContext& ctx,

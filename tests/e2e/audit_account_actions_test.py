@@ -98,18 +98,23 @@ class AuditAccountActionsTest(unittest.TestCase):
     def test_lockout(self):
         _, actor, _ = self.new_user("forgetful")
         anonymous = Client(self.arca.http_port)
-        # A sign-in is recorded before any session, so with no tenant (the actor says whose).
+        # A sign-in is recorded before any session, in the tenant of the account tried.
         for _ in range(5):
             self.one(anonymous, "POST", "/api/v1/auth/login",
                      {"username": "forgetful", "password": "wrong-password-0"}, status=401,
-                     tenant="", actor=actor, action="login", outcome="failure",
+                     tenant="default", actor=actor, action="login", outcome="failure",
                      error_code="unauthenticated", detail="password sign-in refused")
         # Locked now: even the right password is refused, and the record says why.
         self.one(anonymous, "POST", "/api/v1/auth/login",
-                 {"username": "forgetful", "password": PASSWORD}, status=429, tenant="",
+                 {"username": "forgetful", "password": PASSWORD}, status=429, tenant="default",
                  actor=actor,
                  action="login", outcome="failure", error_code="rate_limited",
                  detail="sign-in refused: locked out")
+        # An unknown username: no account, no tenant, and the name never in clear.
+        self.one(anonymous, "POST", "/api/v1/auth/login",
+                 {"username": "nobody-here", "password": "wrong-password-0"}, status=401,
+                 tenant="", actor="anonymous", action="login", outcome="failure",
+                 error_code="unauthenticated", detail="password sign-in refused")
 
 
 if __name__ == "__main__":
