@@ -3,6 +3,7 @@
 
 #include "api/json_io.h"
 #include "api/request_context.h"
+#include "api/route_binding.h"
 #include "api/routes.h"
 #include "store/account_names.h"
 
@@ -168,30 +169,29 @@ Result<Response> patch_tenant(service::AccountService& svc, Request& request) {
 }  // namespace
 
 Result<void> register_admin_routes(http::Router& router, service::AccountService& svc) {
-  auto bind = [&svc](Result<Response> (*fn)(service::AccountService&, Request&)) {
-    return [&svc, fn](Request& r) { return fn(svc, r); };
-  };
   const Access admin = Access::require(Permission::kAdminUsers);
   const std::uint64_t limit = kMaxJsonBody;
   const AuditAction a = AuditAction::kAdmin;
-  ARCA_TRY(router.add({Method::kGet, "/api/v1/users", admin, a, limit, bind(list_users)}));
-  ARCA_TRY(router.add({Method::kPost, "/api/v1/users", admin, a, limit, bind(add_user)}));
-  ARCA_TRY(router.add({Method::kGet, "/api/v1/users/{id}", admin, a, limit, bind(get_user)}));
-  ARCA_TRY(router.add({Method::kPatch, "/api/v1/users/{id}", admin, a, limit, bind(patch_user)}));
-  ARCA_TRY(router.add(
-      {Method::kPost, "/api/v1/users/{id}/password-reset", admin, a, limit, bind(reset_password)}));
+  ARCA_TRY(router.add({Method::kGet, "/api/v1/users", admin, a, limit, bound(svc, list_users)}));
+  ARCA_TRY(router.add({Method::kPost, "/api/v1/users", admin, a, limit, bound(svc, add_user)}));
+  ARCA_TRY(router.add({Method::kGet, "/api/v1/users/{id}", admin, a, limit, bound(svc, get_user)}));
+  ARCA_TRY(
+      router.add({Method::kPatch, "/api/v1/users/{id}", admin, a, limit, bound(svc, patch_user)}));
+  ARCA_TRY(router.add({Method::kPost, "/api/v1/users/{id}/password-reset", admin, a, limit,
+                       bound(svc, reset_password)}));
   ARCA_TRY(router.add({Method::kPost, "/api/v1/users/{id}/second-factor-reset", admin, a, limit,
-                       bind(reset_second_factor)}));
-  ARCA_TRY(
-      router.add({Method::kGet, "/api/v1/users/{id}/grants", admin, a, limit, bind(list_grants)}));
-  ARCA_TRY(
-      router.add({Method::kPost, "/api/v1/users/{id}/grants", admin, a, limit, bind(add_grant)}));
+                       bound(svc, reset_second_factor)}));
   ARCA_TRY(router.add(
-      {Method::kDelete, "/api/v1/users/{id}/grants/{study}", admin, a, limit, bind(remove_grant)}));
-  ARCA_TRY(router.add({Method::kGet, "/api/v1/tenants", admin, a, limit, bind(list_tenants)}));
-  ARCA_TRY(router.add({Method::kPost, "/api/v1/tenants", admin, a, limit, bind(add_tenant)}));
+      {Method::kGet, "/api/v1/users/{id}/grants", admin, a, limit, bound(svc, list_grants)}));
+  ARCA_TRY(router.add(
+      {Method::kPost, "/api/v1/users/{id}/grants", admin, a, limit, bound(svc, add_grant)}));
+  ARCA_TRY(router.add({Method::kDelete, "/api/v1/users/{id}/grants/{study}", admin, a, limit,
+                       bound(svc, remove_grant)}));
   ARCA_TRY(
-      router.add({Method::kPatch, "/api/v1/tenants/{id}", admin, a, limit, bind(patch_tenant)}));
+      router.add({Method::kGet, "/api/v1/tenants", admin, a, limit, bound(svc, list_tenants)}));
+  ARCA_TRY(router.add({Method::kPost, "/api/v1/tenants", admin, a, limit, bound(svc, add_tenant)}));
+  ARCA_TRY(router.add(
+      {Method::kPatch, "/api/v1/tenants/{id}", admin, a, limit, bound(svc, patch_tenant)}));
   return ok();
 }
 

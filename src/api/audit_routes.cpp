@@ -14,6 +14,7 @@
 
 #include "api/json_io.h"
 #include "api/request_context.h"
+#include "api/route_binding.h"
 #include "api/routes.h"
 
 namespace arca::api {
@@ -155,18 +156,16 @@ Result<Response> export_post(service::AuditSearch& audit, Request& request) {
 }  // namespace
 
 Result<void> register_audit_routes(http::Router& router, service::AuditSearch& audit) {
-  auto bind = [&audit](Result<Response> (*fn)(service::AuditSearch&, Request&)) {
-    return [&audit, fn](Request& r) { return fn(audit, r); };
-  };
   const Access read = Access::require(Permission::kAuditRead);
   const AuditAction a = AuditAction::kAuditRead;
-  ARCA_TRY(router.add({Method::kGet, "/api/v1/audit", read, a, kMaxJsonBody, bind(search)}));
-  ARCA_TRY(router.add(
-      {Method::kPost, "/api/v1/audit/search", read, a, kMaxJsonBody, bind(search_post)}));
   ARCA_TRY(
-      router.add({Method::kGet, "/api/v1/audit/export", read, a, kMaxJsonBody, bind(export_get)}));
+      router.add({Method::kGet, "/api/v1/audit", read, a, kMaxJsonBody, bound(audit, search)}));
+  ARCA_TRY(router.add(
+      {Method::kPost, "/api/v1/audit/search", read, a, kMaxJsonBody, bound(audit, search_post)}));
+  ARCA_TRY(router.add(
+      {Method::kGet, "/api/v1/audit/export", read, a, kMaxJsonBody, bound(audit, export_get)}));
   return router.add(
-      {Method::kPost, "/api/v1/audit/export", read, a, kMaxJsonBody, bind(export_post)});
+      {Method::kPost, "/api/v1/audit/export", read, a, kMaxJsonBody, bound(audit, export_post)});
 }
 
 }  // namespace arca::api

@@ -5,6 +5,7 @@
 #include "api/json_io.h"
 #include "api/qr_svg.h"
 #include "api/request_context.h"
+#include "api/route_binding.h"
 #include "api/routes.h"
 #include "store/account_names.h"
 
@@ -118,24 +119,21 @@ json user_json(const store::User& u) {
 }
 
 Result<void> register_auth_routes(http::Router& router, service::AccountService& svc) {
-  auto bind = [&svc](Result<Response> (*fn)(service::AccountService&, Request&)) {
-    return [&svc, fn](Request& r) { return fn(svc, r); };
-  };
   const std::uint64_t limit = kMaxJsonBody;
   ARCA_TRY(router.add({Method::kPost, "/api/v1/auth/login", Access::public_route(),
-                       AuditAction::kLogin, limit, bind(login)}));
+                       AuditAction::kLogin, limit, bound(svc, login)}));
   ARCA_TRY(router.add({Method::kPost, "/api/v1/auth/second-factor", Access::signed_in(),
-                       AuditAction::kLogin, limit, bind(second_factor)}));
+                       AuditAction::kLogin, limit, bound(svc, second_factor)}));
   ARCA_TRY(router.add({Method::kPost, "/api/v1/auth/logout", Access::signed_in(),
-                       AuditAction::kLogout, limit, bind(logout)}));
-  ARCA_TRY(router.add(
-      {Method::kGet, "/api/v1/me", Access::signed_in(), AuditAction::kLogin, limit, bind(me)}));
+                       AuditAction::kLogout, limit, bound(svc, logout)}));
+  ARCA_TRY(router.add({Method::kGet, "/api/v1/me", Access::signed_in(), AuditAction::kLogin, limit,
+                       bound(svc, me)}));
   ARCA_TRY(router.add({Method::kPost, "/api/v1/me/password", Access::signed_in(),
-                       AuditAction::kAdmin, limit, bind(change_password)}));
+                       AuditAction::kAdmin, limit, bound(svc, change_password)}));
   ARCA_TRY(router.add({Method::kPost, "/api/v1/me/second-factor", Access::signed_in(),
-                       AuditAction::kAdmin, limit, bind(begin_enrolment)}));
+                       AuditAction::kAdmin, limit, bound(svc, begin_enrolment)}));
   ARCA_TRY(router.add({Method::kPost, "/api/v1/me/second-factor/confirm", Access::signed_in(),
-                       AuditAction::kAdmin, limit, bind(confirm_enrolment)}));
+                       AuditAction::kAdmin, limit, bound(svc, confirm_enrolment)}));
   return ok();
 }
 

@@ -9,6 +9,7 @@
 
 #include "api/json_io.h"
 #include "api/request_context.h"
+#include "api/route_binding.h"
 #include "api/routes.h"
 #include "http/url.h"
 
@@ -78,8 +79,7 @@ Result<Response> attach(service::DocumentService& documents, Request& request) {
 Result<void> register_document_routes(http::Router& router, service::DocumentService& documents) {
   return router.add({Method::kPost, "/api/v1/studies/{study}/documents",
                      Access::require(Permission::kDocumentWrite), AuditAction::kStore,
-                     documents.max_document_bytes(),
-                     [&documents](Request& r) { return attach(documents, r); }});
+                     documents.max_document_bytes(), bound(documents, attach)});
 }
 
 }  // namespace arca::api

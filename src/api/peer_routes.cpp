@@ -2,6 +2,7 @@
 // read the registry on every association.
 #include "api/json_io.h"
 #include "api/request_context.h"
+#include "api/route_binding.h"
 #include "api/routes.h"
 
 namespace arca::api {
@@ -77,15 +78,14 @@ Result<Response> remove_peer(service::PeerAdmin& peers, Request& request) {
 }  // namespace
 
 Result<void> register_peer_routes(http::Router& router, service::PeerAdmin& peers) {
-  auto bind = [&peers](Result<Response> (*fn)(service::PeerAdmin&, Request&)) {
-    return [&peers, fn](Request& r) { return fn(peers, r); };
-  };
   const Access admin = Access::require(Permission::kAdminPeers);
   const AuditAction a = AuditAction::kAdmin;
-  ARCA_TRY(router.add({Method::kGet, "/api/v1/peers", admin, a, kMaxJsonBody, bind(list_peers)}));
-  ARCA_TRY(router.add({Method::kPost, "/api/v1/peers", admin, a, kMaxJsonBody, bind(add_peer)}));
   ARCA_TRY(router.add(
-      {Method::kDelete, "/api/v1/peers/{ae}", admin, a, kMaxJsonBody, bind(remove_peer)}));
+      {Method::kGet, "/api/v1/peers", admin, a, kMaxJsonBody, bound(peers, list_peers)}));
+  ARCA_TRY(
+      router.add({Method::kPost, "/api/v1/peers", admin, a, kMaxJsonBody, bound(peers, add_peer)}));
+  ARCA_TRY(router.add(
+      {Method::kDelete, "/api/v1/peers/{ae}", admin, a, kMaxJsonBody, bound(peers, remove_peer)}));
   return ok();
 }
 

@@ -8,6 +8,7 @@
 
 #include "api/json_io.h"
 #include "api/request_context.h"
+#include "api/route_binding.h"
 #include "api/routes.h"
 #include "api/zip_stream.h"
 #include "service/study_export.h"
@@ -106,10 +107,10 @@ Result<void> register_study_routes(http::Router& router, service::RetrieveServic
                                    service::DeleteService& deletion) {
   ARCA_TRY(router.add({Method::kGet, "/api/v1/studies/{study}/archive",
                        Access::require(Permission::kStudyExport), AuditAction::kExport,
-                       kMaxJsonBody, [&retrieve](Request& r) { return archive(retrieve, r); }}));
+                       kMaxJsonBody, bound(retrieve, archive)}));
   return router.add({Method::kDelete, "/api/v1/studies/{study}",
                      Access::require(Permission::kStudyDelete), AuditAction::kDelete, kMaxJsonBody,
-                     [&deletion](Request& r) { return remove(deletion, r); }});
+                     bound(deletion, remove)});
 }
 
 }  // namespace arca::api

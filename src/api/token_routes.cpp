@@ -3,6 +3,7 @@
 
 #include "api/json_io.h"
 #include "api/request_context.h"
+#include "api/route_binding.h"
 #include "api/routes.h"
 
 namespace arca::api {
@@ -74,17 +75,14 @@ Result<Response> revoke_token(service::AccountService& svc, Request& request) {
 }  // namespace
 
 Result<void> register_token_routes(http::Router& router, service::AccountService& svc) {
-  auto bind = [&svc](Result<Response> (*fn)(service::AccountService&, Request&)) {
-    return [&svc, fn](Request& r) { return fn(svc, r); };
-  };
   const Access any = Access::authenticated();
   const std::uint64_t limit = kMaxJsonBody;
   ARCA_TRY(router.add(
-      {Method::kGet, "/api/v1/tokens", any, AuditAction::kAdmin, limit, bind(list_tokens)}));
-  ARCA_TRY(router.add(
-      {Method::kPost, "/api/v1/tokens", any, AuditAction::kAdmin, limit, bind(create_token)}));
+      {Method::kGet, "/api/v1/tokens", any, AuditAction::kAdmin, limit, bound(svc, list_tokens)}));
+  ARCA_TRY(router.add({Method::kPost, "/api/v1/tokens", any, AuditAction::kAdmin, limit,
+                       bound(svc, create_token)}));
   ARCA_TRY(router.add({Method::kDelete, "/api/v1/tokens/{id}", any, AuditAction::kAdmin, limit,
-                       bind(revoke_token)}));
+                       bound(svc, revoke_token)}));
   return ok();
 }
 
