@@ -5,13 +5,13 @@ configured peer; records read back through GET /api/v1/audit by a system admin. 
 UIDs and the patient's keyed hash, never the patient's name or id.
 """
 import os
-import subprocess
 import tempfile
 import unittest
 
 import pydicom
 
 import harness
+from dimse_test import tool as dimse_tool
 from api_client import Client, sign_in_new_user
 
 PASSWORD = "correct-horse-battery-staple-9"
@@ -21,8 +21,7 @@ MR = os.path.join(DATA, "MR_small.dcm")
 
 
 def tool(*args):
-    return subprocess.run(list(args), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          timeout=120)
+    return dimse_tool(*args, timeout=120)
 
 
 class AuditActionsTest(unittest.TestCase):

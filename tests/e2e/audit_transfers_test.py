@@ -15,6 +15,7 @@ import unittest
 import pydicom
 
 import harness
+from dimse_test import tool as dimse_tool
 from api_client import sign_in_new_user
 from audit_records import AuditReader, check_record, no_phi
 
@@ -25,8 +26,7 @@ MR = os.path.join(DATA, "MR_small.dcm")
 
 
 def tool(*args):
-    return subprocess.run(list(args), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          timeout=120)
+    return dimse_tool(*args, timeout=120)
 
 
 class AuditDimseTest(unittest.TestCase):

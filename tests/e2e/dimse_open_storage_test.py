@@ -4,20 +4,16 @@ may C-STORE into tenant T and do nothing else (no C-FIND, C-MOVE, C-GET); only o
 have it; without it an unknown AE is rejected (tests/e2e/dimse_test.py)."""
 import glob
 import os
-import subprocess
 import tempfile
 import unittest
 
 import pydicom
 
 import harness
+from dimse_test import tool
 
 CT = os.path.join(harness.PYDICOM_DATA, "test_files", "CT_small.dcm")
 
-
-def tool(*args):
-    return subprocess.run(list(args), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          timeout=60)
 
 
 class OpenStorageTest(unittest.TestCase):
