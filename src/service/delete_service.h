@@ -16,9 +16,11 @@
 // row without its blob for long, blob ids are never reused, and a crash between the two leaves
 // only unreferenced blobs, which the startup sweep removes (archive_maintenance.h).
 //
-// Audit: recorded after the commit (the trail lives in the same database, so it cannot be
-// written inside the delete's transaction). If it cannot be recorded the study is gone all the
-// same; the caller gets kUnavailable so the failure is seen, and the log says what was deleted.
+// Audit: recorded through the recorder after the commit. If it cannot be recorded the study is
+// gone all the same; the caller gets kUnavailable so the failure is seen, and the log says what
+// was deleted. (Ingest now writes its records inside its transaction, IndexTransaction::
+// append_audit via TransactionalAuditRecorder::enlist; the delete could do the same and become
+// atomic with its record — not done yet.)
 // Thread-safety: thread-safe.
 #pragma once
 
