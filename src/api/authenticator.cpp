@@ -1,6 +1,7 @@
 #include "api/authenticator.h"
 
 #include "api/cookies.h"
+#include "api/request_context.h"
 #include "http/request.h"
 
 namespace arca::api {
@@ -43,17 +44,17 @@ Result<http::Principal> AccountAuthenticator::authenticate(const http::Request& 
     if (header->size() <= kBearer.size() || !http::iequals(header->substr(0, 7), kBearer))
       return make_error(ErrorCode::kUnauthenticated, "unsupported Authorization scheme");
     SecretString token{std::string(header->substr(kBearer.size()))};
-    auto identity = ARCA_TRY(accounts_.resolve_api_token(token));
+    auto identity = ARCA_TRY(accounts_.authenticate_token(request_context(request), token));
     return http_principal(identity);
   }
   auto cookie = cookie_value(request, kSessionCookie);
   if (!cookie || cookie->empty())
     return make_error(ErrorCode::kUnauthenticated, "sign in first");
   SecretString session{std::move(*cookie)};
-  auto identity = ARCA_TRY(accounts_.resolve_session(session));
+  auto identity = ARCA_TRY(accounts_.authenticate_session(request_context(request), session));
   if (!is_safe(request.method()) && !preflighted_store(request)) {
     auto presented = request.headers().get(kCsrfHeader);
-    if (!presented || !accounts_.check_csrf(session, *presented))
+    if (!presented || !accounts_.accounts().check_csrf(session, *presented))
       return make_error(ErrorCode::kPermissionDenied,
                         "missing or wrong X-CSRF-Token for a cookie-authenticated change");
   }

@@ -54,7 +54,7 @@ std::unique_ptr<http::Authenticator> make_authenticator(Archive& archive, Logger
                                                         std::ostream& out) {
   const Config& config = archive.config();
   if (!config.http.dev_local_access)
-    return std::make_unique<api::AccountAuthenticator>(archive.accounts().accounts());
+    return std::make_unique<api::AccountAuthenticator>(archive.accounts());
   const char* warning =
       "WARNING: --dev-local-access is ON. Any program on this machine (127.0.0.1/::1) can query, "
       "read and store studies over DICOMweb without credentials. Development only: never use it "

@@ -47,6 +47,16 @@ struct Identity {
   std::string actor() const;
 };
 
+// A credential that was recognised and then refused: an API token that is revoked, expired or
+// whose account is disabled; a session past its idle or absolute timeout or made invalid. Who it
+// belonged to, for the audit trail (service/ records it). Unknown credentials fill nothing: they
+// identify no one, and recording them would let a scanner flood the trail.
+struct RefusedCredential {
+  std::string actor;  // "user:42" or "token:7"
+  TenantId tenant;
+  std::string reason;  // the refusal's message, PHI-free
+};
+
 struct SignIn {
   SecretString session_id;  // for the cookie; shown to nobody else
   SignInStep step = SignInStep::kDone;
@@ -117,7 +127,9 @@ class Accounts {
 
   // --- sessions.cpp
   // kUnauthenticated with the reason (signed out, idle timeout, absolute timeout, disabled).
-  Result<Identity> resolve_session(const SecretString& session_id);
+  // `refused`, if given, is filled when a known session is refused (it is then deleted).
+  Result<Identity> resolve_session(const SecretString& session_id,
+                                   RefusedCredential* refused = nullptr);
   std::string csrf_token(const SecretString& session_id) const;
   bool check_csrf(const SecretString& session_id, std::string_view presented) const;
 
@@ -125,7 +137,9 @@ class Accounts {
   // `permissions` must be a subset of what `creator` holds and of what `for_user` holds.
   Result<NewToken> create_token(const Identity& creator, store::UserId for_user, std::string name,
                                 std::set<Permission> permissions, std::chrono::seconds lifetime);
-  Result<Identity> resolve_api_token(const SecretString& token);
+  // `refused`, if given, is filled when a known token is refused.
+  Result<Identity> resolve_api_token(const SecretString& token,
+                                     RefusedCredential* refused = nullptr);
   Result<void> revoke_token(store::TokenId id);
 
   // --- user_admin.cpp
@@ -154,7 +168,8 @@ class Accounts {
   SignInStep next_step(const store::User& user, const store::Tenant& tenant,
                        const store::Session& session) const;
   // The session behind `session_id` that is still valid (timeouts checked), and its user.
-  Result<std::pair<store::Session, store::User>> live_session(const SecretString& session_id);
+  Result<std::pair<store::Session, store::User>> live_session(const SecretString& session_id,
+                                                              RefusedCredential* refused = nullptr);
   Result<SignIn> open_session(const store::User& user, bool second_factor_done,
                               std::string_view client_address);
   // Ends `old` and opens a session with the second factor done (session fixation defence).

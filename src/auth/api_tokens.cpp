@@ -67,19 +67,25 @@ Result<NewToken> Accounts::create_token(const Identity& creator, store::UserId f
   return out;
 }
 
-Result<Identity> Accounts::resolve_api_token(const SecretString& token) {
+Result<Identity> Accounts::resolve_api_token(const SecretString& token,
+                                             RefusedCredential* refused) {
   auto found = ARCA_TRY(store_.find_token_by_hash(keys_.digest("token", token.reveal())));
   if (!found)
     return make_error(ErrorCode::kUnauthenticated, "unknown API token");
   store::ApiToken t = std::move(*found);
+  auto refuse = [&](const char* why) -> Result<Identity> {
+    if (refused != nullptr)
+      *refused = RefusedCredential{"token:" + std::to_string(t.id), t.tenant, why};
+    return make_error(ErrorCode::kUnauthenticated, why);
+  };
   const std::int64_t now = now_ms();
   if (t.revoked_ms)
-    return make_error(ErrorCode::kUnauthenticated, "API token revoked");
+    return refuse("API token revoked");
   if (now >= t.expires_ms)
-    return make_error(ErrorCode::kUnauthenticated, "API token expired");
+    return refuse("API token expired");
   auto user = ARCA_TRY(store_.find_user(t.user));
   if (!user || user->disabled)
-    return make_error(ErrorCode::kUnauthenticated, "the token's account is disabled");
+    return refuse("the token's account is disabled");
   if (now - t.last_used_ms > kTouchIntervalMs) {
     t.last_used_ms = now;
     ARCA_TRY(store_.update_token(t));

@@ -7,6 +7,8 @@
 #pragma once
 
 #include <chrono>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -49,6 +51,17 @@ class AccountService {
   Result<auth::Enrolled> confirm_enrolment(const RequestContext& ctx, const SecretString& session,
                                            std::string_view code);
   Result<void> sign_out(const RequestContext& ctx, const SecretString& session);
+  // --- every signed-in HTTPS request: the caller behind an API token or a session cookie
+  // (credential_audit.cpp). A recognised credential that is refused is recorded in its owner's
+  // tenant: a session that timed out or was made invalid as `logout` (once: it is deleted), a
+  // revoked or expired token, or one whose account is disabled, as a failed `login` — at most
+  // once a minute per token (the next record counts those left out), so a client retrying in a
+  // loop cannot flood the trail. Unknown credentials name no one and are not recorded, like
+  // anonymous requests. The request is refused either way, recorded or not.
+  Result<auth::Identity> authenticate_token(const RequestContext& ctx, const SecretString& token);
+  Result<auth::Identity> authenticate_session(const RequestContext& ctx,
+                                              const SecretString& session);
+
   // The signed-in caller's own account (their profile); kUnauthenticated if it is gone.
   Result<store::User> own_account(store::UserId user);
 
@@ -101,6 +114,9 @@ class AccountService {
   }
 
   AccountDeps deps_;
+  // Refused tokens recorded lately: actor -> (time of the last record, refusals left out since).
+  std::mutex refused_mu_;
+  std::map<std::string, std::pair<std::int64_t, std::uint64_t>> refused_tokens_;
 };
 
 }  // namespace arca::service

@@ -61,6 +61,24 @@ class AuditAccountActionsTest(unittest.TestCase):
         self.assertEqual(record["detail"], f"token created: token:{token['id']} for {actor}")
         self.one(client, "DELETE", f"/api/v1/tokens/{token['id']}", status=204, actor=actor,
                  action="admin", outcome="success", detail=f"token revoked: token:{token['id']}")
+        # The revoked token used again: refused, and recorded against the token in its tenant
+        # (once a minute at most); an unknown token names no one and leaves no record.
+        bearer = Client(self.arca.http_port, bearer=token["token"])
+        for _ in range(3):
+            self.trail.new_records()
+            status, _, hdrs = bearer.request("GET", "/api/v1/me")
+            self.assertEqual(status, 401)
+            if _ == 0:
+                records = self.trail.new_records()
+                self.assertEqual(len(records), 1, records)
+                check_record(self, records[0], request_id=hdrs["x-request-id"], tenant="default",
+                             actor=f"token:{token['id']}", action="login", outcome="failure",
+                             error_code="unauthenticated",
+                             detail="API token refused: API token revoked")
+        self.assertEqual(self.trail.new_records(), [])
+        stranger = Client(self.arca.http_port, bearer="arca_" + "0" * 64)
+        self.assertEqual(stranger.request("GET", "/api/v1/me")[0], 401)
+        self.assertEqual(self.trail.new_records(), [])
 
     def test_peer_add_and_remove(self):
         self.one(self.admin, "POST", "/api/v1/peers",
