@@ -1,5 +1,7 @@
 #include "service/metadata_warmer.h"
 
+#include <sched.h>
+
 #include <vector>
 
 namespace arca::service {
@@ -32,6 +34,11 @@ std::size_t MetadataWarmer::built() const {
 }
 
 void MetadataWarmer::run(const std::stop_token& stop) {
+  // Background work runs only on otherwise idle CPU (Linux SCHED_IDLE, this thread only), so
+  // warming never takes CPU from stores and reads under load; starved, it merely leaves more to
+  // the lazy path. Best effort: if the policy cannot be set, the thread runs as before.
+  sched_param idle{};
+  (void)::sched_setscheduler(0, SCHED_IDLE, &idle);
   std::unique_lock lock(mu_);
   while (!stop.stop_requested()) {
     if (pending_.empty()) {

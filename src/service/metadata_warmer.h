@@ -3,7 +3,8 @@
 // marks its series; a series is (re)built once no instance of it has arrived for `quiet`, so a
 // series arriving instance by instance is rendered incrementally (only new instances are
 // parsed) and rewritten a few times at most, not once per instance. One owned thread does the
-// work; pending series beyond `max_pending` are left to the lazy path of RetrieveService.
+// work, at idle CPU priority (SCHED_IDLE); pending series beyond `max_pending` are left to the
+// lazy path of RetrieveService.
 // Building is derivation, not an access: nothing leaves the process, so nothing is audited.
 // On destruction pending work is dropped (the cache is derived; requests build what is missing).
 // Thread-safety: thread-safe.
