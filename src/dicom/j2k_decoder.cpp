@@ -16,6 +16,8 @@
 #include <mutex>
 #include <vector>
 
+#include "dicom/j2k_pixels.h"
+
 namespace arca::dicom {
 namespace {
 
@@ -168,43 +170,57 @@ OFString decoded_color_model(DcmItem& item) {
   return photometric;
 }
 
+}  // namespace
+
+namespace detail {
+
+OFCondition decode_j2k_pixels(DcmItem& item, DcmPixelSequence& seq, DcmPolymorphOBOW& pixels) {
+  ImageShape shape;
+  OFCondition c = read_shape(item, shape);
+  if (c.bad())
+    return c;
+  std::size_t total = shape.frame_bytes() * shape.frames;
+  Uint8* out = nullptr;
+  Uint16* words = nullptr;
+  if (shape.bits_allocated == 8)
+    c = pixels.createUint8Array(static_cast<Uint32>(total + (total & 1)), out);
+  else
+    c = pixels.createUint16Array(static_cast<Uint32>(total / 2), words);
+  if (c.bad())
+    return c;
+  if (words != nullptr)
+    out = reinterpret_cast<Uint8*>(words);
+  std::vector<Uint8> stream;
+  for (Uint32 f = 0; f < shape.frames && c.good(); ++f) {
+    c = frame_bytes(seq, shape, f, stream);
+    if (c.good())
+      c = decode_codestream(stream, shape, out + f * shape.frame_bytes());
+  }
+  if (c.bad())
+    return c;
+  OFString model = decoded_color_model(item);
+  item.putAndInsertString(DCM_PhotometricInterpretation, model.c_str());
+  if (shape.samples > 1)
+    item.putAndInsertUint16(DCM_PlanarConfiguration, 0);
+  return EC_Normal;
+}
+
+}  // namespace detail
+
+namespace {
+
 class J2kDecoder final : public DcmCodec {
  public:
   OFCondition decode(const DcmRepresentationParameter*, DcmPixelSequence* seq,
                      DcmPolymorphOBOW& pixels, const DcmCodecParameter*, const DcmStack& stack,
                      OFBool& remove_old) const override {
     DcmItem* item = pixel_item(stack);
-    ImageShape shape;
     if (item == nullptr || seq == nullptr)
       return EC_IllegalCall;
-    OFCondition c = read_shape(*item, shape);
-    if (c.bad())
-      return c;
-    std::size_t total = shape.frame_bytes() * shape.frames;
-    Uint8* out = nullptr;
-    Uint16* words = nullptr;
-    if (shape.bits_allocated == 8)
-      c = pixels.createUint8Array(static_cast<Uint32>(total + (total & 1)), out);
-    else
-      c = pixels.createUint16Array(static_cast<Uint32>(total / 2), words);
-    if (c.bad())
-      return c;
-    if (words != nullptr)
-      out = reinterpret_cast<Uint8*>(words);
-    std::vector<Uint8> stream;
-    for (Uint32 f = 0; f < shape.frames && c.good(); ++f) {
-      c = frame_bytes(*seq, shape, f, stream);
-      if (c.good())
-        c = decode_codestream(stream, shape, out + f * shape.frame_bytes());
-    }
-    if (c.bad())
-      return c;
-    OFString model = decoded_color_model(*item);
-    item->putAndInsertString(DCM_PhotometricInterpretation, model.c_str());
-    if (shape.samples > 1)
-      item->putAndInsertUint16(DCM_PlanarConfiguration, 0);
-    remove_old = OFFalse;
-    return EC_Normal;
+    OFCondition c = detail::decode_j2k_pixels(*item, *seq, pixels);
+    if (c.good())
+      remove_old = OFFalse;
+    return c;
   }
 
   OFCondition decodeFrame(const DcmRepresentationParameter*, DcmPixelSequence* seq,
