@@ -2,8 +2,9 @@
 
 Run with /usr/bin/python3 (Debian's python3-pydicom) after make_htj2k.cjs; see that script for
 the whole recipe. Writes htj2k_mono16.dcm (64x48 MONOCHROME2, 16 bits) and htj2k_rgb8.dcm (32x24
-YBR_RCT, 8 bits), both HTJ2K Lossless Only (1.2.840.10008.1.2.4.201), one fragment each, with
-fixed UIDs in one study so the tests can name them. The names are synthetic (no PHI).
+YBR_RCT, 8 bits) in HTJ2K Lossless Only (1.2.840.10008.1.2.4.201), and htj2k_2frames.dcm (two
+32x16 MONOCHROME2 frames, 16 bits) in HTJ2K with RPCL Options Lossless Only (.202), one fragment
+per frame, with fixed UIDs in one study so the tests can name them. The names are synthetic.
 """
 import os
 
@@ -14,28 +15,38 @@ from pydicom.uid import UID
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 HTJ2K_LOSSLESS = UID("1.2.840.10008.1.2.4.201")
+HTJ2K_RPCL_LOSSLESS = UID("1.2.840.10008.1.2.4.202")
 # pydicom 2.3 (Debian 12) predates the HTJ2K transfer syntaxes: name this one so it writes it.
 UID_dictionary.setdefault(HTJ2K_LOSSLESS, ("High-Throughput JPEG 2000 Image Compression "
                                            "(Lossless Only)", "Transfer Syntax", "", "",
                                            "HTJ2KLossless"))
+UID_dictionary.setdefault(HTJ2K_RPCL_LOSSLESS, ("High-Throughput JPEG 2000 with RPCL Options "
+                                                "Image Compression (Lossless Only)",
+                                                "Transfer Syntax", "", "", "HTJ2KLosslessRPCL"))
 SECONDARY_CAPTURE = UID("1.2.840.10008.5.1.4.1.1.7")
 STUDY = "2.25.318001482094713870126384129871238411"
 SERIES = "2.25.318001482094713870126384129871238412"
 
 IMAGES = [
-    # name, instance UID, rows, columns, samples, bits, photometric
-    ("htj2k_mono16", "2.25.318001482094713870126384129871238413", 48, 64, 1, 16, "MONOCHROME2"),
-    ("htj2k_rgb8", "2.25.318001482094713870126384129871238414", 24, 32, 3, 8, "YBR_RCT"),
+    # name, instance UID, rows, columns, samples, bits, photometric, frames, transfer syntax
+    ("htj2k_mono16", "2.25.318001482094713870126384129871238413", 48, 64, 1, 16, "MONOCHROME2",
+     1, HTJ2K_LOSSLESS),
+    ("htj2k_rgb8", "2.25.318001482094713870126384129871238414", 24, 32, 3, 8, "YBR_RCT",
+     1, HTJ2K_LOSSLESS),
+    ("htj2k_2frames", "2.25.318001482094713870126384129871238415", 16, 32, 1, 16, "MONOCHROME2",
+     2, HTJ2K_RPCL_LOSSLESS),
 ]
 
 
-def build(name, instance, rows, columns, samples, bits, photometric):
-    with open(os.path.join(HERE, name + ".j2c"), "rb") as f:
-        codestream = f.read()
+def build(name, instance, rows, columns, samples, bits, photometric, frames, syntax):
+    codestreams = []
+    for frame in range(1, frames + 1):
+        with open(os.path.join(HERE, f"{name}.{frame}.j2c"), "rb") as f:
+            codestreams.append(f.read())
     meta = FileMetaDataset()
     meta.MediaStorageSOPClassUID = SECONDARY_CAPTURE
     meta.MediaStorageSOPInstanceUID = instance
-    meta.TransferSyntaxUID = HTJ2K_LOSSLESS
+    meta.TransferSyntaxUID = syntax
     meta.ImplementationClassUID = "2.25.318001482094713870126384129871238410"
     ds = Dataset()
     ds.file_meta = meta
@@ -53,7 +64,9 @@ def build(name, instance, rows, columns, samples, bits, photometric):
     ds.Modality = "OT"
     ds.ConversionType = "WSD"
     ds.SeriesNumber = 1
-    ds.InstanceNumber = 1 if samples == 1 else 2
+    ds.InstanceNumber = IMAGES.index(next(i for i in IMAGES if i[0] == name)) + 1
+    if frames > 1:
+        ds.NumberOfFrames = frames
     ds.Rows = rows
     ds.Columns = columns
     ds.SamplesPerPixel = samples
@@ -65,7 +78,7 @@ def build(name, instance, rows, columns, samples, bits, photometric):
     ds.HighBit = bits - 1
     ds.PixelRepresentation = 0
     ds.LossyImageCompression = "00"
-    ds.PixelData = encapsulate([codestream])
+    ds.PixelData = encapsulate(codestreams)
     ds["PixelData"].VR = "OB"
     ds["PixelData"].is_undefined_length = True
     ds.save_as(os.path.join(HERE, name + ".dcm"), write_like_original=False)

@@ -1,10 +1,13 @@
 // HTJ2K objects decoded through OpenJPEG (src/dicom/htj2k.h). The fixtures in tests/data were
 // encoded by OpenJPH (tests/data/make_htj2k.cjs, make_htj2k.py) from the .raw source pixels
-// beside them, so a lossless decode must give those bytes back exactly.
+// beside them, so a lossless decode must give those bytes back exactly: one-frame 16-bit grey
+// and 8-bit YBR_RCT objects in .201, a two-frame 16-bit object in .202 (RPCL).
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <ostream>
 #include <string>
+#include <vector>
 
 #include "corpus.h"
 #include "dicom/dcmtk_init.h"
@@ -15,23 +18,49 @@
 namespace arca::dicom {
 namespace {
 
-constexpr std::string_view kHtj2kLossless = "1.2.840.10008.1.2.4.201";
+struct Fixture {
+  std::string name;
+  std::uint32_t frames;
+  std::string transfer_syntax;
+  std::string decoded_photometric;
+};
+
+void PrintTo(const Fixture& f, std::ostream* out) {
+  *out << f.name;
+}
 
 Bytes fixture(const std::string& name) {
   return testing::read_whole_file(std::string(ARCA_DICOM_TEST_DIR) + "/../data/" + name);
 }
 
-class Htj2kDecoder : public ::testing::TestWithParam<std::string> {
+class Htj2kDecoder : public ::testing::TestWithParam<Fixture> {
  protected:
   void SetUp() override {
     init_dcmtk();
-    object_ = fixture(GetParam() + ".dcm");
-    source_ = fixture(GetParam() + ".raw");
+    object_ = fixture(GetParam().name + ".dcm");
+    source_ = fixture(GetParam().name + ".raw");
     ASSERT_FALSE(object_.empty());
     ASSERT_FALSE(source_.empty());
+    for (std::uint32_t n = 1; n <= GetParam().frames; ++n)
+      all_frames_.push_back(n);
+  }
+  // The stored codestream of frame n, as DICOM keeps it: padded to an even length.
+  Bytes codestream(std::uint32_t n) const {
+    Bytes c = fixture(GetParam().name + "." + std::to_string(n) + ".j2c");
+    if (c.size() % 2 == 1)
+      c.push_back(0);
+    return c;
+  }
+  // The source pixels of frames, one after another.
+  static Bytes joined(const std::vector<Bytes>& frames) {
+    Bytes out;
+    for (const Bytes& f : frames)
+      out.insert(out.end(), f.begin(), f.end());
+    return out;
   }
   Bytes object_;
   Bytes source_;
+  std::vector<std::uint32_t> all_frames_;
 };
 
 // The main header (before the first tile part, SOT 0xFF90) holds a CAP marker (0xFF50) whose
@@ -60,27 +89,30 @@ bool is_part15_codestream(const Bytes& c) {
 TEST_P(Htj2kDecoder, FixtureIsAnHtj2kCodestreamServedAsStored) {
   auto parsed = parse_part10(object_);
   ASSERT_TRUE(parsed.ok()) << parsed.error().to_string();
-  EXPECT_EQ(parsed->attributes.instance.transfer_syntax.str(), kHtj2kLossless);
-  auto stored = frames(object_, {1}, FrameSyntax::kAsStored);
+  EXPECT_EQ(parsed->attributes.instance.transfer_syntax.str(), GetParam().transfer_syntax);
+  auto stored = frames(object_, all_frames_, FrameSyntax::kAsStored);
   ASSERT_TRUE(stored.ok()) << stored.error().to_string();
-  EXPECT_EQ(stored->transfer_syntax, kHtj2kLossless);
+  EXPECT_EQ(stored->transfer_syntax, GetParam().transfer_syntax);
   EXPECT_EQ(stored->media_type, "image/jphc");
-  ASSERT_EQ(stored->frames.size(), 1u);
-  EXPECT_TRUE(is_part15_codestream(stored->frames[0]));
-  // The codestream as encoded, plus the pad byte DICOM adds to an odd-length fragment.
-  Bytes codestream = fixture(GetParam() + ".j2c");
-  if (codestream.size() % 2 == 1)
-    codestream.push_back(0);
-  EXPECT_EQ(stored->frames[0], codestream);
+  ASSERT_EQ(stored->frames.size(), GetParam().frames);
+  for (std::uint32_t n = 1; n <= GetParam().frames; ++n) {
+    EXPECT_TRUE(is_part15_codestream(stored->frames[n - 1])) << "frame " << n;
+    EXPECT_EQ(stored->frames[n - 1], codestream(n)) << "frame " << n;
+  }
 }
 
 TEST_P(Htj2kDecoder, FramesDecodeToTheSourcePixelsExactly) {
-  auto decoded = frames(object_, {1}, FrameSyntax::kUncompressed);
+  auto decoded = frames(object_, all_frames_, FrameSyntax::kUncompressed);
   ASSERT_TRUE(decoded.ok()) << decoded.error().to_string();
   EXPECT_EQ(decoded->transfer_syntax, kExplicitVrLittleEndian);
   EXPECT_EQ(decoded->media_type, "application/octet-stream");
-  ASSERT_EQ(decoded->frames.size(), 1u);
-  EXPECT_TRUE(decoded->frames[0] == source_) << "decoded pixels differ from the source";
+  ASSERT_EQ(decoded->frames.size(), GetParam().frames);
+  EXPECT_TRUE(joined(decoded->frames) == source_) << "decoded pixels differ from the source";
+  auto last = frames(object_, {GetParam().frames}, FrameSyntax::kUncompressed);
+  ASSERT_TRUE(last.ok());
+  const std::size_t frame_size = source_.size() / GetParam().frames;
+  EXPECT_TRUE(last->frames.at(0) ==
+              Bytes(source_.end() - static_cast<long>(frame_size), source_.end()));
 }
 
 TEST_P(Htj2kDecoder, TranscodesToExplicitLittleEndianWithTheSourcePixels) {
@@ -89,31 +121,37 @@ TEST_P(Htj2kDecoder, TranscodesToExplicitLittleEndianWithTheSourcePixels) {
   auto parsed = parse_part10(*native);
   ASSERT_TRUE(parsed.ok()) << parsed.error().to_string();
   EXPECT_EQ(parsed->attributes.instance.transfer_syntax.str(), kExplicitVrLittleEndian);
-  auto pixels = frames(*native, {1}, FrameSyntax::kAsStored);
+  auto pixels = frames(*native, all_frames_, FrameSyntax::kAsStored);
   ASSERT_TRUE(pixels.ok()) << pixels.error().to_string();
-  EXPECT_TRUE(pixels->frames.at(0) == source_) << "transcoded pixels differ from the source";
+  EXPECT_TRUE(joined(pixels->frames) == source_) << "transcoded pixels differ from the source";
   auto metadata = metadata_json(*native, "/b");
   ASSERT_TRUE(metadata.ok());
-  const std::string& json = *metadata;
-  const bool colour = GetParam() == "htj2k_rgb8";
-  EXPECT_NE(json.find(colour ? R"("00280004":{"vr":"CS","Value":["RGB"]})"
-                             : R"("00280004":{"vr":"CS","Value":["MONOCHROME2"]})"),
-            std::string::npos)
-      << json;
+  const std::string photometric =
+      R"("00280004":{"vr":"CS","Value":[")" + GetParam().decoded_photometric + "\"]}";
+  EXPECT_NE(metadata->find(photometric), std::string::npos) << *metadata;
 }
 
-TEST_P(Htj2kDecoder, Renders) {
-  RenderOptions options;
-  auto jpeg = render_jpeg(object_, options);
-  ASSERT_TRUE(jpeg.ok()) << jpeg.error().to_string();
-  ASSERT_GT(jpeg->size(), 2u);
-  EXPECT_EQ((*jpeg)[0], 0xFF);
-  EXPECT_EQ((*jpeg)[1], 0xD8);
+TEST_P(Htj2kDecoder, RendersEachFrame) {
+  for (std::uint32_t n = 1; n <= GetParam().frames; ++n) {
+    RenderOptions options;
+    options.frame = n;
+    auto jpeg = render_jpeg(object_, options);
+    ASSERT_TRUE(jpeg.ok()) << jpeg.error().to_string();
+    ASSERT_GT(jpeg->size(), 2u);
+    EXPECT_EQ((*jpeg)[0], 0xFF);
+    EXPECT_EQ((*jpeg)[1], 0xD8);
+  }
+  RenderOptions beyond;
+  beyond.frame = GetParam().frames + 1;
+  auto none = render_jpeg(object_, beyond);
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error().code, ErrorCode::kNotFound);
 }
 
 TEST_P(Htj2kDecoder, ADamagedCodestreamIsAnErrorNotACrash) {
-  const Bytes codestream = fixture(GetParam() + ".j2c");
-  auto at = std::search(object_.begin(), object_.end(), codestream.begin(), codestream.end());
+  const Bytes first = codestream(1);
+  ASSERT_FALSE(first.empty());
+  auto at = std::search(object_.begin(), object_.end(), first.begin(), first.end());
   ASSERT_NE(at, object_.end());
   std::fill(at, at + 64, std::uint8_t{0x5A});  // no SOC, SIZ or CAP marker any more
   auto decoded = frames(object_, {1}, FrameSyntax::kUncompressed);
@@ -123,8 +161,12 @@ TEST_P(Htj2kDecoder, ADamagedCodestreamIsAnErrorNotACrash) {
   EXPECT_FALSE(to_explicit_little_endian(object_).ok());
 }
 
-INSTANTIATE_TEST_SUITE_P(Fixtures, Htj2kDecoder,
-                         ::testing::Values(std::string("htj2k_mono16"), std::string("htj2k_rgb8")));
+INSTANTIATE_TEST_SUITE_P(
+    Fixtures, Htj2kDecoder,
+    ::testing::Values(Fixture{"htj2k_mono16", 1, "1.2.840.10008.1.2.4.201", "MONOCHROME2"},
+                      Fixture{"htj2k_rgb8", 1, "1.2.840.10008.1.2.4.201", "RGB"},
+                      Fixture{"htj2k_2frames", 2, "1.2.840.10008.1.2.4.202", "MONOCHROME2"}),
+    [](const ::testing::TestParamInfo<Fixture>& p) { return p.param.name; });
 
 }  // namespace
 }  // namespace arca::dicom

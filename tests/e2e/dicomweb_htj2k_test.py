@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """HTJ2K served and decoded, end to end (issue 4): the fixtures in tests/data (OpenJPH-encoded
-lossless HTJ2K, 1.2.840.10008.1.2.4.201, a 16-bit MONOCHROME2 and an 8-bit YBR_RCT image, with
-their source pixels in .raw files) are stored with STOW-RS; then frames come back decoded to
+lossless HTJ2K: a 16-bit MONOCHROME2 and an 8-bit YBR_RCT image in 1.2.840.10008.1.2.4.201, a
+two-frame 16-bit image in .202, with their source pixels in .raw files) are stored with STOW-RS;
+then frames come back decoded to
 exactly the source pixels or as the stored codestream, /rendered, /thumbnail and WADO-URI
 image/jpeg are JPEGs of the right size, and an instance retrieve in Explicit VR Little Endian
 carries the source pixels. `arca send` to a peer that accepts only uncompressed syntaxes decodes
@@ -19,7 +20,6 @@ import harness
 from dimse_retrieve_test import StoreScp
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data")
-HTJ2K = "1.2.840.10008.1.2.4.201"
 EXPLICIT_LE = "1.2.840.10008.1.2.1"
 STUDY = "2.25.318001482094713870126384129871238411"
 SERIES = "2.25.318001482094713870126384129871238412"
@@ -27,7 +27,11 @@ SERIES = "2.25.318001482094713870126384129871238412"
 IMAGES = {
     "htj2k_mono16": ("2.25.318001482094713870126384129871238413", 64, 48, "MONOCHROME2"),
     "htj2k_rgb8": ("2.25.318001482094713870126384129871238414", 32, 24, "RGB"),
+    "htj2k_2frames": ("2.25.318001482094713870126384129871238415", 32, 16, "MONOCHROME2"),
 }
+FRAMES = {"htj2k_mono16": 1, "htj2k_rgb8": 1, "htj2k_2frames": 2}
+SYNTAX = {"htj2k_mono16": "1.2.840.10008.1.2.4.201", "htj2k_rgb8": "1.2.840.10008.1.2.4.201",
+          "htj2k_2frames": "1.2.840.10008.1.2.4.202"}
 
 
 def fixture(name):
@@ -102,36 +106,43 @@ class Htj2k(unittest.TestCase):
         return harness.curl(f"{self.base}/wado?requestType=WADO&studyUID={STUDY}"
                             f"&seriesUID={SERIES}&objectUID={IMAGES[name][0]}{query}")
 
+    def frame_list(self, name):
+        return ",".join(str(n) for n in range(1, FRAMES[name] + 1))
+
     def test_frames_decode_to_the_source_pixels(self):
         for name in IMAGES:
             with self.subTest(name):
                 status, body, headers = harness.curl(
-                    self.instance(name) + "/frames/1", "-H",
+                    self.instance(name) + "/frames/" + self.frame_list(name), "-H",
                     'Accept: multipart/related; type="application/octet-stream"')
                 self.assertEqual(status, 200, body[:300])
                 parts = split_multipart(body, headers)
-                self.assertEqual(len(parts), 1)
-                self.assertIn("transfer-syntax=" + EXPLICIT_LE, parts[0][0])
-                self.assertEqual(parts[0][1], fixture(name + ".raw"))
+                self.assertEqual(len(parts), FRAMES[name])
+                for head, _ in parts:
+                    self.assertIn("transfer-syntax=" + EXPLICIT_LE, head)
+                self.assertEqual(b"".join(data for _, data in parts), fixture(name + ".raw"))
 
     def test_frames_as_stored_are_the_htj2k_codestream(self):
         for name in IMAGES:
             with self.subTest(name):
                 status, body, headers = harness.curl(
-                    self.instance(name) + "/frames/1", "-H",
+                    self.instance(name) + "/frames/" + self.frame_list(name), "-H",
                     'Accept: multipart/related; type="image/jphc"; transfer-syntax=*')
                 self.assertEqual(status, 200, body[:300])
-                (head, data), = split_multipart(body, headers)
-                self.assertIn("image/jphc", head)
-                self.assertIn("transfer-syntax=" + HTJ2K, head)
-                codestream = fixture(name + ".j2c")
-                self.assertEqual(data, codestream + b"\0" * (len(codestream) % 2))
-                self.assertTrue(has_part15_cap_marker(data), "not a Part-15 codestream")
+                parts = split_multipart(body, headers)
+                self.assertEqual(len(parts), FRAMES[name])
+                for n, (head, data) in enumerate(parts, 1):
+                    self.assertIn("image/jphc", head)
+                    self.assertIn("transfer-syntax=" + SYNTAX[name], head)
+                    codestream = fixture(f"{name}.{n}.j2c")
+                    self.assertEqual(data, codestream + b"\0" * (len(codestream) % 2))
+                    self.assertTrue(has_part15_cap_marker(data), "not a Part-15 codestream")
 
     def test_rendered_and_thumbnail_are_jpegs_of_the_image_size(self):
         for name, (_, columns, rows, _) in IMAGES.items():
             with self.subTest(name):
-                for resource in ("/rendered", "/frames/1/rendered", "/thumbnail"):
+                last = f"/frames/{FRAMES[name]}/rendered"
+                for resource in ("/rendered", "/frames/1/rendered", last, "/thumbnail"):
                     status, body, headers = harness.curl(self.instance(name) + resource)
                     self.assertEqual(status, 200, (resource, body[:300]))
                     self.assertIn("image/jpeg", headers)
@@ -161,7 +172,7 @@ class Htj2k(unittest.TestCase):
                     'Accept: multipart/related; type="application/dicom"; transfer-syntax=*')
                 self.assertEqual(status, 200)
                 (head, data), = split_multipart(body, headers)
-                self.assertIn("transfer-syntax=" + HTJ2K, head)
+                self.assertIn("transfer-syntax=" + SYNTAX[name], head)
                 self.assertEqual(data, fixture(name + ".dcm"))  # as received, bit for bit
 
     def test_wado_uri_jpeg_and_explicit_little_endian(self):
@@ -176,6 +187,9 @@ class Htj2k(unittest.TestCase):
                 status, body, _ = self.wado_uri(
                     name, f"&contentType=image%2Fjpeg&rows={rows // 2}&columns={columns // 2}")
                 self.assertEqual((status, jpeg_size(body)), (200, (columns // 2, rows // 2)))
+                status, body, _ = self.wado_uri(
+                    name, f"&contentType=image%2Fjpeg&frameNumber={FRAMES[name]}")
+                self.assertEqual((status, jpeg_size(body)), (200, (columns, rows)))
                 status, body, _ = self.wado_uri(name, "&contentType=application%2Fdicom")
                 self.assertEqual(status, 200)
                 ds = pydicom.dcmread(io.BytesIO(body))
