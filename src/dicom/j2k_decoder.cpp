@@ -129,6 +129,11 @@ OFCondition decode_codestream(const std::vector<Uint8>& in, const ImageShape& sh
   if (!opj_read_header(stream.get(), codec.get(), &raw_image))
     return EC_CorruptedData;
   std::unique_ptr<opj_image_t, ImageDeleter> image(raw_image);
+  // Refuse a codestream whose header disagrees with the data set before decoding it, so a small
+  // codestream cannot make OpenJPEG allocate for an image far larger than the object describes.
+  if (image->numcomps != shape.samples || image->x1 - image->x0 != shape.columns ||
+      image->y1 - image->y0 != shape.rows)
+    return EC_CannotChangeRepresentation;
   if (!opj_decode(codec.get(), stream.get(), image.get()) ||
       !opj_end_decompress(codec.get(), stream.get()))
     return EC_CorruptedData;
