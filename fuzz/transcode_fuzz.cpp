@@ -1,6 +1,7 @@
 // Fuzz target: re-encoding a stored object in Explicit VR Little Endian, which decodes JPEG,
-// JPEG-LS, RLE and JPEG 2000 pixel data (DCMTK's codecs and Arca's OpenJPEG decoder). The
-// objects come from peers and clients, so the decoders see untrusted bytes (STYLE rule 13).
+// JPEG-LS, RLE, JPEG 2000 and HTJ2K pixel data (DCMTK's codecs and Arca's OpenJPEG decoder;
+// the HTJ2K seeds are the fixtures in tests/data). The objects come from peers and clients, so
+// the decoders see untrusted bytes (STYLE rule 13).
 // Any input must yield a value or an Error: no crash, hang, leak or undefined behaviour.
 #include <cstddef>
 #include <cstdint>

@@ -16,6 +16,8 @@
 #include <mutex>
 #include <vector>
 
+#include "dicom/j2k_pixels.h"
+
 namespace arca::dicom {
 namespace {
 
@@ -127,6 +129,11 @@ OFCondition decode_codestream(const std::vector<Uint8>& in, const ImageShape& sh
   if (!opj_read_header(stream.get(), codec.get(), &raw_image))
     return EC_CorruptedData;
   std::unique_ptr<opj_image_t, ImageDeleter> image(raw_image);
+  // Refuse a codestream whose header disagrees with the data set before decoding it, so a small
+  // codestream cannot make OpenJPEG allocate for an image far larger than the object describes.
+  if (image->numcomps != shape.samples || image->x1 - image->x0 != shape.columns ||
+      image->y1 - image->y0 != shape.rows)
+    return EC_CannotChangeRepresentation;
   if (!opj_decode(codec.get(), stream.get(), image.get()) ||
       !opj_end_decompress(codec.get(), stream.get()))
     return EC_CorruptedData;
@@ -168,43 +175,57 @@ OFString decoded_color_model(DcmItem& item) {
   return photometric;
 }
 
+}  // namespace
+
+namespace detail {
+
+OFCondition decode_j2k_pixels(DcmItem& item, DcmPixelSequence& seq, DcmPolymorphOBOW& pixels) {
+  ImageShape shape;
+  OFCondition c = read_shape(item, shape);
+  if (c.bad())
+    return c;
+  std::size_t total = shape.frame_bytes() * shape.frames;
+  Uint8* out = nullptr;
+  Uint16* words = nullptr;
+  if (shape.bits_allocated == 8)
+    c = pixels.createUint8Array(static_cast<Uint32>(total + (total & 1)), out);
+  else
+    c = pixels.createUint16Array(static_cast<Uint32>(total / 2), words);
+  if (c.bad())
+    return c;
+  if (words != nullptr)
+    out = reinterpret_cast<Uint8*>(words);
+  std::vector<Uint8> stream;
+  for (Uint32 f = 0; f < shape.frames && c.good(); ++f) {
+    c = frame_bytes(seq, shape, f, stream);
+    if (c.good())
+      c = decode_codestream(stream, shape, out + f * shape.frame_bytes());
+  }
+  if (c.bad())
+    return c;
+  OFString model = decoded_color_model(item);
+  item.putAndInsertString(DCM_PhotometricInterpretation, model.c_str());
+  if (shape.samples > 1)
+    item.putAndInsertUint16(DCM_PlanarConfiguration, 0);
+  return EC_Normal;
+}
+
+}  // namespace detail
+
+namespace {
+
 class J2kDecoder final : public DcmCodec {
  public:
   OFCondition decode(const DcmRepresentationParameter*, DcmPixelSequence* seq,
                      DcmPolymorphOBOW& pixels, const DcmCodecParameter*, const DcmStack& stack,
                      OFBool& remove_old) const override {
     DcmItem* item = pixel_item(stack);
-    ImageShape shape;
     if (item == nullptr || seq == nullptr)
       return EC_IllegalCall;
-    OFCondition c = read_shape(*item, shape);
-    if (c.bad())
-      return c;
-    std::size_t total = shape.frame_bytes() * shape.frames;
-    Uint8* out = nullptr;
-    Uint16* words = nullptr;
-    if (shape.bits_allocated == 8)
-      c = pixels.createUint8Array(static_cast<Uint32>(total + (total & 1)), out);
-    else
-      c = pixels.createUint16Array(static_cast<Uint32>(total / 2), words);
-    if (c.bad())
-      return c;
-    if (words != nullptr)
-      out = reinterpret_cast<Uint8*>(words);
-    std::vector<Uint8> stream;
-    for (Uint32 f = 0; f < shape.frames && c.good(); ++f) {
-      c = frame_bytes(*seq, shape, f, stream);
-      if (c.good())
-        c = decode_codestream(stream, shape, out + f * shape.frame_bytes());
-    }
-    if (c.bad())
-      return c;
-    OFString model = decoded_color_model(*item);
-    item->putAndInsertString(DCM_PhotometricInterpretation, model.c_str());
-    if (shape.samples > 1)
-      item->putAndInsertUint16(DCM_PlanarConfiguration, 0);
-    remove_old = OFFalse;
-    return EC_Normal;
+    OFCondition c = detail::decode_j2k_pixels(*item, *seq, pixels);
+    if (c.good())
+      remove_old = OFFalse;
+    return c;
   }
 
   OFCondition decodeFrame(const DcmRepresentationParameter*, DcmPixelSequence* seq,

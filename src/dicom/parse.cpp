@@ -14,6 +14,7 @@
 
 #include "dicom/dcmtk_init.h"
 #include "dicom/extract.h"
+#include "dicom/htj2k.h"
 
 namespace arca::dicom {
 namespace {
@@ -76,7 +77,8 @@ Result<void> check_meta_length(ByteView part10) {
   return ok();
 }
 
-// File meta information: present, complete, and naming a transfer syntax DCMTK knows.
+// File meta information: present, complete, and naming a transfer syntax DCMTK knows, or HTJ2K
+// (which DCMTK 3.6.7 reads as Explicit VR Little Endian with a pixel sequence: see htj2k.h).
 Result<TransferSyntaxUid> check_meta(DcmMetaInfo& meta) {
   const std::pair<DcmTagKey, const char*> required[] = {
       {DCM_MediaStorageSOPClassUID, "Media Storage SOP Class UID (0002,0002)"},
@@ -91,7 +93,7 @@ Result<TransferSyntaxUid> check_meta(DcmMetaInfo& meta) {
   if (!missing.empty())
     return invalid("file meta information lacks " + missing);
   std::string ts = meta_value(meta, DCM_TransferSyntaxUID);
-  if (DcmXfer(ts.c_str()).getXfer() == EXS_Unknown)
+  if (DcmXfer(ts.c_str()).getXfer() == EXS_Unknown && !detail::is_htj2k(ts))
     return make_error(ErrorCode::kUnsupportedTransferSyntax,
                       "transfer syntax is not one this archive can read");
   return TransferSyntaxUid(std::move(ts));

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <memory>
 
+#include "dicom/htj2k.h"
 #include "dicom/stored_object.h"
 
 namespace arca::dicom {
@@ -75,6 +76,8 @@ Result<Bytes> render_jpeg(ByteView part10, const RenderOptions& options) {
       frames = 1;
     if (options.frame < 1 || options.frame > static_cast<std::uint32_t>(frames))
       return make_error(ErrorCode::kNotFound, "no such frame");
+    if (detail::is_htj2k(detail::stored_transfer_syntax(*file)))
+      ARCA_TRY(detail::decode_htj2k(*file));  // DCMTK has no HTJ2K codec: OpenJPEG decodes it
     DicomImage image(ds, ds->getOriginalXfer(), CIF_UsePartialAccessToPixelData, options.frame - 1,
                      1);
     if (image.getStatus() == EIS_NotSupportedValue || image.getStatus() == EIS_InvalidValue)

@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "dicom/htj2k.h"
 #include "dicom/stored_object.h"
 #include "dicom/web_dataset.h"
 
@@ -56,15 +57,17 @@ std::string media_type_of(const std::string& ts) {
   return "application/octet-stream";
 }
 
-Result<Frames> encapsulated_frames(DcmPixelData& pixels, DcmXfer xfer, long count,
+// `ts`: the stored transfer syntax (from the file meta information: DCMTK files HTJ2K pixel
+// sequences under another syntax, see htj2k.h).
+Result<Frames> encapsulated_frames(DcmPixelData& pixels, const std::string& ts, long count,
                                    const std::vector<std::uint32_t>& numbers) {
-  DcmPixelSequence* seq = nullptr;
-  if (pixels.getEncapsulatedRepresentation(xfer.getXfer(), nullptr, seq).bad() || seq == nullptr)
+  DcmPixelSequence* seq = detail::original_pixel_sequence(pixels);
+  if (seq == nullptr)
     return make_error(ErrorCode::kInvalidDicom, "encapsulated pixel data unreadable");
   const unsigned long fragments = seq->card() > 0 ? seq->card() - 1 : 0;  // item 0: offsets
   if (fragments != static_cast<unsigned long>(count) && count != 1)
     return make_error(ErrorCode::kUnsupported, "frames spanning several fragments");
-  Frames out{xfer.getXferID(), media_type_of(xfer.getXferID()), {}};
+  Frames out{ts, media_type_of(ts), {}};
   for (std::uint32_t n : numbers) {
     Bytes frame;
     unsigned long first = count == 1 ? 1 : n;
@@ -114,8 +117,12 @@ Result<Frames> native_frames(DcmDataset& ds, DcmPixelData& pixels, long count,
   return out;
 }
 
-// Decodes compressed pixel data in place; kUnsupportedTransferSyntax without a decoder.
-Result<void> decode_to_explicit_little(DcmDataset& ds) {
+// Decodes compressed pixel data in place (HTJ2K through OpenJPEG, the others through DCMTK's
+// codecs); kUnsupportedTransferSyntax without a decoder.
+Result<void> decode_to_explicit_little(DcmFileFormat& file) {
+  if (detail::is_htj2k(detail::stored_transfer_syntax(file)))
+    return detail::decode_htj2k(file);
+  DcmDataset& ds = *file.getDataset();
   if (ds.chooseRepresentation(EXS_LittleEndianExplicit, nullptr).bad() ||
       !ds.canWriteXfer(EXS_LittleEndianExplicit)) {
     return make_error(ErrorCode::kUnsupportedTransferSyntax,
@@ -129,7 +136,7 @@ Result<void> decode_to_explicit_little(DcmDataset& ds) {
 Result<Bytes> to_explicit_little_endian(ByteView part10) {
   return detail::guarded([&]() -> Result<Bytes> {
     auto file = ARCA_TRY(detail::load_stored_object(part10));
-    ARCA_TRY(decode_to_explicit_little(*file->getDataset()));
+    ARCA_TRY(decode_to_explicit_little(*file));
     return detail::write_explicit_little_endian(*file);
   });
 }
@@ -142,7 +149,8 @@ Result<Bytes> bulk_value(ByteView part10, std::uint32_t tag) {
     const DcmTagKey key(static_cast<Uint16>(tag >> 16), static_cast<Uint16>(tag & 0xFFFF));
     if (ds.findAndGetElement(key, element, OFFalse).bad() || element == nullptr)
       return make_error(ErrorCode::kNotFound, "the instance has no such element");
-    if (key == DCM_PixelData && DcmXfer(ds.getOriginalXfer()).isEncapsulated())
+    if (key == DCM_PixelData && (DcmXfer(ds.getOriginalXfer()).isEncapsulated() ||
+                                 detail::is_htj2k(detail::stored_transfer_syntax(*file))))
       return make_error(ErrorCode::kUnsupported, "encapsulated pixel data: use /frames");
     Bytes out(element->getLength());
     if (!out.empty() && element
@@ -155,9 +163,10 @@ Result<Bytes> bulk_value(ByteView part10, std::uint32_t tag) {
   });
 }
 
-Result<std::string> write_metadata(DcmDataset& ds, std::string_view bulk_base,
+Result<std::string> write_metadata(DcmFileFormat& file, std::string_view bulk_base,
                                    bool pixel_data_follows) {
   return detail::guarded([&]() -> Result<std::string> {
+    DcmDataset& ds = *file.getDataset();
     text_to_utf8(ds, "");
     (void)ds.findAndDeleteElement(DCM_DataSetTrailingPadding);
     BulkUriFormat format{std::string(bulk_base)};
@@ -168,7 +177,8 @@ Result<std::string> write_metadata(DcmDataset& ds, std::string_view bulk_base,
     if (pixel_data_follows) {  // parsing stopped at Pixel Data: describe it without reading it
       Uint16 bits = 16;
       ds.findAndGetUint16(DCM_BitsAllocated, bits);
-      const bool ob = DcmXfer(ds.getOriginalXfer()).isEncapsulated() || bits <= 8;
+      const bool ob = DcmXfer(ds.getOriginalXfer()).isEncapsulated() || bits <= 8 ||
+                      detail::is_htj2k(detail::stored_transfer_syntax(file));
       out << (ds.card() > 0 ? "," : "") << "\"7FE00010\":{\"vr\":\"" << (ob ? "OB" : "OW")
           << "\",\"BulkDataURI\":\"" << bulk_base << "/bulk/7FE00010\"}";
     }
@@ -180,7 +190,7 @@ Result<std::string> write_metadata(DcmDataset& ds, std::string_view bulk_base,
 Result<std::string> metadata_json(ByteView part10, std::string_view bulk_base) {
   return detail::guarded([&]() -> Result<std::string> {
     auto file = ARCA_TRY(detail::load_stored_object(part10));
-    return write_metadata(*file->getDataset(), bulk_base, false);
+    return write_metadata(*file, bulk_base, false);
   });
 }
 
@@ -192,7 +202,7 @@ Result<std::optional<std::string>> metadata_json_from_prefix(ByteView prefix, bo
       return std::optional<std::string>();  // ends before Pixel Data: read more
     const bool stopped_at_pixels = !complete || read->input_left;
     return std::optional<std::string>(
-        ARCA_TRY(write_metadata(*read->file->getDataset(), bulk_base, stopped_at_pixels)));
+        ARCA_TRY(write_metadata(*read->file, bulk_base, stopped_at_pixels)));
   });
 }
 
@@ -246,9 +256,11 @@ Result<Frames> frames(ByteView part10, const std::vector<std::uint32_t>& numbers
   return detail::guarded([&]() -> Result<Frames> {
     auto file = ARCA_TRY(detail::load_stored_object(part10));
     DcmDataset& ds = *file->getDataset();
-    const bool encapsulated = DcmXfer(ds.getOriginalXfer()).isEncapsulated();
+    const std::string stored = detail::stored_transfer_syntax(*file);
+    const bool encapsulated =
+        DcmXfer(ds.getOriginalXfer()).isEncapsulated() || detail::is_htj2k(stored);
     if (encapsulated && syntax == FrameSyntax::kUncompressed)
-      ARCA_TRY(decode_to_explicit_little(ds));
+      ARCA_TRY(decode_to_explicit_little(*file));
     DcmElement* element = nullptr;
     if (ds.findAndGetElement(DCM_PixelData, element).bad() || element == nullptr)
       return make_error(ErrorCode::kNotFound, "the instance has no pixel data");
@@ -260,9 +272,8 @@ Result<Frames> frames(ByteView part10, const std::vector<std::uint32_t>& numbers
       if (n < 1 || n > static_cast<std::uint32_t>(count))
         return make_error(ErrorCode::kNotFound, "no such frame");
     }
-    DcmXfer xfer(ds.getOriginalXfer());
     if (encapsulated && syntax == FrameSyntax::kAsStored)
-      return encapsulated_frames(*pixels, xfer, count, numbers);
+      return encapsulated_frames(*pixels, stored, count, numbers);
     return native_frames(ds, *pixels, count, numbers);
   });
 }

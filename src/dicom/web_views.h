@@ -11,9 +11,10 @@
 // Explicit VR Little Endian; encapsulated pixel data comes back as stored (one fragment per
 // frame, or a single-frame object's fragments joined) with its own transfer syntax and media
 // type; with FrameSyntax::kUncompressed encapsulated pixel data is decoded first (JPEG, JPEG-LS,
-// RLE, JPEG 2000: the decoders init_dcmtk() registers). Errors: kNotFound (no pixel data, or a
-// frame number out of range), kUnsupported (bit depths below 8 or a fragment layout Arca cannot
-// split yet), kUnsupportedTransferSyntax (no decoder for the stored syntax), kInvalidDicom.
+// RLE, JPEG 2000: the decoders init_dcmtk() registers; HTJ2K through OpenJPEG, see htj2k.h).
+// Errors: kNotFound (no pixel data, or a frame number out of range), kUnsupported (bit depths
+// below 8 or a fragment layout Arca cannot split yet), kUnsupportedTransferSyntax (no decoder for
+// the stored syntax), kInvalidDicom (including a codestream that does not decode).
 //
 // to_explicit_little_endian: the whole object re-encoded (decoded if compressed) in Explicit VR
 // Little Endian, for a retrieve that asks for that transfer syntax; same errors.

@@ -11,6 +11,8 @@
 #include <memory>
 #include <set>
 
+#include "dicom/web_views.h"
+
 namespace arca::dimse {
 namespace {
 
@@ -104,10 +106,15 @@ Result<std::uint16_t> send_instance(const SubStoreTarget& target,
                                     const service::RetrieveItem& item) {
   auto [pcid, syntax] = ARCA_TRY(choose_context(target.assoc, item.record));
   Bytes part10 = ARCA_TRY(read_all(item.source));
+  const std::string& stored = item.record.attributes.instance.transfer_syntax.str();
+  // A syntax DCMTK does not know (HTJ2K, the only one ingest admits) has no DCMTK codec:
+  // src/dicom decodes it to Explicit VR Little Endian first, and DCMTK converts from there.
+  if (syntax != stored && DcmXfer(stored.c_str()).getXfer() == EXS_Unknown)
+    part10 = ARCA_TRY(dicom::to_explicit_little_endian(part10));
   auto file = ARCA_TRY(load(part10));
   part10 = Bytes();
   DcmDataset& dataset = *file->getDataset();
-  if (syntax != item.record.attributes.instance.transfer_syntax.str())
+  if (syntax != stored)
     ARCA_TRY(convert(dataset, syntax));
   T_DIMSE_C_StoreRQ rq = store_request(target, item.record);
   T_DIMSE_C_StoreRSP rsp{};

@@ -376,7 +376,9 @@ class DicomWeb(unittest.TestCase):
         self.assertEqual(status, 200)
         got = pydicom.dcmread(io.BytesIO(body))
         self.assertEqual(got.file_meta.TransferSyntaxUID, "1.2.840.10008.1.2.1")
-        status, _, _ = harness.curl(base)  # image/jpeg by default: not rendered yet
+        status, body, _ = harness.curl(base)  # image/jpeg by default: rendered
+        self.assertEqual((status, body[:2]), (200, b"\xff\xd8"))
+        status, _, _ = harness.curl(base + "&contentType=image%2Fpng")
         self.assertEqual(status, 406)
         status, _, _ = harness.curl(base.replace(str(d.SeriesInstanceUID), UID + ".77") +
                                     "&contentType=application%2Fdicom")
