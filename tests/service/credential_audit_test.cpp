@@ -37,8 +37,8 @@ class CredentialAuditTest : public auth::test::AccountsTest {
   auth::NewToken token_for(const std::string& name) {
     make_user(name, {Role::kRadiologist});
     auto me = accounts_->resolve_session(signed_in(name));
-    auto t = accounts_->create_token(*me, me->user.id, "bridge", {Permission::kStudyQuery},
-                                     hours(1));
+    auto t =
+        accounts_->create_token(*me, me->user.id, "bridge", {Permission::kStudyQuery}, hours(1));
     EXPECT_TRUE(t.ok());
     return std::move(t).value();
   }
