@@ -18,6 +18,7 @@ namespace arca {
   X(kNotFound, 404, 0xC000, "not found")                                    \
   X(kAlreadyExists, 409, 0x0111, "already exists")                          \
   X(kConflict, 409, 0x0111, "conflicts with a stored object")               \
+  X(kHierarchyConflict, 409, 0xC000, "contradicts the stored patient/study/series") \
   X(kUnauthenticated, 401, 0x0124, "authentication required")               \
   X(kPermissionDenied, 403, 0x0124, "permission denied")                    \
   X(kIntegrity, 500, 0xC001, "integrity check failed")                      \

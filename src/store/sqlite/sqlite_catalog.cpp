@@ -31,12 +31,25 @@ Result<std::int64_t> ensure_patient(Connection& conn, const StoredInstance& in) 
   return conn.last_insert_rowid();
 }
 
+// A study is one patient's and a series one study's: an instance whose study is stored under
+// another patient, or whose series under another study, is refused rather than filed where its
+// UID points (that would show images in another patient's study). UIDs only in the message.
 Result<std::int64_t> ensure_study(Connection& conn, const StoredInstance& in) {
   const auto& s = in.attributes.study;
-  auto find = ARCA_TRY(conn.cached("SELECT id FROM studies WHERE tenant = ? AND study_uid = ?"));
+  auto find = ARCA_TRY(
+      conn.cached("SELECT st.id, p.patient_ref FROM studies st JOIN patients p ON p.id = st.patient "
+                  "WHERE st.tenant = ? AND st.study_uid = ?"));
   find.bind(1, in.tenant.str()).bind(2, s.study_uid.str());
-  if (auto id = ARCA_TRY(first_int(find)))
-    return *id;
+  bool found = ARCA_TRY(find.step());
+  std::int64_t id = found ? find.column_int(0) : 0;
+  bool same_patient = found && find.column_text(1) == in.patient_ref.str();
+  find.reset();
+  if (found) {
+    if (!same_patient)
+      return make_error(ErrorCode::kHierarchyConflict,
+                        "study " + s.study_uid.str() + " is stored for another patient");
+    return id;
+  }
   std::int64_t patient = ARCA_TRY(ensure_patient(conn, in));
   auto ins = ARCA_TRY(conn.cached(
       "INSERT INTO studies (tenant, patient, study_uid, study_date, study_time, "
@@ -47,7 +60,7 @@ Result<std::int64_t> ensure_study(Connection& conn, const StoredInstance& in) {
   ins.bind(7, s.referring_physician_name).bind(8, fold_person_name(s.referring_physician_name));
   ins.bind(9, s.study_description).bind(10, s.study_id).bind(11, s.timezone_offset);
   ARCA_TRY(ins.run());
-  std::int64_t id = conn.last_insert_rowid();
+  id = conn.last_insert_rowid();
   auto count =
       ARCA_TRY(conn.cached("UPDATE patients SET study_count = study_count + 1 WHERE id = ?"));
   ARCA_TRY(count.bind(1, patient).run());
@@ -65,10 +78,20 @@ Result<void> refresh_modalities(Connection& conn, std::int64_t study) {
 
 Result<std::int64_t> ensure_series(Connection& conn, const StoredInstance& in) {
   const auto& se = in.attributes.series;
-  auto find = ARCA_TRY(conn.cached("SELECT id FROM series WHERE tenant = ? AND series_uid = ?"));
+  auto find = ARCA_TRY(
+      conn.cached("SELECT se.id, st.study_uid FROM series se JOIN studies st ON st.id = se.study "
+                  "WHERE se.tenant = ? AND se.series_uid = ?"));
   find.bind(1, in.tenant.str()).bind(2, se.series_uid.str());
-  if (auto id = ARCA_TRY(first_int(find)))
-    return *id;
+  bool found = ARCA_TRY(find.step());
+  std::int64_t id = found ? find.column_int(0) : 0;
+  bool same_study = found && find.column_text(1) == in.attributes.study.study_uid.str();
+  find.reset();
+  if (found) {
+    if (!same_study)
+      return make_error(ErrorCode::kHierarchyConflict, "series " + se.series_uid.str() +
+                                                           " is stored in another study");
+    return id;
+  }
   std::int64_t study = ARCA_TRY(ensure_study(conn, in));
   auto ins = ARCA_TRY(conn.cached(
       "INSERT INTO series (tenant, study, series_uid, modality, series_number, "
@@ -80,7 +103,7 @@ Result<std::int64_t> ensure_series(Connection& conn, const StoredInstance& in) {
   ins.bind(10, se.performed_procedure_step_start_date);
   ins.bind(11, se.performed_procedure_step_start_time).bind(12, se.institution_name);
   ARCA_TRY(ins.run());
-  std::int64_t id = conn.last_insert_rowid();
+  id = conn.last_insert_rowid();
   auto count =
       ARCA_TRY(conn.cached("UPDATE studies SET series_count = series_count + 1 WHERE id = ?"));
   ARCA_TRY(count.bind(1, study).run());
