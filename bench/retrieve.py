@@ -11,7 +11,8 @@ so drift in the machine's load hits both alike) and measures, per run:
   bench/retrieve.py --arca build/src/app/arca --dataset /tmp/bench-data [--studies 2]
                     [--clients 4] [--rounds 2] [--what wado,cget] [--passes 5]
 
-Reports the best of the rounds per mode and the audit cost in %. Compare within one run.
+Prints each run's instances/s and server CPU ms per instance (utime + stime from /proc),
+then the best of the rounds per mode and the audit cost in %. Compare within one run.
 """
 import argparse
 import http.client
@@ -72,6 +73,12 @@ class Archive:
                     if time.time() > deadline or self.server.poll() is not None:
                         raise SystemExit("arca serve did not start")
                     time.sleep(0.1)
+
+    def cpu_seconds(self):
+        """The server's user + system CPU time so far."""
+        with open(f"/proc/{self.server.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def stop(self):
         self.server.send_signal(signal.SIGTERM)
@@ -177,6 +184,7 @@ def main():
                 archive.serve(audit_on)
                 try:
                     for w in what:
+                        cpu0 = archive.cpu_seconds()
                         if w == "wado":
                             rate = bench_wado(archive, token, uids, args.clients, args.passes)
                         else:
@@ -184,8 +192,11 @@ def main():
                         key = (w, audit_on)
                         best[key] = max(best.get(key, 0), rate)
                         rates.setdefault(key, []).append(rate)
+                        cpu_ms = 1000 * (archive.cpu_seconds() - cpu0) / (
+                            len(uids) * (args.passes if w == "wado" else 1))
                         print(f"run {w} {'audited' if audit_on else 'unaudited'}: "
-                              f"{rate:.1f} inst/s, load {os.getloadavg()[0]:.2f}", flush=True)
+                              f"{rate:.1f} inst/s, server CPU {cpu_ms:.2f} ms/inst, "
+                              f"load {os.getloadavg()[0]:.2f}", flush=True)
                 finally:
                     archive.stop()
         results = {}

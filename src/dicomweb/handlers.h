@@ -41,34 +41,28 @@ Result<http::Response> frames(DicomWebDeps deps, http::Request& request);
 // STOW-RS.
 Result<http::Response> store(DicomWebDeps deps, http::Request& request);
 
-// The instances the path names (study, series or instance), in a stable order; kNotFound when
-// there are none. Uses the query service, so it is scoped to the caller's tenant.
+// The UIDs of an instance path (an empty series or instance matches any).
 struct InstanceRef {
   std::string study;
   std::string series;
   std::string instance;
 };
-Result<std::vector<InstanceRef>> instances_in_path(DicomWebDeps deps,
-                                                   const service::RequestContext& ctx,
-                                                   const http::Request& request);
-// What the principal may read of the instances the UIDs name (an empty series or instance
-// matches any), as a retrieve plan; kNotFound when nothing, or an instance outside its path.
+// What the principal may read of the instances the UIDs name, as a retrieve plan in series and
+// instance order (RetrieveService::plan: image.read, its tenant and study scope); kNotFound when
+// nothing, or an instance outside its path. Open its instances with
+// RetrieveService::open_planned (or stream) so the index is read once per request.
 Result<service::RetrievePlan> plan_in_path(DicomWebDeps deps, const service::RequestContext& ctx,
                                            const InstanceRef& filter);
-// The same for explicit UIDs as references.
-Result<std::vector<InstanceRef>> find_instances(DicomWebDeps deps,
-                                                const service::RequestContext& ctx,
-                                                const InstanceRef& filter);
+// The same for the path parameters "study", "series" and "instance" of a request.
+Result<service::RetrievePlan> plan_in_path(DicomWebDeps deps, const service::RequestContext& ctx,
+                                           const http::Request& request);
 
 enum class Fallback { kRefuse, kAsStored };
 
-// One instance as a multipart part: the stored bytes as they are (wanted "*" or the stored
-// syntax), or re-encoded in Explicit VR Little Endian in memory. An instance Arca cannot decode
-// is refused (kUnsupportedTransferSyntax) or, with kAsStored (inside a series or study), sent as
-// stored with its part header saying so rather than cutting the whole response short.
-Result<PartSource> open_part(DicomWebDeps deps, const service::RequestContext& ctx,
-                             const InstanceUid& uid, const std::string& wanted, Fallback fallback);
-// The same for an instance already opened (a planned stream's).
+// An opened instance as a multipart part: the stored bytes as they are (wanted "*" or the
+// stored syntax), or re-encoded in Explicit VR Little Endian in memory. An instance Arca cannot
+// decode is refused (kUnsupportedTransferSyntax) or, with kAsStored (inside a series or study),
+// sent as stored with its part header saying so rather than cutting the whole response short.
 Result<PartSource> part_from(service::OpenedInstance opened, const std::string& wanted,
                              Fallback fallback);
 

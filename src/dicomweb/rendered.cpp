@@ -76,10 +76,9 @@ Result<http::Response> render(DicomWebDeps deps, http::Request& request, bool th
   if (!accepts_jpeg(request))
     return http::protocol_error(406, "not_acceptable", "rendered images are image/jpeg");
   dicom::RenderOptions options = ARCA_TRY(render_options(request, thumbnail));
-  std::vector<InstanceRef> refs = ARCA_TRY(instances_in_path(deps, ctx, request));
-  const InstanceRef& ref = refs[refs.size() / 2];
+  service::RetrievePlan plan = ARCA_TRY(plan_in_path(deps, ctx, request));
   service::OpenedInstance opened =
-      ARCA_TRY(deps.retrieve.open_instance(ctx, InstanceUid(ref.instance)));
+      ARCA_TRY(deps.retrieve.open_planned(ctx, plan, plan.instances().size() / 2));
   service::VerifiedSource source(std::move(opened.reader), opened.record);
   Bytes object = ARCA_TRY(read_all(source, kMaxRenderedObject));
   auto jpeg = dicom::render_jpeg(object, options);

@@ -149,9 +149,7 @@ Result<dicom::Frames> native_frames_in_place(service::OpenedInstance& opened,
   return out;
 }
 
-Result<Bytes> read_instance(DicomWebDeps deps, const service::RequestContext& ctx,
-                            const InstanceUid& uid) {
-  service::OpenedInstance opened = ARCA_TRY(deps.retrieve.open_instance(ctx, uid));
+Result<Bytes> read_instance(service::OpenedInstance opened) {
   service::VerifiedSource source(std::move(opened.reader), opened.record);
   return read_all(source, kMaxParsedObject);
 }
@@ -178,11 +176,6 @@ Result<std::vector<std::uint32_t>> parse_frame_list(std::string_view list) {
 
 }  // namespace
 
-Result<PartSource> open_part(DicomWebDeps deps, const service::RequestContext& ctx,
-                             const InstanceUid& uid, const std::string& wanted, Fallback fallback) {
-  return part_from(ARCA_TRY(deps.retrieve.open_instance(ctx, uid)), wanted, fallback);
-}
-
 Result<PartSource> part_from(service::OpenedInstance opened, const std::string& wanted,
                              Fallback fallback) {
   const std::string ts = opened.record.attributes.instance.transfer_syntax.str();
@@ -202,13 +195,12 @@ Result<PartSource> part_from(service::OpenedInstance opened, const std::string& 
                     std::make_unique<OwningMemorySource>(std::move(bytes))};
 }
 
-Result<std::vector<InstanceRef>> instances_in_path(DicomWebDeps deps,
-                                                   const service::RequestContext& ctx,
-                                                   const Request& request) {
-  return find_instances(deps, ctx,
-                        {std::string(request.path_param("study").value_or("")),
-                         std::string(request.path_param("series").value_or("")),
-                         std::string(request.path_param("instance").value_or(""))});
+Result<service::RetrievePlan> plan_in_path(DicomWebDeps deps, const service::RequestContext& ctx,
+                                           const Request& request) {
+  return plan_in_path(deps, ctx,
+                      {std::string(request.path_param("study").value_or("")),
+                       std::string(request.path_param("series").value_or("")),
+                       std::string(request.path_param("instance").value_or(""))});
 }
 
 Result<service::RetrievePlan> plan_in_path(DicomWebDeps deps, const service::RequestContext& ctx,
@@ -241,18 +233,6 @@ Result<service::RetrievePlan> plan_in_path(DicomWebDeps deps, const service::Req
   return plan;
 }
 
-Result<std::vector<InstanceRef>> find_instances(DicomWebDeps deps,
-                                                const service::RequestContext& ctx,
-                                                const InstanceRef& filter) {
-  service::RetrievePlan plan = ARCA_TRY(plan_in_path(deps, ctx, filter));
-  std::vector<InstanceRef> out;
-  for (const store::StoredInstance& row : plan.instances()) {
-    out.push_back({row.attributes.study.study_uid.str(), row.attributes.series.series_uid.str(),
-                   row.attributes.instance.sop_instance_uid.str()});
-  }
-  return out;
-}
-
 Result<Response> retrieve(DicomWebDeps deps, Request& request) {
   service::RequestContext ctx = ARCA_TRY(request_context(request));
   std::string wanted = accepted(request).transfer_syntax;
@@ -260,24 +240,26 @@ Result<Response> retrieve(DicomWebDeps deps, Request& request) {
     wanted = std::string(dicom::kExplicitVrLittleEndian);  // PS3.18 default for application/dicom
   if (wanted != "*" && wanted != dicom::kExplicitVrLittleEndian)
     return not_acceptable("instances are served as stored or in Explicit VR Little Endian");
-  service::RetrievePlan plan =
-      ARCA_TRY(plan_in_path(deps, ctx,
-                            {std::string(request.path_param("study").value_or("")),
-                             std::string(request.path_param("series").value_or("")),
-                             std::string(request.path_param("instance").value_or(""))}));
+  service::RetrievePlan plan = ARCA_TRY(plan_in_path(deps, ctx, request));
   std::string b = boundary(deps);
   const std::size_t count = plan.instances().size();
   MultipartSource::Opener open;
-  if (count == 1) {  // one instance (at any level): refused with 406 if it cannot be transcoded
-    const InstanceUid uid = plan.instances().front().attributes.instance.sop_instance_uid;
-    open = [deps, ctx, uid, wanted](std::size_t) -> Result<PartSource> {
-      return open_part(deps, ctx, uid, wanted, Fallback::kRefuse);
+  if (count == 1) {
+    // One instance (at any level), opened from the plan's record (no second index lookup) and
+    // audited once, before the 200 is sent: refused with 406 if it cannot be transcoded.
+    auto part =
+        part_from(ARCA_TRY(deps.retrieve.open_planned(ctx, plan, 0)), wanted, Fallback::kRefuse);
+    if (!part.ok() && part.error().code == ErrorCode::kUnsupportedTransferSyntax)
+      return not_acceptable(part.error().message);
+    // shared: the copyable opener hands the one part out once.
+    auto opened = std::make_shared<std::optional<PartSource>>(ARCA_TRY(std::move(part)));
+    open = [opened](std::size_t) -> Result<PartSource> {
+      if (!opened->has_value())
+        return make_error(ErrorCode::kInvalidArgument, "the part was already sent");
+      PartSource out = std::move(**opened);
+      opened->reset();
+      return out;
     };
-    if (wanted != "*") {
-      auto first = open(0);  // refuse before the 200 is sent when we can tell
-      if (!first.ok() && first.error().code == ErrorCode::kUnsupportedTransferSyntax)
-        return not_acceptable(first.error().message);
-    }
   } else {
     // Series and study: audited once for the whole transfer, not once per instance.
     // shared: the opener is a copyable std::function and the stream records its audit event
@@ -300,11 +282,7 @@ Result<Response> metadata(DicomWebDeps deps, Request& request) {
   const bool xml = wants_dicom_xml(request);
   if (!xml && !accepts_dicom_json(request))
     return not_acceptable("metadata is application/dicom+json or multipart application/dicom+xml");
-  service::RetrievePlan plan =
-      ARCA_TRY(plan_in_path(deps, ctx,
-                            {std::string(request.path_param("study").value_or("")),
-                             std::string(request.path_param("series").value_or("")),
-                             std::string(request.path_param("instance").value_or(""))}));
+  service::RetrievePlan plan = ARCA_TRY(plan_in_path(deps, ctx, request));
   if (xml) {  // PS3.18: one part per instance, each written when its turn comes
     const std::size_t count = plan.instances().size();
     // shared: owned by the copyable opener; audits the transfer when the body is done.
@@ -351,14 +329,13 @@ Result<Response> bulkdata(DicomWebDeps deps, Request& request) {
   auto [p, ec] = std::from_chars(tag_text.data(), tag_text.data() + tag_text.size(), tag, 16);
   if (ec != std::errc() || p != tag_text.data() + tag_text.size() || tag_text.size() != 8)
     return make_error(ErrorCode::kInvalidArgument, "a bulk data tag is eight hex digits");
-  std::vector<InstanceRef> refs = ARCA_TRY(instances_in_path(deps, ctx, request));
-  const InstanceUid uid(refs.front().instance);
+  service::RetrievePlan plan = ARCA_TRY(plan_in_path(deps, ctx, request));
+  service::OpenedInstance opened = ARCA_TRY(deps.retrieve.open_planned(ctx, plan, 0));
   Accepted a = accepted(request);
   const bool single_part =
       a.media_type == "application/octet-stream" &&
       request.headers().get("Accept")->find("multipart") == std::string_view::npos;
   if (single_part && tag == kPixelData) {  // native pixel data is served from its place
-    service::OpenedInstance opened = ARCA_TRY(deps.retrieve.open_instance(ctx, uid));
     auto layout = parse_prefix<dicom::NativeLayout>(opened, [](ByteView prefix, bool complete) {
       return dicom::native_layout(prefix, complete);
     });
@@ -372,7 +349,7 @@ Result<Response> bulkdata(DicomWebDeps deps, Request& request) {
     if (layout.error().code != ErrorCode::kUnsupported)
       return std::move(layout).error();
   }
-  Bytes object = ARCA_TRY(read_instance(deps, ctx, uid));
+  Bytes object = ARCA_TRY(read_instance(std::move(opened)));
   auto value = std::make_shared<const Bytes>(ARCA_TRY(dicom::bulk_value(object, tag)));
   if (single_part) {
     Response r =
@@ -395,9 +372,8 @@ Result<Response> frames(DicomWebDeps deps, Request& request) {
   service::RequestContext ctx = ARCA_TRY(request_context(request));
   std::vector<std::uint32_t> numbers =
       ARCA_TRY(parse_frame_list(request.path_param("frames").value_or("")));
-  std::vector<InstanceRef> refs = ARCA_TRY(instances_in_path(deps, ctx, request));
-  service::OpenedInstance opened =
-      ARCA_TRY(deps.retrieve.open_instance(ctx, InstanceUid(refs.front().instance)));
+  service::RetrievePlan plan = ARCA_TRY(plan_in_path(deps, ctx, request));
+  service::OpenedInstance opened = ARCA_TRY(deps.retrieve.open_planned(ctx, plan, 0));
   Accepted a = accepted(request);
   // application/octet-stream without a transfer syntax means Explicit VR Little Endian.
   const bool native = a.transfer_syntax == dicom::kExplicitVrLittleEndian ||

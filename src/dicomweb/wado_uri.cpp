@@ -87,9 +87,9 @@ Result<http::Response> wado_uri(DicomWebDeps deps, http::Request& request) {
     return http::protocol_error(406, "not_acceptable",
                                 "instances are served as stored or in Explicit VR Little Endian");
   }
-  ARCA_TRY(find_instances(deps, ctx, ref));  // 404 unless the three UIDs belong together
-  service::OpenedInstance opened =
-      ARCA_TRY(deps.retrieve.open_instance(ctx, InstanceUid(ref.instance)));
+  // 404 unless the three UIDs belong together; the plan's record is the one opened.
+  service::RetrievePlan plan = ARCA_TRY(plan_in_path(deps, ctx, ref));
+  service::OpenedInstance opened = ARCA_TRY(deps.retrieve.open_planned(ctx, plan, 0));
   std::string served = opened.record.attributes.instance.transfer_syntax.str();
   http::RangedBody body;
   if (wanted == "*" || wanted == served) {

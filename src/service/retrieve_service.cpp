@@ -47,13 +47,39 @@ Result<std::size_t> VerifiedSource::read(MutableByteView out) {
 
 Result<OpenedInstance> RetrieveService::open_instance(const RequestContext& ctx,
                                                       const InstanceUid& uid) {
-  auto opened = [&]() -> Result<OpenedInstance> {
+  return open_audited(ctx, uid, [&]() -> Result<store::StoredInstance> {
     ARCA_TRY(authorize(ctx, Permission::kImageRead));
     auto record = ARCA_TRY(deps_.index.find_instance(ctx.principal.tenant, uid));
     if (!record || !ctx.principal.sees_study(record->attributes.study.study_uid))
       return make_error(ErrorCode::kNotFound, "no such instance");
-    auto reader = ARCA_TRY(deps_.blobs.open(record->blob));
-    return OpenedInstance{std::move(*record), std::move(reader)};
+    return std::move(*record);
+  });
+}
+
+Result<OpenedInstance> RetrieveService::open_planned(const RequestContext& ctx,
+                                                     const RetrievePlan& plan, std::size_t i) {
+  if (i >= plan.instances().size())
+    return make_error(ErrorCode::kInvalidArgument, "no such planned instance");
+  const store::StoredInstance& row = plan.instances()[i];
+  return open_audited(ctx, row.attributes.instance.sop_instance_uid,
+                      [&]() -> Result<store::StoredInstance> {
+                        ARCA_TRY(authorize(ctx, Permission::kImageRead));
+                        if (row.tenant != ctx.principal.tenant ||
+                            !ctx.principal.sees_study(row.attributes.study.study_uid))
+                          return make_error(ErrorCode::kNotFound, "no such instance");
+                        return row;
+                      });
+}
+
+// Opens the blob of the record find_authorized returns and records one kRetrieve event, failed
+// if anything failed; a successful open that cannot be recorded is refused (fail closed).
+Result<OpenedInstance> RetrieveService::open_audited(
+    const RequestContext& ctx, const InstanceUid& uid,
+    const std::function<Result<store::StoredInstance>()>& find_authorized) {
+  auto opened = [&]() -> Result<OpenedInstance> {
+    store::StoredInstance record = ARCA_TRY(find_authorized());
+    auto reader = ARCA_TRY(deps_.blobs.open(record.blob));
+    return OpenedInstance{std::move(record), std::move(reader)};
   }();
   StudyUid study = opened.ok() ? opened->record.attributes.study.study_uid : StudyUid();
   std::vector<PatientRef> patients;

@@ -131,6 +131,13 @@ class RetrieveService {
   // One instance for random access (frames, byte ranges). Requires image.read. kUnavailable if
   // the access cannot be audited (fail closed).
   Result<OpenedInstance> open_instance(const RequestContext& ctx, const InstanceUid& uid);
+  // Planned instance i opened the same way and audited the same way (one kRetrieve record;
+  // kUnavailable, nothing opened, if it cannot be recorded), with the index record the plan
+  // already holds: a WADO-RS request planned from its path reads the index once, not twice.
+  // image.read, the tenant and the study scope are checked against `ctx` again (no index
+  // needed); kNotFound if the row is outside them, kInvalidArgument if i is not in the plan.
+  Result<OpenedInstance> open_planned(const RequestContext& ctx, const RetrievePlan& plan,
+                                      std::size_t i);
   // One stored object of `study`, read by DocumentService to copy the patient and study
   // attributes into a clinical document that joins the study: needs document.write and the
   // study in the caller's tenant and scope, not image.read (nothing of it reaches the caller;
@@ -178,6 +185,9 @@ class RetrieveService {
   Result<std::vector<store::StoredInstance>> authorize_export(const RequestContext& ctx,
                                                               const StudyUid& study);
   friend class PlannedStream;
+  Result<OpenedInstance> open_audited(
+      const RequestContext& ctx, const InstanceUid& uid,
+      const std::function<Result<store::StoredInstance>()>& find_authorized);
   Result<void> record_unmatched(const RequestContext& ctx, const RetrieveScope& scope,
                                 const std::vector<store::StoredInstance>& rows);
   Result<void> record_transfer_begin(const RequestContext& ctx,

@@ -35,6 +35,38 @@ TEST_F(RetrieveTest, ReadsWholeInstancesAndRanges) {
   EXPECT_EQ(audit_.events.back().action, AuditAction::kRetrieve);
 }
 
+TEST_F(RetrieveTest, OpenPlannedChecksThePrincipalAgainAndIsAuditedOnce) {
+  const auto& [outcome, bytes] = stored_[0];
+  RetrieveScope scope;
+  scope.level = RetrieveLevel::kInstance;
+  scope.instances = {outcome.instance};
+  auto plan = retrieve_->plan(operator_ctx(), scope).value();
+  audit_.events.clear();
+  auto opened = retrieve_->open_planned(operator_ctx(), plan, 0);
+  ASSERT_TRUE(opened.ok()) << opened.error().to_string();
+  EXPECT_EQ(opened->reader->size(), bytes.size());
+  ASSERT_EQ(audit_.events.size(), 1u);
+  EXPECT_EQ(audit_.events[0].action, AuditAction::kRetrieve);
+  EXPECT_EQ(audit_.events[0].instances, std::vector<InstanceUid>{outcome.instance});
+  EXPECT_EQ(audit_.events[0].studies, std::vector<StudyUid>{outcome.study});
+
+  RequestContext other_tenant = operator_ctx();
+  other_tenant.principal.tenant = TenantId("other");
+  EXPECT_EQ(retrieve_->open_planned(other_tenant, plan, 0).error().code, ErrorCode::kNotFound);
+  RequestContext other_studies = operator_ctx();
+  other_studies.principal.study_scope = std::set<std::string>{"1.2.3"};
+  EXPECT_EQ(retrieve_->open_planned(other_studies, plan, 0).error().code, ErrorCode::kNotFound);
+  RequestContext no_image_read = operator_ctx();
+  no_image_read.principal.permissions = {Permission::kStudyQuery};
+  EXPECT_EQ(retrieve_->open_planned(no_image_read, plan, 0).error().code,
+            ErrorCode::kPermissionDenied);
+  EXPECT_EQ(audit_.events.back().outcome, audit::Outcome::kFailure);
+  EXPECT_EQ(retrieve_->open_planned(operator_ctx(), plan, 1).error().code,
+            ErrorCode::kInvalidArgument);
+  audit_.fail = true;
+  EXPECT_EQ(retrieve_->open_planned(operator_ctx(), plan, 0).error().code, ErrorCode::kUnavailable);
+}
+
 TEST_F(RetrieveTest, UnknownInstanceIsNotFound) {
   auto r = retrieve_->open_instance(operator_ctx(), InstanceUid("1.2.3"));
   EXPECT_EQ(r.error().code, ErrorCode::kNotFound);
