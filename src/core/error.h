@@ -10,26 +10,26 @@
 namespace arca {
 
 // X(name, http status, DIMSE status, short description)
-#define ARCA_ERROR_CODES(X)                                                 \
-  X(kInvalidArgument, 400, 0xC000, "invalid argument")                      \
-  X(kInvalidDicom, 400, 0xC000, "invalid DICOM object")                     \
-  X(kUnsupportedTransferSyntax, 415, 0xC000, "unsupported transfer syntax") \
-  X(kUnsupported, 501, 0x0122, "not supported")                             \
-  X(kNotFound, 404, 0xC000, "not found")                                    \
-  X(kAlreadyExists, 409, 0x0111, "already exists")                          \
-  X(kConflict, 409, 0x0111, "conflicts with a stored object")               \
+#define ARCA_ERROR_CODES(X)                                                         \
+  X(kInvalidArgument, 400, 0xC000, "invalid argument")                              \
+  X(kInvalidDicom, 400, 0xC000, "invalid DICOM object")                             \
+  X(kUnsupportedTransferSyntax, 415, 0xC000, "unsupported transfer syntax")         \
+  X(kUnsupported, 501, 0x0122, "not supported")                                     \
+  X(kNotFound, 404, 0xC000, "not found")                                            \
+  X(kAlreadyExists, 409, 0x0111, "already exists")                                  \
+  X(kConflict, 409, 0x0111, "conflicts with a stored object")                       \
   X(kHierarchyConflict, 409, 0xC000, "contradicts the stored patient/study/series") \
-  X(kUnauthenticated, 401, 0x0124, "authentication required")               \
-  X(kPermissionDenied, 403, 0x0124, "permission denied")                    \
-  X(kIntegrity, 500, 0xC001, "integrity check failed")                      \
-  X(kOutOfSpace, 507, 0xA700, "out of storage space")                       \
-  X(kTooLarge, 413, 0xA700, "too large")                                    \
-  X(kTimeout, 408, 0xC000, "timed out")                                     \
-  X(kCancelled, 499, 0xFE00, "cancelled")                                   \
-  X(kRateLimited, 429, 0xA700, "too many attempts")                         \
-  X(kUnavailable, 503, 0xA700, "temporarily unavailable")                   \
-  X(kIo, 500, 0xC000, "input/output error")                                 \
-  X(kCorruptIndex, 500, 0xC000, "index is damaged")                         \
+  X(kUnauthenticated, 401, 0x0124, "authentication required")                       \
+  X(kPermissionDenied, 403, 0x0124, "permission denied")                            \
+  X(kIntegrity, 500, 0xC001, "integrity check failed")                              \
+  X(kOutOfSpace, 507, 0xA700, "out of storage space")                               \
+  X(kTooLarge, 413, 0xA700, "too large")                                            \
+  X(kTimeout, 408, 0xC000, "timed out")                                             \
+  X(kCancelled, 499, 0xFE00, "cancelled")                                           \
+  X(kRateLimited, 429, 0xA700, "too many attempts")                                 \
+  X(kUnavailable, 503, 0xA700, "temporarily unavailable")                           \
+  X(kIo, 500, 0xC000, "input/output error")                                         \
+  X(kCorruptIndex, 500, 0xC000, "index is damaged")                                 \
   X(kInternal, 500, 0x0110, "internal error")
 
 enum class ErrorCode : std::uint8_t {

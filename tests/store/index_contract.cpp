@@ -183,6 +183,28 @@ TEST_P(IndexContractTest, SameBytesAgainIsDuplicateAndChangesNothing) {
   EXPECT_EQ(put_one(*index_, s).outcome, PutOutcome::kDuplicate);
 }
 
+TEST_P(IndexContractTest, InstanceContradictingTheStoredHierarchyIsRefused) {
+  auto first = sample_instance(1);
+  put_one(*index_, first);
+  auto refused = [&](StoredInstance in) {
+    auto tx = begin_tx(*index_);
+    auto r = tx->put_instance(in, ConflictPolicy::kKeepFirst);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, ErrorCode::kHierarchyConflict) << r.error().to_string();
+    EXPECT_FALSE(find(*index_, in).has_value());
+  };
+  // Its series is stored in another study: not filed into that study.
+  refused(sample_instance(2, "1.2.3.9", "1.2.3.1.1"));
+  // Its study is stored for another patient: not filed under that patient.
+  auto other_patient = sample_instance(3, "1.2.3.1", "1.2.3.1.7");
+  other_patient.patient_ref = PatientRef("pref-2");
+  refused(other_patient);
+  // The same patient, study and series take more instances as before.
+  EXPECT_EQ(put_one(*index_, sample_instance(4)).outcome, PutOutcome::kStored);
+  EXPECT_EQ(put_one(*index_, sample_instance(5, "1.2.3.1", "1.2.3.1.8")).outcome,
+            PutOutcome::kStored);
+}
+
 TEST_P(IndexContractTest, DifferentBytesKeepFirstIsConflict) {
   auto s = sample_instance(1);
   put_one(*index_, s);

@@ -36,9 +36,9 @@ Result<std::int64_t> ensure_patient(Connection& conn, const StoredInstance& in) 
 // UID points (that would show images in another patient's study). UIDs only in the message.
 Result<std::int64_t> ensure_study(Connection& conn, const StoredInstance& in) {
   const auto& s = in.attributes.study;
-  auto find = ARCA_TRY(
-      conn.cached("SELECT st.id, p.patient_ref FROM studies st JOIN patients p ON p.id = st.patient "
-                  "WHERE st.tenant = ? AND st.study_uid = ?"));
+  auto find = ARCA_TRY(conn.cached(
+      "SELECT st.id, p.patient_ref FROM studies st JOIN patients p ON p.id = st.patient "
+      "WHERE st.tenant = ? AND st.study_uid = ?"));
   find.bind(1, in.tenant.str()).bind(2, s.study_uid.str());
   bool found = ARCA_TRY(find.step());
   std::int64_t id = found ? find.column_int(0) : 0;
@@ -88,8 +88,8 @@ Result<std::int64_t> ensure_series(Connection& conn, const StoredInstance& in) {
   find.reset();
   if (found) {
     if (!same_study)
-      return make_error(ErrorCode::kHierarchyConflict, "series " + se.series_uid.str() +
-                                                           " is stored in another study");
+      return make_error(ErrorCode::kHierarchyConflict,
+                        "series " + se.series_uid.str() + " is stored in another study");
     return id;
   }
   std::int64_t study = ARCA_TRY(ensure_study(conn, in));
