@@ -74,9 +74,9 @@ Result<http::Response> wado_uri(DicomWebDeps deps, http::Request& request) {
   content_type = content_type.substr(0, content_type.find(';'));
   if (content_type == "image/jpeg") {
     dicom::RenderOptions options = ARCA_TRY(render_options(q));
-    ARCA_TRY(find_instances(deps, ctx, ref));  // 404 unless the three UIDs belong together
-    return rendered_jpeg(ARCA_TRY(deps.retrieve.open_instance(ctx, InstanceUid(ref.instance))),
-                         options);
+    // 404 unless the three UIDs belong together; the plan's record is the one opened.
+    service::RetrievePlan plan = ARCA_TRY(plan_in_path(deps, ctx, ref));
+    return rendered_jpeg(ARCA_TRY(deps.retrieve.open_planned(ctx, plan, 0)), options);
   }
   if (content_type != "application/dicom") {
     return http::protocol_error(406, "not_acceptable",
@@ -87,7 +87,6 @@ Result<http::Response> wado_uri(DicomWebDeps deps, http::Request& request) {
     return http::protocol_error(406, "not_acceptable",
                                 "instances are served as stored or in Explicit VR Little Endian");
   }
-  // 404 unless the three UIDs belong together; the plan's record is the one opened.
   service::RetrievePlan plan = ARCA_TRY(plan_in_path(deps, ctx, ref));
   service::OpenedInstance opened = ARCA_TRY(deps.retrieve.open_planned(ctx, plan, 0));
   std::string served = opened.record.attributes.instance.transfer_syntax.str();
