@@ -1,6 +1,8 @@
-// arca_index_sql: runs SQL on an archive's encrypted index, as an insider holding the root key
-// could (the stock sqlite3 shell cannot open SQLite3MC files). For tamper tests only.
+// arca_index_sql: runs SQL on an archive's encrypted index or audit trail, as an insider holding
+// the root key could (the stock sqlite3 shell cannot open SQLite3MC files). For tamper tests
+// only. A file named audit.db is opened with the audit log's key, any other with the index's.
 //   arca_index_sql --key-file K --db DATA/index.db "SQL; ..."
+//   arca_index_sql --key-file K --db DATA/audit.db "SQL; ..."
 #include <cstring>
 #include <iostream>
 
@@ -22,11 +24,14 @@ int main(int argc, char** argv) {
     std::cerr << root.error().to_string() << '\n';
     return 1;
   }
-  auto key = crypto::derive_key(root.value(), crypto::KeyPurpose::kIndex);
   store::sqlite::ConnectionOptions o;
   o.file = argv[4];
-  o.application_id = store::sqlite::kIndexApplicationId;
-  o.what = "index";
+  const bool audit = o.file.filename() == "audit.db";
+  auto key = crypto::derive_key(root.value(),
+                                audit ? crypto::KeyPurpose::kAuditLog : crypto::KeyPurpose::kIndex);
+  o.application_id =
+      audit ? store::sqlite::kAuditApplicationId : store::sqlite::kIndexApplicationId;
+  o.what = audit ? "audit log" : "index";
   auto conn = store::sqlite::Connection::open(o, key.value());
   if (!conn.ok()) {
     std::cerr << conn.error().to_string() << '\n';

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The audit trail end to end: `arca import` records one chained record per object; `arca audit
 verify` passes on the untouched log and names the record for each kind of tampering done
-directly in the encrypted index (edit, delete, insert, reorder, truncate); `arca audit export`
+directly in the encrypted audit file audit.db (edit, delete, insert, reorder, truncate); `arca audit export`
 writes every record as JSON lines without a patient name or id in clear, and as DICOM Audit
 Messages that validate against the shipped schema."""
 import json
@@ -44,7 +44,7 @@ class AuditTest(unittest.TestCase):
 
     def tamper(self, sql):
         subprocess.run([INDEX_SQL, "--key-file", self.arca.key_file, "--db",
-                        os.path.join(self.arca.data_dir, "index.db"),
+                        os.path.join(self.arca.data_dir, "audit.db"),
                         "DROP TRIGGER IF EXISTS audit_records_append_only_update;"
                         "DROP TRIGGER IF EXISTS audit_records_append_only_delete;" + sql],
                        check=True)
