@@ -53,6 +53,17 @@ Result<ReconcileReport> reconcile_store_records(ReconcileDeps deps,
                                                 std::chrono::milliseconds window) {
   ReconcileReport report;
   const store::AuditHead head = ARCA_TRY(deps.log.head());
+  auto checkpoints = ARCA_TRY(deps.log.checkpoints());
+  if (!checkpoints.empty() && checkpoints.back().seq > head.seq) {
+    // A signed checkpoint is a durable commit: a crash never loses the records it covers. A
+    // trail ending below one was cut short, which `arca audit verify` must see as it is.
+    deps.logger.error("audit: the trail ends at record " + std::to_string(head.seq) +
+                      ", before its last signed checkpoint (" +
+                      std::to_string(checkpoints.back().seq) +
+                      "): not a crash; nothing recovered, run `arca audit verify`");
+    report.truncated = true;
+    return report;
+  }
   std::int64_t from_ms = std::numeric_limits<std::int64_t>::min();
   if (head.seq > 0) {
     auto newest = ARCA_TRY(deps.log.read(head.seq, 1));

@@ -12,6 +12,9 @@
 // after it; the window (10 minutes by default, far longer than a store takes from receipt to
 // commit) covers slow uploads. An empty trail checks every instance. A store counts as in the
 // trail when a successful store record of the same tenant names the instance.
+// A trail that ends below its last signed checkpoint was truncated, not cut by a crash (a
+// checkpoint is a durable commit, so the records it covers survive any crash): nothing is
+// recorded then, so that `arca audit verify` reports the truncation as it is.
 // Thread-safety: run once at startup, before the archive serves anything.
 #pragma once
 
@@ -37,6 +40,7 @@ struct ReconcileDeps {
 struct ReconcileReport {
   std::uint64_t checked = 0;    // instances received within the window
   std::uint64_t recovered = 0;  // of those, stores recorded now
+  bool truncated = false;       // the trail ends below its last checkpoint: left untouched
 };
 
 inline constexpr std::chrono::milliseconds kReconcileWindow = std::chrono::minutes(10);

@@ -13,6 +13,8 @@
 #include "service/ingest_service.h"
 #include "service_fixture.h"
 #include "store/sqlite/sqlite_audit_log.h"
+#include "store/sqlite/sqlite_connection.h"
+#include "store/sqlite/sqlite_schema.h"
 
 namespace arca::service {
 namespace {
@@ -58,6 +60,15 @@ class AuditReconcileTest : public ServiceTest {
   }
 
   std::vector<store::AuditRecord> records() { return log_->read(1, 100000).value(); }
+
+  void sqlite_tamper(const std::string& sql) {
+    store::sqlite::ConnectionOptions o;
+    o.file = dir_.path() / "audit.db";
+    o.application_id = store::sqlite::kAuditApplicationId;
+    o.what = "audit log";
+    auto conn = store::sqlite::Connection::open(o, SecretBytes(Bytes(32, 7))).value();
+    ASSERT_TRUE(conn->exec(sql).ok());
+  }
 
   std::unique_ptr<store::SqliteAuditLog> log_;
   std::unique_ptr<audit::ChainedAuditRecorder> chain_;
@@ -121,6 +132,25 @@ TEST_F(AuditReconcileTest, InstancesReceivedLongBeforeTheNewestRecordAreNotCheck
   ReconcileReport report = reconcile();
   EXPECT_EQ(report.checked, 1u);
   EXPECT_EQ(report.recovered, 0u);
+}
+
+TEST_F(AuditReconcileTest, ATrailCutBelowItsLastCheckpointIsLeftForVerifyToReport) {
+  for (int n = 1; n <= 3; ++n)
+    store_audited(n);
+  ASSERT_TRUE(chain_->checkpoint().ok());  // signs seq 3
+  chain_.reset();
+  log_.reset();
+  // An insider deletes the last record (the append-only trigger dropped first).
+  sqlite_tamper(
+      "DROP TRIGGER audit_records_append_only_delete; DELETE FROM audit_records WHERE seq = 3");
+  log_ = store::SqliteAuditLog::open(dir_.path() / "audit.db", SecretBytes(Bytes(32, 7))).value();
+  chain_ = audit::ChainedAuditRecorder::open(audit::ChainedRecorderDeps{*log_, clock_, logger_},
+                                             audit::CheckpointSigner(mac_key()), {})
+               .value();
+  ReconcileReport report = reconcile();
+  EXPECT_TRUE(report.truncated);
+  EXPECT_EQ(report.recovered, 0u);
+  EXPECT_EQ(records().size(), 2u);
 }
 
 }  // namespace

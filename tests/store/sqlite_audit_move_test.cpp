@@ -1,10 +1,11 @@
 // Moving an older archive's audit trail out of index.db (index migration 4 tables) into its own
 // audit.db: everything copied and checked, the tables dropped from the index, a move stopped
 // before the drop finished on the next open, and a conflicting audit.db refused untouched.
+#include "store/sqlite/sqlite_audit_move.h"
+
 #include <gtest/gtest.h>
 
 #include "store/sqlite/sqlite_audit_log.h"
-#include "store/sqlite/sqlite_audit_move.h"
 #include "store/sqlite/sqlite_connection.h"
 #include "store/sqlite/sqlite_index.h"
 #include "store/sqlite/sqlite_schema.h"

@@ -32,8 +32,8 @@ Result<Summary> summarize(Connection& conn) {
   Summary s;
   s.records = ARCA_TRY(conn.query_int("SELECT count(*) FROM audit_records"));
   s.checkpoints = ARCA_TRY(conn.query_int("SELECT count(*) FROM audit_checkpoints"));
-  s.first = ARCA_TRY(
-      one_row(conn, "SELECT seq || ':' || hash FROM audit_records ORDER BY seq LIMIT 1"));
+  s.first =
+      ARCA_TRY(one_row(conn, "SELECT seq || ':' || hash FROM audit_records ORDER BY seq LIMIT 1"));
   s.last = ARCA_TRY(
       one_row(conn, "SELECT seq || ':' || hash FROM audit_records ORDER BY seq DESC LIMIT 1"));
   s.last_checkpoint = ARCA_TRY(one_row(conn,
@@ -61,8 +61,9 @@ Result<AuditMove> copy_audit_tables(Connection& from, Connection& to) {
   AuditMove moved;
   auto read = ARCA_TRY(
       from.prepare("SELECT " + std::string(kRecordColumns) + " FROM audit_records ORDER BY seq"));
-  auto insert = ARCA_TRY(to.prepare("INSERT INTO audit_records (" + std::string(kRecordColumns) +
-                                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  auto insert =
+      ARCA_TRY(to.prepare("INSERT INTO audit_records (" + std::string(kRecordColumns) +
+                          ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   while (ARCA_TRY(read.step())) {
     for (int c = 0; c < kRecordColumnCount; ++c) {
       if (c < 2)
@@ -76,8 +77,8 @@ Result<AuditMove> copy_audit_tables(Connection& from, Connection& to) {
   }
   auto cps = ARCA_TRY(
       from.prepare("SELECT seq, head_hash, time_ms, mac FROM audit_checkpoints ORDER BY seq"));
-  auto put = ARCA_TRY(
-      to.prepare("INSERT INTO audit_checkpoints (seq, head_hash, time_ms, mac) VALUES (?, ?, ?, ?)"));
+  auto put = ARCA_TRY(to.prepare(
+      "INSERT INTO audit_checkpoints (seq, head_hash, time_ms, mac) VALUES (?, ?, ?, ?)"));
   while (ARCA_TRY(cps.step())) {
     put.bind(1, cps.column_int(0))
         .bind(2, cps.column_text(1))

@@ -31,7 +31,8 @@ std::span<const Migration> vault_migrations();
 std::span<const Migration> audit_migrations();  // audit.db (SqliteAuditLog)
 
 // Applies the missing migrations and stamps `application_id`; returns the resulting version.
-// A side connection to the index file (peers, accounts, audit log): keyed, checked, migrated.
+// A side connection to the index file (peers, accounts, the move of an older archive's audit
+// trail): keyed, checked, migrated.
 Result<std::unique_ptr<Connection>> open_index_side_connection(const std::filesystem::path& file,
                                                                const SecretBytes& key,
                                                                int cache_kib);
