@@ -41,7 +41,7 @@ void BM_Record(benchmark::State& state) {
   {
     SystemClock clock;
     NullLogger logger;
-    auto log = store::SqliteAuditLog::open(dir / "index.db", SecretBytes(Bytes(32, 7))).value();
+    auto log = store::SqliteAuditLog::open(dir / "audit.db", SecretBytes(Bytes(32, 7))).value();
     auto recorder = ChainedAuditRecorder::open(ChainedRecorderDeps{*log, clock, logger},
                                                CheckpointSigner(SecretBytes(Bytes(32, 9))), {})
                         .value();

@@ -12,6 +12,7 @@
 #include "crypto/system_random.h"
 #include "dicomweb/handlers.h"
 #include "service/archive_maintenance.h"
+#include "service/audit_reconcile.h"
 #include "service/metadata_warmer.h"
 #include "store/encrypted/encrypted_blob_store.h"
 #include "store/encrypted/key_hierarchy.h"
@@ -148,8 +149,16 @@ struct Archive::Parts {
     account_store =
         ARCA_TRY(store::SqliteAccountStore::open(config.data_dir / "index.db", index_key.clone()));
     account_key = ARCA_TRY(crypto::derive_key(root, crypto::KeyPurpose::kAccounts));
-    audit_log =
-        ARCA_TRY(store::SqliteAuditLog::open(config.data_dir / "index.db", std::move(index_key)));
+    // The trail has a file of its own (docs/adr/0014); an older archive's trail is moved out of
+    // the index first.
+    audit_log = ARCA_TRY(store::SqliteAuditLog::open(
+        config.data_dir / "audit.db",
+        ARCA_TRY(crypto::derive_key(root, crypto::KeyPurpose::kAuditLog))));
+    const std::uint64_t moved =
+        ARCA_TRY(audit_log->adopt_index_records(config.data_dir / "index.db", index_key));
+    if (moved > 0) {
+      logger.info("audit: moved " + std::to_string(moved) + " records from index.db to audit.db");
+    }
     audit_signer.emplace(ARCA_TRY(crypto::derive_key(root, crypto::KeyPurpose::kAuditMac)));
     fs_blobs = ARCA_TRY(store::FsBlobStore::open(config.data_dir / "blobs"));
     if (config.storage.encrypt) {
@@ -215,7 +224,7 @@ struct Archive::Parts {
   void wire_services() {
     service::IngestOptions options;
     options.conflict_policy = config.storage.conflict_policy;
-    // Stores write their audit records in the group commit's transaction (one fsync for both).
+    // Stores are recorded by the group committer right after its commit, under the chain's turn.
     audit::TransactionalAuditRecorder* in_transaction =
         config.audit.enabled ? chained_audit.get() : nullptr;
     ingest = std::make_unique<service::IngestService>(
@@ -248,6 +257,11 @@ Result<std::unique_ptr<Archive>> Archive::open(const Config& config, Logger& log
   ARCA_TRY(parts->open_stores());
   ARCA_TRY(service::sweep_orphans(*parts->blobs, *parts->index, logger));
   ARCA_TRY(parts->open_audit());
+  if (config.audit.enabled) {
+    // Before anything is served: stores a crash left without their audit record.
+    (void)ARCA_TRY(service::reconcile_store_records(service::ReconcileDeps{
+        *parts->index, *parts->audit_log, *parts->chained_audit, parts->clock, logger}));
+  }
   parts->wire_services();
   ARCA_TRY(parts->accounts->ensure_default_tenant());
   return std::unique_ptr<Archive>(new Archive(std::move(parts)));

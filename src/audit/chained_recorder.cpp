@@ -1,7 +1,6 @@
 #include "audit/chained_recorder.h"
 
 #include <algorithm>
-#include <optional>
 
 namespace arca::audit {
 
@@ -144,29 +143,18 @@ class ChainedAuditRecorder::Enlistment final : public AuditEnlistment {
   Enlistment(const Enlistment&) = delete;
   Enlistment& operator=(const Enlistment&) = delete;
 
-  std::vector<store::AuditRecord> link(const std::vector<AuditEvent>& events) override {
-    std::vector<store::AuditRecord> records;
-    records.reserve(events.size());
+  Result<void> append(const std::vector<AuditEvent>& events) override {
+    if (events.empty())
+      return ok();
+    Batch batch;
+    batch.records.reserve(events.size());
     for (const AuditEvent& e : events)
-      records.push_back(to_record(e));
-    linked_ = recorder_.chain(std::move(records));
-    return linked_->records;
-  }
-
-  void committed() override {
-    if (!linked_)
-      return;
-    {
-      std::lock_guard lock(recorder_.mu_);
-      ++recorder_.commits_;
-    }
-    recorder_.advance(std::move(linked_->head));
-    linked_.reset();
+      batch.records.push_back(to_record(e));
+    return recorder_.write(batch);
   }
 
  private:
   ChainedAuditRecorder& recorder_;
-  std::optional<Linked> linked_;
 };
 
 Result<std::unique_ptr<AuditEnlistment>> ChainedAuditRecorder::enlist() {

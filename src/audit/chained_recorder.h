@@ -9,9 +9,9 @@
 // share one commit. A failed append fails every record() of that batch and leaves the head
 // unchanged (the caller refuses the access: fail closed).
 // Enlisting (TransactionalAuditRecorder): a caller with its own index transaction (the ingest
-// group commit) takes the writer role, links its records onto the head and appends them in
-// that transaction; the head moves only when the caller reports the commit. Records queued by
-// record() meanwhile wait for the role as they would for another batch.
+// group commit) takes the writer role before that transaction and appends its records once it
+// has committed, so nothing lands between the two. Records queued by record() meanwhile wait
+// for the role as they would for another batch.
 // Records found after the last checkpoint when opening (a crash before the checkpoint, or a
 // forger's) are left as they are and logged; `arca audit verify` reports such an unsigned tail.
 // The first batch this recorder writes starts with a notice record (action admin, outcome

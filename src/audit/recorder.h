@@ -1,5 +1,5 @@
 // AuditRecorder: where service/ sends every audit event. app/ wires ChainedAuditRecorder (the
-// hash-chained trail in the index, chained_recorder.h); the decorators here change only what
+// hash-chained trail in audit.db, chained_recorder.h); the decorators here change only what
 // happens when recording fails or is switched off for a benchmark.
 // Thread-safety: implementations must be thread-safe.
 #pragma once
@@ -23,23 +23,22 @@ class AuditRecorder {
   virtual Result<void> record(const AuditEvent& event) = 0;
 };
 
-// One writer's turn at the end of the chain, taken so the caller can write records in its own
-// index transaction (IndexTransaction::append_audit): one commit then makes an access and its
-// audit durable together, instead of a second commit for the audit. While an enlistment lives,
-// every other append to the chain waits, so hold it only around one transaction, and take it
-// before the transaction (the chain's lock first, then the index's).
+// One writer's turn at the end of the chain, held across an operation so that its records land
+// right after it: the ingest group commit takes it, commits its index transaction, then appends
+// the batch's store records, so no other record (a read of an instance just stored) can come
+// between the commit and its record (docs/adr/0014). While an enlistment lives, every other
+// append to the chain waits, so hold it only around one transaction, and take it before the
+// transaction (the chain's turn first, then the index's lock).
 class AuditEnlistment {
  public:
   virtual ~AuditEnlistment() = default;
-  // The events as records continuing the head (preceded by any notice the chain owes); the
-  // caller appends exactly these. Calling it again replaces the previous link.
-  virtual std::vector<store::AuditRecord> link(const std::vector<AuditEvent>& events) = 0;
-  // The transaction holding the last linked records committed: they are the chain's new head.
-  // Without this call the head is unchanged (the transaction failed or was never committed).
-  virtual void committed() = 0;
+  // Appends the events as records continuing the head (preceded by any notice the chain owes),
+  // committed as record() commits them (unsynced under a sync interval, synced by the
+  // recorder's timer); the head moves only if the append succeeds. Use once.
+  virtual Result<void> append(const std::vector<AuditEvent>& events) = 0;
 };
 
-// Optional capability of a recorder whose chain lives in the index (ChainedAuditRecorder).
+// Optional capability of a recorder that keeps its own chain (ChainedAuditRecorder).
 class TransactionalAuditRecorder {
  public:
   virtual ~TransactionalAuditRecorder() = default;

@@ -97,6 +97,8 @@ std::string_view key_purpose_info(KeyPurpose purpose) {
       return "arca tenant-wrap v1";
     case KeyPurpose::kAccounts:
       return "arca accounts v1";
+    case KeyPurpose::kAuditLog:
+      return "arca audit-log v1";
   }
   return "arca unknown";
 }

@@ -64,6 +64,7 @@ enum class KeyPurpose {
   kTenantWrap,  // "arca tenant-wrap v1": wraps tenant keys
   kAccounts,    // "arca accounts v1": keys the digests of session ids, tokens and recovery
                 //   codes, and wraps TOTP secrets
+  kAuditLog,    // "arca audit-log v1": the SQLite3MC key of the audit trail (audit.db)
 };
 
 // The HKDF info string of a purpose.

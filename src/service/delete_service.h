@@ -18,9 +18,9 @@
 //
 // Audit: recorded through the recorder after the commit. If it cannot be recorded the study is
 // gone all the same; the caller gets kUnavailable so the failure is seen, and the log says what
-// was deleted. (Ingest now writes its records inside its transaction, IndexTransaction::
-// append_audit via TransactionalAuditRecorder::enlist; the delete could do the same and become
-// atomic with its record — not done yet.)
+// was deleted. (Ingest holds the chain's writer turn across its transaction and appends its
+// records right after the commit, TransactionalAuditRecorder::enlist; the delete could do the
+// same so that nothing is recorded between the removal and its record — not done yet.)
 // Thread-safety: thread-safe.
 #pragma once
 

@@ -51,10 +51,9 @@ void GroupCommitter::run(const std::stop_token& stop) {
   }
 }
 
-Result<void> GroupCommitter::append_audit(store::IndexTransaction& tx,
-                                          audit::AuditEnlistment& enlistment,
-                                          const std::vector<Pending*>& batch,
-                                          const std::vector<Committed>& results) {
+void GroupCommitter::append_audit(audit::AuditEnlistment& enlistment,
+                                  const std::vector<Pending*>& batch,
+                                  std::vector<Committed>& results) {
   std::vector<audit::AuditEvent> events;
   events.reserve(batch.size());
   for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -62,38 +61,45 @@ Result<void> GroupCommitter::append_audit(store::IndexTransaction& tx,
       events.push_back(batch[i]->request.audit(results[i].put));
   }
   if (events.empty())
-    return ok();
-  return tx.append_audit(enlistment.link(events));
+    return;
+  auto appended = enlistment.append(events);
+  if (!appended.ok()) {
+    // Committed but not audited: each caller records through its recorder (site policy).
+    logger_.error("audit append after an index commit failed; recording the " +
+                  std::to_string(events.size()) +
+                  " stores one by one: " + appended.error().to_string());
+    return;
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i)
+    results[i].audited = static_cast<bool>(batch[i]->request.audit);
 }
 
-Result<std::vector<Committed>> GroupCommitter::try_commit(const std::vector<Pending*>& batch,
-                                                          WithAudit with) {
-  // The chain's turn before the index's transaction: the order every audit writer takes.
+Result<std::vector<Committed>> GroupCommitter::try_commit(const std::vector<Pending*>& batch) {
+  // The chain's turn before the index's transaction: the order every audit writer takes. If
+  // the chain is closed the batch still commits, unaudited (its callers record or refuse).
   std::unique_ptr<audit::AuditEnlistment> enlistment;
-  if (with == WithAudit::kYes)
-    enlistment = ARCA_TRY(audit_->enlist());
+  if (audit_ != nullptr) {
+    auto enlisted = audit_->enlist();
+    if (enlisted.ok())
+      enlistment = std::move(enlisted).value();
+  }
   auto tx = ARCA_TRY(index_.begin());
   std::vector<Committed> results;
   results.reserve(batch.size());
   for (Pending* p : batch)
     results.push_back(
         Committed{ARCA_TRY(tx->put_instance(p->request.instance, p->request.policy))});
-  if (enlistment) {
-    ARCA_TRY(append_audit(*tx, *enlistment, batch, results));
-    for (std::size_t i = 0; i < batch.size(); ++i)
-      results[i].audited = static_cast<bool>(batch[i]->request.audit);
-  }
   ARCA_TRY(tx->commit());
+  tx.reset();
   if (enlistment)
-    enlistment->committed();
+    append_audit(*enlistment, batch, results);
   std::lock_guard lock(mu_);
   ++transactions_;
   return results;
 }
 
 void GroupCommitter::commit_batch(std::vector<Pending*>& batch) {
-  const WithAudit with = audit_ != nullptr ? WithAudit::kYes : WithAudit::kNo;
-  auto results = try_commit(batch, with);
+  auto results = try_commit(batch);
   if (results.ok()) {
     for (std::size_t i = 0; i < batch.size(); ++i) {
       release_unreferenced(*batch[i], results.value()[i].put);
@@ -106,9 +112,7 @@ void GroupCommitter::commit_batch(std::vector<Pending*>& batch) {
                  " instances failed, retrying one by one: " + results.error().to_string());
   }
   for (Pending* p : batch) {
-    auto single = batch.size() == 1 ? std::move(results) : try_commit({p}, with);
-    if (!single.ok() && with == WithAudit::kYes)
-      single = try_commit({p}, WithAudit::kNo);  // the caller records (its failure policy)
+    auto single = batch.size() == 1 ? std::move(results) : try_commit({p});
     if (single.ok()) {
       release_unreferenced(*p, single.value()[0].put);
       p->done.set_value(single.value()[0]);

@@ -5,13 +5,16 @@
 // instance cannot fail the others. Blobs that a commit leaves unreferenced (a duplicate that
 // raced, a replaced object) are removed by the committer.
 //
-// Audit in the same commit: given a TransactionalAuditRecorder, the committer takes the audit
-// chain's writer turn before the transaction, and appends each member's audit record (the event
-// its `audit` function makes of how the put turned out) in the batch transaction, so one fsync
-// covers the instances and their audit and an instance is never visible unaudited. A member
-// whose transaction with its record fails alone is committed without it and reported
-// `audited = false`: the caller then records through its AuditRecorder, whose failure policy
-// (fail closed, or fail open with an alert) decides.
+// Audit right after the commit: given a TransactionalAuditRecorder, the committer takes the
+// audit chain's writer turn before the index transaction, commits the transaction (durable),
+// and then, still holding the turn, appends the batch's store records (the event each member's
+// `audit` function makes of how its put turned out) to the audit log (audit.db, a file of its
+// own), committed as every other record is (synced within [audit] sync_interval_ms). No other
+// record can land between the commit and its records, so the trail shows every store before
+// any read of it. A crash between the two is repaired at the next start (audit_reconcile.h). A
+// batch whose audit append fails is reported `audited = false`: its callers then record through
+// their AuditRecorder, whose failure policy (refuse the store, or fail open with an alert)
+// decides, as docs/adr/0014 explains.
 // Thread-safety: commit() is thread-safe. The destructor drains the queue and stops the thread.
 #pragma once
 
@@ -37,12 +40,12 @@ struct CommitRequest {
 
 struct Committed {
   store::PutResult put;
-  bool audited = false;  // its audit record was committed in the same transaction
+  bool audited = false;  // its audit record was appended right after the commit
 };
 
 class GroupCommitter {
  public:
-  // `audit` (optional) enlists the audit chain in each batch transaction.
+  // `audit` (optional) enlists the audit chain around each batch transaction.
   GroupCommitter(store::Index& index, store::BlobStore& blobs, Logger& logger,
                  std::size_t max_batch, audit::TransactionalAuditRecorder* audit = nullptr);
   ~GroupCommitter();
@@ -59,15 +62,13 @@ class GroupCommitter {
     CommitRequest request;
     std::promise<Result<Committed>> done;
   };
-  enum class WithAudit { kNo, kYes };
-
   void run(const std::stop_token& stop);
   void commit_batch(std::vector<Pending*>& batch);
-  Result<std::vector<Committed>> try_commit(const std::vector<Pending*>& batch, WithAudit with);
-  // Appends the audit records of those members that have an audit function.
-  static Result<void> append_audit(store::IndexTransaction& tx, audit::AuditEnlistment& enlistment,
-                                   const std::vector<Pending*>& batch,
-                                   const std::vector<Committed>& results);
+  Result<std::vector<Committed>> try_commit(const std::vector<Pending*>& batch);
+  // After the commit: appends the audit records of those members that have an audit function
+  // and marks them audited; on failure leaves them unaudited (their callers record).
+  void append_audit(audit::AuditEnlistment& enlistment, const std::vector<Pending*>& batch,
+                    std::vector<Committed>& results);
   void release_unreferenced(const Pending& pending, const store::PutResult& result);
 
   store::Index& index_;

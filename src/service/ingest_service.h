@@ -4,9 +4,11 @@
 //   no-op; different bytes: conflict policy) -> write the blob under a fresh random id (the
 //   BlobStore makes it durable; encryption is its decorator) -> one index transaction shared
 //   with concurrent writers (GroupCommitter) -> audit -> acknowledge. With `in_transaction`
-//   set, the audit record of a store that reaches the index is written in that same
-//   transaction (one commit for both; the instance is never visible unaudited); every other
-//   outcome (refused, invalid, duplicate found before writing) is recorded through `audit`.
+//   set, the audit record of a store that reaches the index is appended by the committer right
+//   after that transaction, under the chain's writer turn taken before it (nothing can be
+//   recorded in between; a crash in between is repaired at startup, audit_reconcile.h); every
+//   other outcome (refused, invalid, duplicate found before writing, or that append failing) is
+//   recorded through `audit`.
 // A crash at any point leaves either nothing visible or a complete instance; blobs written but
 // never indexed are removed by sweep_orphans() at the next start.
 // Thread-safety: store() is thread-safe and meant to be called from many threads at once.
@@ -35,7 +37,7 @@ struct IngestDeps {
   const Clock& clock;
   Logger& logger;
   StoredListener* stored_listener = nullptr;  // optional: told of each stored instance
-  // The chain behind `audit`, enlisted in the group commit; null: `audit` records every store
+  // The chain behind `audit`, enlisted around the group commit; null: `audit` records every store
   // (and nothing is recorded when audit is switched off for a benchmark).
   audit::TransactionalAuditRecorder* in_transaction = nullptr;
 };
@@ -78,7 +80,7 @@ class IngestService {
   // What store_validated() learned besides its outcome.
   struct Attempt {
     store::StoredInstance row;
-    bool audited = false;   // recorded in the index transaction already
+    bool audited = false;   // recorded by the group committer already
     bool document = false;  // store_document(): document.write and document SOP classes only
   };
   Result<StoreOutcome> store_attempt(const RequestContext& ctx, ByteView part10, Attempt& attempt);

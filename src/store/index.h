@@ -6,8 +6,8 @@
 //   auto tx = ARCA_TRY(index.begin());
 //   auto r = ARCA_TRY(tx->put_instance(instance, ConflictPolicy::kKeepFirst));
 //   ARCA_TRY(tx->commit());
-// The audit records of the batch's stores can be appended in the same transaction
-// (append_audit), so one commit makes the instances and their audit durable together.
+// The audit trail is not in the index (store/audit_log.h, audit.db): the group committer appends
+// a batch's store records there after this commit (docs/adr/0014).
 // A transaction destroyed without commit() rolls back. Implementations retry a transaction
 // only as a whole unit.
 // Thread-safety: an Index is thread-safe; a transaction is used by one thread.
@@ -66,11 +66,6 @@ class IndexTransaction {
   // An instance another transaction commits later under the same study UID creates it anew.
   virtual Result<std::vector<StoredInstance>> remove_study(const TenantId& tenant,
                                                            const StudyUid& study) = 0;
-  // Appends audit records to the index's audit log (store/audit_log.h) as part of this
-  // transaction: they become durable with its other writes, or not at all. Same contract as
-  // AuditLog::append (consecutive seqs continuing the head, kConflict otherwise); on failure the
-  // transaction is as it was and still usable.
-  virtual Result<void> append_audit(const std::vector<AuditRecord>& records) = 0;
   virtual Result<void> commit() = 0;
 };
 
@@ -89,6 +84,9 @@ class IndexReader {
   virtual Result<void> for_each_instance(
       const std::function<Result<void>(const StoredInstance&)>& visit) = 0;
   virtual Result<bool> references_blob(const BlobId& blob) = 0;
+  // Every instance of every tenant received at or after `from_ms` (Unix epoch milliseconds),
+  // oldest first; for the startup reconciliation of the audit trail (service/audit_reconcile.h).
+  virtual Result<std::vector<StoredInstance>> instances_received_since(std::int64_t from_ms) = 0;
 };
 
 class Index : public IndexReader {

@@ -1,4 +1,4 @@
-// A real SqliteAuditLog in a temp index file, a raw connection to tamper with it, and events.
+// A real SqliteAuditLog in a temp audit.db, a raw connection to tamper with it, and events.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -12,7 +12,7 @@
 
 namespace arca::audit::test {
 
-inline SecretBytes index_key() {
+inline SecretBytes log_key() {
   return SecretBytes(Bytes(32, 7));
 }
 inline SecretBytes mac_key() {
@@ -37,7 +37,7 @@ inline AuditEvent event(int i) {
 class AuditTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    log_ = store::SqliteAuditLog::open(dir_.path() / "index.db", index_key()).value();
+    log_ = store::SqliteAuditLog::open(dir_.path() / "audit.db", log_key()).value();
   }
 
   std::unique_ptr<ChainedAuditRecorder> recorder(ChainedRecorderOptions options = {}) {
@@ -55,14 +55,19 @@ class AuditTest : public ::testing::Test {
     ASSERT_TRUE(rec->close().ok());
   }
 
-  // SQL straight into the encrypted file, as an insider with the index key could; the
-  // append-only triggers are dropped first, as such an insider would.
-  void tamper(const std::string& sql) {
+  // A raw connection to the encrypted file, as an insider with the audit log's key could open.
+  std::unique_ptr<store::sqlite::Connection> raw_connection() {
     store::sqlite::ConnectionOptions o;
-    o.file = dir_.path() / "index.db";
-    o.application_id = store::sqlite::kIndexApplicationId;
-    o.what = "index";
-    auto conn = store::sqlite::Connection::open(o, index_key()).value();
+    o.file = dir_.path() / "audit.db";
+    o.application_id = store::sqlite::kAuditApplicationId;
+    o.what = "audit log";
+    return store::sqlite::Connection::open(o, log_key()).value();
+  }
+
+  // SQL straight into the encrypted file; the append-only triggers are dropped first, as such
+  // an insider would.
+  void tamper(const std::string& sql) {
+    auto conn = raw_connection();
     auto r = conn->exec(
         "DROP TRIGGER IF EXISTS audit_records_append_only_update;"
         "DROP TRIGGER IF EXISTS audit_records_append_only_delete;" +

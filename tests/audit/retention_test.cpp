@@ -66,11 +66,7 @@ TEST_F(RetentionTest, OnlyUpToASignedCheckpointBelowTheHead) {
 
 TEST_F(RetentionTest, RecordsAreStillAppendOnlyAfterPruning) {
   ASSERT_EQ(log_->prune_through(5).value(), 5u);
-  store::sqlite::ConnectionOptions o;
-  o.file = dir_.path() / "index.db";
-  o.application_id = store::sqlite::kIndexApplicationId;
-  o.what = "index";
-  auto conn = store::sqlite::Connection::open(o, test::index_key()).value();
+  auto conn = raw_connection();
   EXPECT_FALSE(conn->exec("DELETE FROM audit_records WHERE seq = 6").ok());
 }
 

@@ -87,7 +87,8 @@ TEST(DeriveKeyTest, DistinctPerPurposeAndDeterministic) {
   SecretBytes root(Bytes(32, 5));
   std::vector<Bytes> seen;
   for (auto p : {KeyPurpose::kIndex, KeyPurpose::kVault, KeyPurpose::kAuditMac, KeyPurpose::kBackup,
-                 KeyPurpose::kPatientRef, KeyPurpose::kTenantWrap, KeyPurpose::kAccounts}) {
+                 KeyPurpose::kPatientRef, KeyPurpose::kTenantWrap, KeyPurpose::kAccounts,
+                 KeyPurpose::kAuditLog}) {
     Bytes k = derive_key(root, p).value().reveal();
     EXPECT_EQ(k.size(), 32u);
     EXPECT_EQ(derive_key(root, p).value().reveal(), k);

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The audit trail end to end: `arca import` records one chained record per object; `arca audit
 verify` passes on the untouched log and names the record for each kind of tampering done
-directly in the encrypted index (edit, delete, insert, reorder, truncate); `arca audit export`
+directly in the encrypted audit file audit.db (edit, delete, insert, reorder, truncate); `arca audit export`
 writes every record as JSON lines without a patient name or id in clear, and as DICOM Audit
 Messages that validate against the shipped schema."""
 import json
@@ -44,7 +44,7 @@ class AuditTest(unittest.TestCase):
 
     def tamper(self, sql):
         subprocess.run([INDEX_SQL, "--key-file", self.arca.key_file, "--db",
-                        os.path.join(self.arca.data_dir, "index.db"),
+                        os.path.join(self.arca.data_dir, "audit.db"),
                         "DROP TRIGGER IF EXISTS audit_records_append_only_update;"
                         "DROP TRIGGER IF EXISTS audit_records_append_only_delete;" + sql],
                        check=True)
@@ -94,6 +94,28 @@ class AuditTest(unittest.TestCase):
     def test_truncated_log_is_named(self):
         self.tamper("DELETE FROM audit_records WHERE seq > 3")
         self.assert_break(4, "truncated")
+
+    def test_an_archive_with_its_trail_in_the_index_is_moved_and_verifies(self):
+        audit_db = os.path.join(self.arca.data_dir, "audit.db")
+        index_db = os.path.join(self.arca.data_dir, "index.db")
+        before = self.arca.run("audit", "export", "--format", "jsonl", check=0).stdout
+        before = [json.loads(line) for line in before.decode().splitlines()]
+        # As archives made before audit.db existed: the trail's tables in index.db only.
+        subprocess.run([INDEX_SQL, "--key-file", self.arca.key_file, "--db", index_db,
+                        "--legacy-audit"], check=True)
+        self.assertFalse(os.path.exists(audit_db))
+        report = self.verify(0)  # opening moves the trail back into audit.db
+        self.assertTrue(os.path.exists(audit_db))
+        self.assertEqual((report["intact"], report["records"]), (True, len(before)))
+        after = self.arca.run("audit", "export", "--format", "jsonl", check=0).stdout
+        after = [json.loads(line) for line in after.decode().splitlines()]
+        self.assertEqual(after[:len(before)], before)  # every record, unchanged
+        # The index no longer holds them: editing them there is impossible.
+        p = subprocess.run([INDEX_SQL, "--key-file", self.arca.key_file, "--db", index_db,
+                            "SELECT count(*) FROM audit_records"], capture_output=True)
+        self.assertNotEqual(p.returncode, 0)
+        self.arca.run("import", "--config", self.config, self.paths[0], check=0)
+        self.assertTrue(self.verify(0)["intact"])
 
     def test_appending_more_continues_the_chain(self):
         self.arca.run("import", "--config", self.config, self.paths[0], check=0)  # duplicate

@@ -15,7 +15,7 @@ namespace {
 class AuditExportTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    log_ = store::SqliteAuditLog::open(dir_.path() / "index.db", SecretBytes(Bytes(32, 7))).value();
+    log_ = store::SqliteAuditLog::open(dir_.path() / "audit.db", SecretBytes(Bytes(32, 7))).value();
     recorder_ =
         audit::ChainedAuditRecorder::open(audit::ChainedRecorderDeps{*log_, clock_, logger_},
                                           audit::CheckpointSigner(SecretBytes(Bytes(32, 9))), {})

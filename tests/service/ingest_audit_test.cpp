@@ -1,7 +1,8 @@
-// IngestService with the audit chain enlisted in the group commit (IngestDeps::in_transaction):
-// store records land in the index transaction, the chain stays one verifiable sequence with
-// other writers appending concurrently, and when the in-transaction append fails the store
-// falls back to the recorder and its failure policy (fail closed stays fail closed).
+// IngestService with the audit chain enlisted around the group commit
+// (IngestDeps::in_transaction): the committer appends store records to audit.db right after the
+// index commit, the chain stays one verifiable sequence with other writers appending
+// concurrently, and when that append fails the store falls back to the recorder and its failure
+// policy (fail closed stays fail closed).
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -29,7 +30,7 @@ class IngestAuditTest : public ServiceTest {
  protected:
   void SetUp() override {
     ServiceTest::SetUp();
-    log_ = store::SqliteAuditLog::open(dir_.path() / "index.db", SecretBytes(Bytes(32, 7))).value();
+    log_ = store::SqliteAuditLog::open(dir_.path() / "audit.db", SecretBytes(Bytes(32, 7))).value();
     audit::ChainedRecorderOptions options;
     options.checkpoint_records = 16;  // checkpoints signed between enlisted batches too
     chain_ = audit::ChainedAuditRecorder::open(audit::ChainedRecorderDeps{*log_, clock_, logger_},
@@ -100,8 +101,8 @@ TEST_F(IngestAuditTest, StoresAndOtherRecordsFormOneVerifiableChain) {
   EXPECT_GT(report.checkpoints, 1u);
 }
 
-TEST_F(IngestAuditTest, AStoreIsRecordedInItsTransactionNotThroughTheRecorder) {
-  enlist(audit_);  // anything recorded outside the transaction would show in audit_
+TEST_F(IngestAuditTest, AStoreIsRecordedByTheCommitterNotThroughTheRecorder) {
+  enlist(audit_);  // anything recorded through the recorder would show in audit_
   Bytes ct = corpus_file("CT_small.dcm");
   ASSERT_TRUE(ingest_->store(operator_ctx(), ct).ok());
   EXPECT_TRUE(audit_.events.empty());
@@ -114,8 +115,9 @@ TEST_F(IngestAuditTest, AStoreIsRecordedInItsTransactionNotThroughTheRecorder) {
 
 TEST_F(IngestAuditTest, AFailedAppendFallsBackToTheRecorderAndStaysFailClosed) {
   enlist(audit_);
-  // Another writer appends behind the recorder's back: its head is stale, so the append in the
-  // index transaction is refused (kConflict) and the store is recorded through audit_.
+  // Another writer appends behind the recorder's back: its head is stale, so the committer's
+  // append after the index commit is refused (kConflict) and the store is recorded through
+  // audit_.
   store::AuditRecord foreign;
   audit::link(foreign, 1, audit::kGenesisHash);
   ASSERT_TRUE(log_->append({foreign}).ok());

@@ -364,6 +364,24 @@ TEST_P(IndexContractTest, ReferencesBlobAndForEachInstance) {
   EXPECT_EQ(stopped.error().code, ErrorCode::kCancelled);
 }
 
+TEST_P(IndexContractTest, InstancesReceivedSinceAreEveryTenantsOldestFirst) {
+  for (int n : {4, 1, 5, 3, 2}) {
+    StoredInstance s = sample_instance(n);
+    if (n % 2 == 0)
+      s.tenant = TenantId("t2");
+    put_one(*index_, s);
+  }
+  auto since = index_->instances_received_since(1700000000000 + 3);
+  ASSERT_TRUE(since.ok()) << since.error().to_string();
+  ASSERT_EQ(since->size(), 3u);
+  EXPECT_EQ((*since)[0].received_ms, 1700000000000 + 3);
+  EXPECT_EQ((*since)[1].tenant, TenantId("t2"));
+  EXPECT_EQ((*since)[1].attributes.instance.sop_instance_uid,
+            sample_instance(4).attributes.instance.sop_instance_uid);
+  EXPECT_EQ((*since)[2].received_ms, 1700000000000 + 5);
+  EXPECT_EQ(index_->instances_received_since(1700000000000 + 6)->size(), 0u);
+}
+
 TEST_P(IndexContractTest, ReadersProceedWhileAWriterTransactionIsOpen) {
   put_one(*index_, sample_instance(1));
   auto tx = begin_tx(*index_);

@@ -10,8 +10,11 @@
 namespace arca::store {
 namespace {
 
-SecretBytes index_key() {
+SecretBytes log_key() {
   return SecretBytes(Bytes(32, 7));
+}
+SecretBytes index_key() {
+  return SecretBytes(Bytes(32, 8));
 }
 
 AuditRecord record(std::uint64_t seq) {
@@ -38,9 +41,18 @@ AuditRecord record(std::uint64_t seq) {
 class SqliteAuditLogTest : public ::testing::Test {
  protected:
   std::unique_ptr<SqliteAuditLog> open() {
-    auto r = SqliteAuditLog::open(dir_.path() / "index.db", index_key());
+    auto r = SqliteAuditLog::open(dir_.path() / "audit.db", log_key());
     EXPECT_TRUE(r.ok()) << r.error().to_string();
     return r.ok() ? std::move(r).take() : nullptr;
+  }
+  // A raw connection to audit.db (audit key) or index.db (index key).
+  Result<std::unique_ptr<sqlite::Connection>> raw(const std::filesystem::path& file) {
+    const bool audit = file.filename() == "audit.db";
+    sqlite::ConnectionOptions o;
+    o.file = file;
+    o.application_id = audit ? sqlite::kAuditApplicationId : sqlite::kIndexApplicationId;
+    o.what = audit ? "audit log" : "index";
+    return sqlite::Connection::open(o, audit ? log_key() : index_key());
   }
   test::TempDir dir_;
 };
@@ -100,33 +112,26 @@ TEST_F(SqliteAuditLogTest, KeepsCheckpoints) {
 TEST_F(SqliteAuditLogTest, RecordsAreAppendOnlyInTheSchema) {
   auto log = open();
   ASSERT_TRUE(log->append({record(1)}).ok());
-  sqlite::ConnectionOptions o;
-  o.file = dir_.path() / "index.db";
-  o.application_id = sqlite::kIndexApplicationId;
-  o.what = "index";
-  auto conn = sqlite::Connection::open(o, index_key()).value();
+  auto conn = raw(dir_.path() / "audit.db").value();
   EXPECT_FALSE(conn->exec("UPDATE audit_records SET actor = 'x'").ok());
   EXPECT_FALSE(conn->exec("DELETE FROM audit_records").ok());
   EXPECT_EQ(log->read(1, 10).value().at(0), record(1));
 }
 
-TEST_F(SqliteAuditLogTest, SharesTheIndexFileWhicheverOpensFirst) {
-  auto log = open();
-  ASSERT_TRUE(log->append({record(1)}).ok());
-  auto index = SqliteIndex::open(dir_.path() / "index.db", index_key());
-  ASSERT_TRUE(index.ok()) << index.error().to_string();
-  log.reset();
+TEST_F(SqliteAuditLogTest, IsAFileOfItsOwnUnderItsOwnKey) {
+  ASSERT_TRUE(open()->append({record(1)}).ok());
+  auto wrong = SqliteAuditLog::open(dir_.path() / "audit.db", index_key());
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.error().code, ErrorCode::kPermissionDenied);
+  auto index = SqliteIndex::open(dir_.path() / "audit.db", log_key());  // not an index
+  EXPECT_FALSE(index.ok());
   EXPECT_EQ(open()->head().value().seq, 1u);
 }
 
-// Migration 4 lands before 3 (reserved for the account tables): a file at version 2 gets 4
-// and its audit tables, and reopening applies nothing twice.
-TEST_F(SqliteAuditLogTest, MigrationFourAppliesOverVersionTwo) {
-  sqlite::ConnectionOptions o;
-  o.file = dir_.path() / "index.db";
-  o.application_id = sqlite::kIndexApplicationId;
-  o.what = "index";
-  auto conn = sqlite::Connection::open(o, index_key()).value();
+// Migration 4 lands before 3 (reserved for the account tables): an index file at version 2
+// gets 4 and its (historical) audit tables, and reopening applies nothing twice.
+TEST_F(SqliteAuditLogTest, IndexMigrationFourAppliesOverVersionTwo) {
+  auto conn = raw(dir_.path() / "index.db").value();
   auto migrations = sqlite::index_migrations();
   ASSERT_GE(migrations.size(), 3u);
   ASSERT_EQ(sqlite::migrate(*conn, migrations.first(2), sqlite::kIndexApplicationId).value(), 2);

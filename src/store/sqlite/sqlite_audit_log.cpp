@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_audit_log.h"
 
+#include "core/file.h"
+#include "store/sqlite/sqlite_audit_move.h"
 #include "store/sqlite/sqlite_audit_rows.h"
 #include "store/sqlite/sqlite_connection.h"
 #include "store/sqlite/sqlite_schema.h"
@@ -67,9 +69,24 @@ SqliteAuditLog::SqliteAuditLog(std::unique_ptr<Connection> conn) : conn_(std::mo
 SqliteAuditLog::~SqliteAuditLog() = default;
 
 Result<std::unique_ptr<SqliteAuditLog>> SqliteAuditLog::open(
-    const std::filesystem::path& index_file, SecretBytes key) {
-  auto conn = ARCA_TRY(sqlite::open_index_side_connection(index_file, key, 512));
+    const std::filesystem::path& audit_file, SecretBytes key) {
+  sqlite::ConnectionOptions o;
+  o.file = audit_file;
+  o.application_id = sqlite::kAuditApplicationId;
+  o.what = "audit log";
+  o.cache_kib = 512;
+  auto conn = ARCA_TRY(Connection::open(o, key));
+  ARCA_TRY(sqlite::migrate(*conn, sqlite::audit_migrations(), sqlite::kAuditApplicationId));
+  ARCA_TRY(sync_directory(audit_file.has_parent_path() ? audit_file.parent_path() : "."));
   return std::make_unique<SqliteAuditLog>(std::move(conn));
+}
+
+Result<std::uint64_t> SqliteAuditLog::adopt_index_records(const std::filesystem::path& index_file,
+                                                          const SecretBytes& index_key) {
+  std::lock_guard lock(mu_);
+  auto index = ARCA_TRY(sqlite::open_index_side_connection(index_file, index_key, 512));
+  auto moved = ARCA_TRY(sqlite::move_index_audit(*index, *conn_));
+  return moved.records;
 }
 
 Result<std::vector<AuditRecord>> SqliteAuditLog::read(std::uint64_t from, std::size_t limit) {
@@ -179,7 +196,7 @@ Result<std::uint64_t> SqliteAuditLog::prune_through(std::uint64_t seq) {
       return make_error(ErrorCode::kInvalidArgument,
                         "audit records are pruned only up to a signed checkpoint below the head");
     }
-    // The append-only trigger (index migration 4) is lifted for this transaction only.
+    // The append-only trigger (audit migration 1) is lifted for this transaction only.
     ARCA_TRY(conn_->exec("DROP TRIGGER audit_records_append_only_delete"));
     auto del = ARCA_TRY(conn_->prepare("DELETE FROM audit_records WHERE seq <= ?"));
     ARCA_TRY(del.bind(1, as_int(seq)).run());

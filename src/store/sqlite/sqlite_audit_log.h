@@ -1,6 +1,10 @@
-// SqliteAuditLog: the AuditLog in the index file (tables audit_records and audit_checkpoints,
-// index migration 4), so the trail is encrypted at rest with the index. It opens its own
-// connection to the file and migrates it, so it may be opened before or after SqliteIndex.
+// SqliteAuditLog: the AuditLog in a SQLite3 Multiple Ciphers file of its own (audit.db in the
+// data directory, tables audit_records and audit_checkpoints, audit migration 1), page-encrypted
+// like the index under its own key (KeyPurpose::kAuditLog). It has its own file so that an audit
+// commit does not invalidate the page caches of the index's connections (docs/adr/0014); WAL,
+// synchronous=FULL except for append_unsynced().
+// Older archives kept these tables in index.db (index migration 4): adopt_index_records() moves
+// them here (sqlite_audit_move.h) and drops them from the index.
 // Thread-safety: thread-safe (one connection behind a mutex; the recorder batches appends).
 #pragma once
 
@@ -19,9 +23,14 @@ class Connection;
 
 class SqliteAuditLog final : public AuditLog {
  public:
-  // `key` is the index key.
-  static Result<std::unique_ptr<SqliteAuditLog>> open(const std::filesystem::path& index_file,
+  // Opens or creates `audit_file`; `key` is 32 random bytes (derived with kAuditLog).
+  static Result<std::unique_ptr<SqliteAuditLog>> open(const std::filesystem::path& audit_file,
                                                       SecretBytes key);
+  // Moves the audit records and checkpoints an older archive's index holds into this log and
+  // drops them from the index (nothing to do for an index without them); returns how many
+  // records were copied. kIntegrity if this log already holds different records.
+  Result<std::uint64_t> adopt_index_records(const std::filesystem::path& index_file,
+                                            const SecretBytes& index_key);
   explicit SqliteAuditLog(std::unique_ptr<sqlite::Connection> conn);
   ~SqliteAuditLog() override;
 

@@ -1,5 +1,4 @@
-// Internal to store/sqlite: the audit_records rows (index migration 4), shared by SqliteAuditLog
-// (its own transactions) and SqliteTransaction (audit records committed with an index batch).
+// Internal to store/sqlite: the audit_records rows of SqliteAuditLog (audit migration 1).
 // Thread-safety: as the Connection passed in (one thread at a time).
 #pragma once
 

@@ -132,4 +132,15 @@ Result<bool> SqliteIndex::references_blob(const BlobId& blob) {
   return ARCA_TRY(st.step());
 }
 
+Result<std::vector<StoredInstance>> SqliteIndex::instances_received_since(std::int64_t from_ms) {
+  auto conn = ARCA_TRY(state_->readers->acquire());
+  auto st = ARCA_TRY(conn->cached(sqlite::select_instance_sql() +
+                                  "WHERE i.received_ms >= ? ORDER BY i.received_ms, i.id"));
+  st.bind(1, from_ms);
+  std::vector<StoredInstance> out;
+  while (ARCA_TRY(st.step()))
+    out.push_back(sqlite::read_stored_instance(st));
+  return out;
+}
+
 }  // namespace arca::store

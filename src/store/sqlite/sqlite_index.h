@@ -60,6 +60,7 @@ class SqliteIndex final : public Index {
   Result<void> for_each_instance(
       const std::function<Result<void>(const StoredInstance&)>& visit) override;
   Result<bool> references_blob(const BlobId& blob) override;
+  Result<std::vector<StoredInstance>> instances_received_since(std::int64_t from_ms) override;
 
   struct State;  // connections; defined in sqlite_index.cpp
   explicit SqliteIndex(std::unique_ptr<State> state);

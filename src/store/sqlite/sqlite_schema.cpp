@@ -201,7 +201,9 @@ CREATE TABLE study_grants (
 );
 )sql";
 
-// The audit trail (store/audit_log.h).
+// The audit trail (store/audit_log.h): index migration 4 until the trail moved to a file of its
+// own, and now audit migration 1 (kAuditV1, the same tables). SqliteAuditLog copies what an older
+// index holds into audit.db and then drops these tables from the index (sqlite_audit_move.h).
 // Multi-valued object columns hold backslash-separated values (UIDs and PatientRefs never contain
 // one). The triggers refuse accidental UPDATE/DELETE; deliberate tampering is what the hash chain
 // and the signed checkpoints catch.
@@ -262,9 +264,22 @@ INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES
 ANALYZE sqlite_schema;
 )sql";
 
+// Instances by arrival time: startup reconciliation of the audit trail looks up what was
+// received since shortly before the trail's newest record (Index::instances_received_since).
+constexpr std::string_view kIndexV6 = R"sql(
+CREATE INDEX instances_by_received ON instances (received_ms);
+INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES
+  ('instances', 'instances_by_received', '90000000 10');
+ANALYZE sqlite_schema;
+)sql";
+
 constexpr std::array kIndexMigrations{Migration{1, kIndexV1}, Migration{2, kIndexV2},
                                       Migration{3, kIndexV3}, Migration{4, kIndexV4},
-                                      Migration{5, kIndexV5}};
+                                      Migration{5, kIndexV5}, Migration{6, kIndexV6}};
+
+constexpr std::string_view kAuditV1 = kIndexV4;
+
+constexpr std::array kAuditMigrations{Migration{1, kAuditV1}};
 
 constexpr std::string_view kVaultV1 = R"sql(
 CREATE TABLE vault_keys (
@@ -295,6 +310,10 @@ std::span<const Migration> index_migrations() {
 
 std::span<const Migration> vault_migrations() {
   return kVaultMigrations;
+}
+
+std::span<const Migration> audit_migrations() {
+  return kAuditMigrations;
 }
 
 Result<std::unique_ptr<Connection>> open_index_side_connection(const std::filesystem::path& file,

@@ -24,12 +24,15 @@ struct Migration {
 
 inline constexpr std::uint32_t kIndexApplicationId = 0x41524349;  // "ARCI"
 inline constexpr std::uint32_t kVaultApplicationId = 0x4152434b;  // "ARCK"
+inline constexpr std::uint32_t kAuditApplicationId = 0x41524341;  // "ARCA"
 
 std::span<const Migration> index_migrations();
 std::span<const Migration> vault_migrations();
+std::span<const Migration> audit_migrations();  // audit.db (SqliteAuditLog)
 
 // Applies the missing migrations and stamps `application_id`; returns the resulting version.
-// A side connection to the index file (peers, accounts, audit log): keyed, checked, migrated.
+// A side connection to the index file (peers, accounts, the move of an older archive's audit
+// trail): keyed, checked, migrated.
 Result<std::unique_ptr<Connection>> open_index_side_connection(const std::filesystem::path& file,
                                                                const SecretBytes& key,
                                                                int cache_kib);

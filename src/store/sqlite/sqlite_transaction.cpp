@@ -1,6 +1,5 @@
 #include "store/sqlite/sqlite_transaction.h"
 
-#include "store/sqlite/sqlite_audit_rows.h"
 #include "store/sqlite/sqlite_catalog.h"
 #include "store/sqlite/sqlite_rows.h"
 
@@ -109,10 +108,6 @@ Result<std::vector<StoredInstance>> SqliteTransaction::remove_study(const Tenant
     }
     return removed;
   });
-}
-
-Result<void> SqliteTransaction::append_audit(const std::vector<AuditRecord>& records) {
-  return in_savepoint([&]() -> Result<void> { return insert_audit_records(conn_, records); });
 }
 
 Result<void> SqliteTransaction::commit() {

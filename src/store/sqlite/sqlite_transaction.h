@@ -27,7 +27,6 @@ class SqliteTransaction final : public IndexTransaction {
                                                 const InstanceUid& uid) override;
   Result<std::vector<StoredInstance>> remove_study(const TenantId& tenant,
                                                    const StudyUid& study) override;
-  Result<void> append_audit(const std::vector<AuditRecord>& records) override;
   Result<void> commit() override;
 
  private:

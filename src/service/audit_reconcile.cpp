@@ -1,0 +1,98 @@
+#include "service/audit_reconcile.h"
+
+#include <algorithm>
+#include <limits>
+#include <set>
+#include <string>
+#include <utility>
+
+namespace arca::service {
+namespace {
+
+using StoreKey = std::pair<std::string, std::string>;  // tenant, SOP Instance UID
+
+// The trail's successful stores recorded at or after `from_ms`.
+Result<std::set<StoreKey>> recorded_stores(store::AuditLog& log, std::int64_t from_ms) {
+  constexpr std::size_t kPage = 1000;
+  const std::string store_action(audit_action_name(AuditAction::kStore));
+  std::set<StoreKey> out;
+  std::uint64_t after = 0;
+  for (;;) {
+    auto page = ARCA_TRY(
+        log.read_time_range(from_ms, std::numeric_limits<std::int64_t>::max(), after, kPage));
+    for (const store::AuditRecord& r : page) {
+      if (r.action != store_action || r.outcome != "success")
+        continue;
+      for (const std::string& uid : r.instances)
+        out.emplace(r.tenant, uid);
+    }
+    if (page.size() < kPage)
+      return out;
+    after = page.back().seq;
+  }
+}
+
+audit::AuditEvent recovered_event(const store::StoredInstance& row, const Clock& clock) {
+  audit::AuditEvent e;
+  e.time = clock.now();
+  e.actor = "system";
+  e.tenant = row.tenant;
+  e.action = AuditAction::kStore;
+  e.outcome = audit::Outcome::kSuccess;
+  e.detail = std::string(kRecoveredDetail);
+  e.patients.push_back(row.patient_ref);
+  e.studies.push_back(row.attributes.study.study_uid);
+  e.series.push_back(row.attributes.series.series_uid);
+  e.instances.push_back(row.attributes.instance.sop_instance_uid);
+  return e;
+}
+
+}  // namespace
+
+Result<ReconcileReport> reconcile_store_records(ReconcileDeps deps,
+                                                std::chrono::milliseconds window) {
+  ReconcileReport report;
+  const store::AuditHead head = ARCA_TRY(deps.log.head());
+  auto checkpoints = ARCA_TRY(deps.log.checkpoints());
+  if (!checkpoints.empty() && checkpoints.back().seq > head.seq) {
+    // A signed checkpoint is a durable commit: a crash never loses the records it covers. A
+    // trail ending below one was cut short, which `arca audit verify` must see as it is.
+    deps.logger.error("audit: the trail ends at record " + std::to_string(head.seq) +
+                      ", before its last signed checkpoint (" +
+                      std::to_string(checkpoints.back().seq) +
+                      "): not a crash; nothing recovered, run `arca audit verify`");
+    report.truncated = true;
+    return report;
+  }
+  std::int64_t from_ms = std::numeric_limits<std::int64_t>::min();
+  if (head.seq > 0) {
+    auto newest = ARCA_TRY(deps.log.read(head.seq, 1));
+    if (!newest.empty())
+      from_ms = newest.front().time_ms - window.count();
+  }
+  auto received = ARCA_TRY(deps.index.instances_received_since(from_ms));
+  report.checked = received.size();
+  if (received.empty())
+    return report;
+  // A store's record is made after its instance was received; read from the earliest receipt
+  // (less the window again, should the clock have stepped back).
+  std::int64_t earliest = received.front().received_ms;
+  const std::int64_t read_from =
+      earliest > std::numeric_limits<std::int64_t>::min() + window.count()
+          ? earliest - window.count()
+          : earliest;
+  const std::set<StoreKey> recorded = ARCA_TRY(recorded_stores(deps.log, read_from));
+  for (const store::StoredInstance& row : received) {
+    if (recorded.count({row.tenant.str(), row.attributes.instance.sop_instance_uid.str()}) > 0)
+      continue;
+    ARCA_TRY(deps.recorder.record(recovered_event(row, deps.clock)));
+    ++report.recovered;
+  }
+  if (report.recovered > 0) {
+    deps.logger.warn("audit: recorded " + std::to_string(report.recovered) +
+                     " stores whose records were lost (a crash after their index commit)");
+  }
+  return report;
+}
+
+}  // namespace arca::service
