@@ -20,9 +20,9 @@ TEST(JsonlExport, NamesFieldsAsTheApiDoes) {
   auto r = to_record(e);
   link(r, 9, kGenesisHash);
   std::string line = record_json_line(r);
-  for (const char* key : {"seq", "time", "time_ms", "actor", "tenant", "action", "outcome",
-                          "error_code", "detail", "patients", "studies", "instances",
-                          "client_address", "request_id", "prev_hash", "hash"})
+  for (const char* key :
+       {"seq", "time", "time_ms", "actor", "tenant", "action", "outcome", "error_code", "detail",
+        "patients", "studies", "instances", "client_address", "request_id", "prev_hash", "hash"})
     EXPECT_TRUE(has_key(line, key)) << key << " in " << line;
   EXPECT_FALSE(has_key(line, "client")) << line;
   EXPECT_FALSE(has_key(line, "error")) << line;
