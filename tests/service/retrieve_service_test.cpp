@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "service/archive_maintenance.h"
+#include "service/audited_transfer.h"
 #include "service/retrieve_destination.h"
 #include "service_fixture.h"
 
@@ -262,9 +263,9 @@ TEST_F(RetrieveTest, NothingLeavesWhenTheTransferCannotBeAudited) {
 namespace arca::service {
 namespace {
 
-class PlannedStreamTest : public ServiceTest {};
+class AuditedTransferTest : public ServiceTest {};
 
-TEST_F(PlannedStreamTest, AStreamedStudyIsAuditedOnceBeforeAndOnceAfter) {
+TEST_F(AuditedTransferTest, AStreamedStudyIsAuditedOnceBeforeAndOnceAfter) {
   Bytes ct = corpus_file("CT_small.dcm");
   auto first = ingest_->store(operator_ctx(), ct).value();
   std::string uid = first.instance.str();
@@ -294,7 +295,39 @@ TEST_F(PlannedStreamTest, AStreamedStudyIsAuditedOnceBeforeAndOnceAfter) {
   EXPECT_EQ(done.studies, std::vector<StudyUid>{first.study});
 }
 
-TEST_F(PlannedStreamTest, NothingIsOpenedWhenTheTransferCannotBeAudited) {
+// The two closings of one type: a stream the client left after one of two instances is a
+// successful retrieve of that one, saying what was not sent; an export left before its first
+// instance is a failed ("interrupted") export that still names the study.
+TEST_F(AuditedTransferTest, EachClosingActionKeepsItsOwnRecordWhenTheClientLeaves) {
+  Bytes ct = corpus_file("CT_small.dcm");
+  auto first = ingest_->store(operator_ctx(), ct).value();
+  std::string uid = first.instance.str();
+  uid.back() = uid.back() == '9' ? '8' : '9';
+  ASSERT_TRUE(ingest_->store(operator_ctx(), replace_all(ct, first.instance.str(), uid)).ok());
+  RetrieveScope scope;
+  scope.studies.push_back(first.study);
+  {
+    auto stream =
+        retrieve_->stream(operator_ctx(), retrieve_->plan(operator_ctx(), scope).value()).value();
+    ASSERT_TRUE(stream->open(0).ok());
+  }
+  const audit::AuditEvent& retrieved = audit_.events.back();
+  EXPECT_EQ(retrieved.action, AuditAction::kRetrieve);
+  EXPECT_EQ(retrieved.outcome, audit::Outcome::kSuccess);
+  EXPECT_EQ(retrieved.instances.size(), 1u);
+  EXPECT_EQ(retrieved.studies, std::vector<StudyUid>{first.study});
+  EXPECT_EQ(retrieved.detail, "0 failed, 1 not sent of 2");
+  { auto exporting = retrieve_->open_export(operator_ctx(), first.study).value(); }
+  const audit::AuditEvent& exported = audit_.events.back();
+  EXPECT_EQ(exported.action, AuditAction::kExport);
+  EXPECT_EQ(exported.outcome, audit::Outcome::kFailure);
+  EXPECT_EQ(exported.error_code, "unavailable");
+  EXPECT_TRUE(exported.instances.empty());
+  EXPECT_EQ(exported.studies, std::vector<StudyUid>{first.study});
+  EXPECT_TRUE(exported.detail.empty());
+}
+
+TEST_F(AuditedTransferTest, NothingIsOpenedWhenTheTransferCannotBeAudited) {
   auto stored = ingest_->store(operator_ctx(), corpus_file("CT_small.dcm")).value();
   RetrieveScope scope;
   scope.studies.push_back(stored.study);
