@@ -30,9 +30,8 @@ Result<std::unique_ptr<AuditedTransfer>> RetrieveService::open_export(const Requ
       new AuditedTransfer(*this, ctx, AuditAction::kExport, std::move(rows), study));
 }
 
-AuditedTransfer::AuditedTransfer(RetrieveService& service, RequestContext ctx,
-                                 AuditAction closing, std::vector<store::StoredInstance> rows,
-                                 StudyUid study)
+AuditedTransfer::AuditedTransfer(RetrieveService& service, RequestContext ctx, AuditAction closing,
+                                 std::vector<store::StoredInstance> rows, StudyUid study)
     : service_(service),
       ctx_(std::move(ctx)),
       closing_(closing),
