@@ -16,7 +16,8 @@ using namespace std::chrono_literals;
 Result<Principal> StubAuthenticator::authenticate(const Request& r) {
   auto auth = r.headers().get("authorization");
   if (auth == "Bearer writer")
-    return Principal::make("token:1", "default", {Permission::kStudyWrite, Permission::kStudyQuery});
+    return Principal::make("token:1", "default",
+                           {Permission::kStudyWrite, Permission::kStudyQuery});
   if (auth == "Bearer weak")
     return Principal::make("token:2", "default", {});
   return make_error(ErrorCode::kUnauthenticated, "missing credentials");
@@ -94,8 +95,6 @@ Result<Response> big(Request& r) {
   resp.headers().set("Content-Security-Policy", "default-src 'none'");
   return resp;
 }
-
-
 
 // Serves a slice of shared bytes it keeps alive.
 class SharedSlice final : public ByteSource {

@@ -1,6 +1,7 @@
 // The HTTPS server's limits against slow, oversized, malformed and idle clients, and its
 // connection cap.
 #include <gtest/gtest.h>
+
 #include <thread>
 
 #include "http/server_fixture.h"
