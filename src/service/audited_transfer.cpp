@@ -1,20 +1,9 @@
 // AuditedTransfer, and the two RetrieveService calls that make one: stream() and open_export().
 #include "service/audited_transfer.h"
 
-#include <algorithm>
-
 #include "service/audit_trail.h"
 
 namespace arca::service {
-namespace {
-
-template <typename T>
-void add_once(std::vector<T>& values, const T& v) {
-  if (std::find(values.begin(), values.end(), v) == values.end())
-    values.push_back(v);
-}
-
-}  // namespace
 
 Result<std::unique_ptr<AuditedTransfer>> RetrieveService::stream(const RequestContext& ctx,
                                                                  RetrievePlan plan) {
@@ -84,9 +73,9 @@ audit::AuditEvent AuditedTransfer::closing_event(const Result<void>& outcome) co
   for (std::size_t i : exporting ? asked_ : opened_) {
     const store::StoredInstance& row = rows_[i];
     if (!exporting)
-      add_once(event.studies, row.attributes.study.study_uid);
+      add_unique(event.studies, row.attributes.study.study_uid);
     event.instances.push_back(row.attributes.instance.sop_instance_uid);
-    add_once(event.patients, row.patient_ref);
+    add_unique(event.patients, row.patient_ref);
   }
   if (exporting) {
     set_outcome(event, outcome.ok() ? nullptr : &outcome.error());
