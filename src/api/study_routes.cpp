@@ -11,7 +11,7 @@
 #include "api/route_binding.h"
 #include "api/routes.h"
 #include "api/zip_stream.h"
-#include "service/study_export.h"
+#include "service/audited_transfer.h"
 
 namespace arca::api {
 namespace {
@@ -47,15 +47,15 @@ std::vector<ZipEntry> zip_entries(const std::vector<store::StoredInstance>& inst
   return out;
 }
 
-// The zip of a StudyExport: records the export as done when the last byte was read, as failed
-// on the first error (a damaged object, a read error), and (through StudyExport's destructor)
-// as interrupted when the client leaves early.
+// The zip of an exporting AuditedTransfer: records the export as done when the last byte was
+// read, as failed on the first error (a damaged object, a read error), and (through the
+// transfer's destructor) as interrupted when the client leaves early.
 class ExportZip final : public ByteSource {
  public:
-  explicit ExportZip(std::unique_ptr<service::StudyExport> exporting)
+  explicit ExportZip(std::unique_ptr<service::AuditedTransfer> exporting)
       : export_(std::move(exporting)),
         zip_(zip_entries(export_->instances()),
-             [this](std::size_t i) { return export_->open(i); }) {}
+             [this](std::size_t i) { return export_->open_verified(i); }) {}
 
   std::uint64_t size() const { return zip_.size(); }
 
@@ -71,7 +71,7 @@ class ExportZip final : public ByteSource {
   }
 
  private:
-  std::unique_ptr<service::StudyExport> export_;  // outlives zip_, whose opener uses it
+  std::unique_ptr<service::AuditedTransfer> export_;  // outlives zip_, whose opener uses it
   ZipStream zip_;
 };
 

@@ -82,7 +82,8 @@ void add_tenant_commands(CLI::App* tenant, AccountCommand& c) {
   auto* set = action(tenant, "set", "Change a tenant's settings", c, Action::kTenantSet);
   set->add_option("id", c.tenant_id, "Tenant id")->required();
   set->add_option("--mfa", c.mfa,
-                  "Second factor for users who can read images or PHI (default: required)")
+                  "Second factor for users who can read images, PHI or the audit trail (default: "
+                  "required)")
       ->check(CLI::IsMember({"required", "optional"}));
   set->add_option("--referring-name-match", c.referring_match,
                   "Referring physicians also see studies whose ReferringPhysicianName is their "

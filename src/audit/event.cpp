@@ -69,7 +69,7 @@ std::string to_json_line(const AuditEvent& e) {
   field(out, "action", audit_action_name(e.action));
   field(out, "outcome", e.outcome == Outcome::kSuccess ? "success" : "failure");
   if (!e.error_code.empty())
-    field(out, "error", e.error_code);
+    field(out, "error_code", e.error_code);
   if (!e.detail.empty())
     field(out, "detail", e.detail);
   list(out, "patients", e.patients);
@@ -77,7 +77,7 @@ std::string to_json_line(const AuditEvent& e) {
   list(out, "series", e.series);
   list(out, "instances", e.instances);
   if (!e.client_address.empty())
-    field(out, "client", e.client_address);
+    field(out, "client_address", e.client_address);
   if (!e.user_agent.empty())
     field(out, "user_agent", e.user_agent);
   if (!e.request_id.empty())

@@ -32,7 +32,8 @@ struct AuditEvent {
   std::string request_id;
 };
 
-// One JSON object on one line.
+// One JSON object on one line (the log line of an event), with the field names of
+// record_json_line() and the API.
 std::string to_json_line(const AuditEvent& event);
 // Appends s as a JSON string literal (quoted, escaped).
 void append_json_string(std::string& out, std::string_view s);

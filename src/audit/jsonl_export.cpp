@@ -49,13 +49,13 @@ std::string record_json_line(const store::AuditRecord& r) {
   text(out, "tenant", r.tenant);
   text(out, "action", r.action);
   text(out, "outcome", r.outcome);
-  text(out, "error", r.error_code);
+  text(out, "error_code", r.error_code);
   text(out, "detail", r.detail);
   list(out, "patients", r.patients);
   list(out, "studies", r.studies);
   list(out, "series", r.series);
   list(out, "instances", r.instances);
-  text(out, "client", r.client_address);
+  text(out, "client_address", r.client_address);
   text(out, "user_agent", r.user_agent);
   text(out, "request_id", r.request_id);
   text(out, "prev_hash", r.prev_hash);

@@ -45,7 +45,8 @@ bool second_factor_required(const store::User& user, const store::Tenant& tenant
   if (user.service_account || !tenant.mfa_required)
     return false;
   for (Role r : user.roles) {
-    if (reads_study_data(r) || r == Role::kAdmin)
+    // The audit trail is PHI-adjacent (who opened which patient's studies, patient hashes).
+    if (reads_study_data(r) || role_grants(r, Permission::kAuditRead) || r == Role::kAdmin)
       return true;
   }
   return user.system_admin;

@@ -18,8 +18,9 @@ std::set<Permission> role_permissions(const store::User& user);
 // granted to them (explicitly, or by ReferringPhysicianName when the tenant enables it).
 bool limited_to_granted_studies(const store::User& user);
 
-// A second factor is mandatory for users who can read images or PHI, when the tenant says so
-// (on by default). Service accounts never sign in with a password.
+// A second factor is mandatory for users who can read images, PHI or the audit trail (admins,
+// radiologists, technologists, referring physicians, front desk, auditors), when the tenant says
+// so (on by default). Service accounts never sign in with a password.
 bool second_factor_required(const store::User& user, const store::Tenant& tenant);
 
 }  // namespace arca::auth

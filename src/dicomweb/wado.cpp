@@ -7,6 +7,7 @@
 #include "dicomweb/multipart.h"
 #include "dicomweb/ranged_body.h"
 #include "dicomweb/request_context.h"
+#include "service/audited_transfer.h"
 
 namespace arca::dicomweb {
 namespace {
@@ -264,7 +265,7 @@ Result<Response> retrieve(DicomWebDeps deps, Request& request) {
     // Series and study: audited once for the whole transfer, not once per instance.
     // shared: the opener is a copyable std::function and the stream records its audit event
     // when the last copy goes, i.e. when the response body is done.
-    std::shared_ptr<service::PlannedStream> stream =
+    std::shared_ptr<service::AuditedTransfer> stream =
         ARCA_TRY(deps.retrieve.stream(ctx, std::move(plan)));
     open = [stream, wanted](std::size_t i) -> Result<PartSource> {
       return part_from(ARCA_TRY(stream->open(i)), wanted, Fallback::kAsStored);
@@ -286,7 +287,7 @@ Result<Response> metadata(DicomWebDeps deps, Request& request) {
   if (xml) {  // PS3.18: one part per instance, each written when its turn comes
     const std::size_t count = plan.instances().size();
     // shared: owned by the copyable opener; audits the transfer when the body is done.
-    std::shared_ptr<service::PlannedStream> stream =
+    std::shared_ptr<service::AuditedTransfer> stream =
         ARCA_TRY(deps.retrieve.stream(ctx, std::move(plan)));
     auto open = [stream](std::size_t i) -> Result<PartSource> {
       service::OpenedInstance opened = ARCA_TRY(stream->open(i));

@@ -122,7 +122,7 @@ AdmissionResult admit_peer(store::PeerDirectory& peers, const ConnectionFacts& f
   out.admission = Admission::kAdmitted;
   out.peer = peer;
   out.principal.kind = service::Principal::Kind::kDimsePeer;
-  out.principal.id = peer.ae_title;
+  out.principal.id = "ae:" + peer.ae_title;
   out.principal.tenant = peer.tenant;
   out.principal.permissions = peer_permissions(peer);
   return out;

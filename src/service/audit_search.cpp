@@ -16,6 +16,14 @@ bool contains(const std::vector<std::string>& values, const std::string& v) {
   return std::find(values.begin(), values.end(), v) != values.end();
 }
 
+bool actor_matches(const std::string& wanted, const std::string& actor) {
+  if (wanted.empty() || actor == wanted)
+    return true;
+  if (wanted.find(':') != std::string::npos)
+    return false;
+  return actor == "ae:" + wanted || actor == "open:" + wanted;
+}
+
 }  // namespace
 
 Result<AuditPage> AuditSearch::find_page(const RequestContext& ctx, const AuditFilter& filter) {
@@ -34,7 +42,7 @@ Result<AuditPage> AuditSearch::find_page(const RequestContext& ctx, const AuditF
     for (store::AuditRecord& r : batch) {
       cursor = r.seq;
       bool match = (ctx.principal.system_admin || r.tenant == ctx.principal.tenant.str()) &&
-                   (filter.actor.empty() || r.actor == filter.actor) &&
+                   actor_matches(filter.actor, r.actor) &&
                    (filter.action.empty() || r.action == filter.action) &&
                    (filter.outcome.empty() || r.outcome == filter.outcome) &&
                    (filter.study.empty() || contains(r.studies, filter.study)) &&

@@ -27,7 +27,10 @@ namespace arca::service {
 struct AuditFilter {
   std::int64_t from_ms = 0;
   std::int64_t to_ms = INT64_MAX;
-  std::string actor;    // exact: "user:42", "token:7", an AE title
+  // "user:42", "token:7", "ae:CT1": matched exactly. A value without ':' is an AE title and
+  // also matches that modality's "ae:" and "open:" actors (and the bare AE title that records
+  // written before DIMSE actors had a prefix carry).
+  std::string actor;
   std::string action;   // audit_action_name(), e.g. "retrieve"
   std::string outcome;  // "success" | "failure"
   std::string study;    // Study Instance UID

@@ -2,6 +2,9 @@
 // RequestContext, the time from the injected Clock, the outcome from the use case's result.
 #pragma once
 
+#include <algorithm>
+#include <vector>
+
 #include "audit/recorder.h"
 #include "core/clock.h"
 #include "core/logger.h"
@@ -20,6 +23,13 @@ inline audit::AuditEvent audit_event(const RequestContext& ctx, AuditAction acti
   event.request_id = ctx.request_id;
   event.user_agent = ctx.user_agent;
   return event;
+}
+
+// Appends `value` to one of an event's lists (studies, patients, ...) unless it is there.
+template <typename T>
+void add_unique(std::vector<T>& list, const T& value) {
+  if (std::find(list.begin(), list.end(), value) == list.end())
+    list.push_back(value);
 }
 
 // Success, or failure with the error's catalogue name.

@@ -6,15 +6,6 @@
 #include "service/authorize.h"
 
 namespace arca::service {
-namespace {
-
-template <typename T>
-void add_unique(std::vector<T>& list, const T& value) {
-  if (std::find(list.begin(), list.end(), value) == list.end())
-    list.push_back(value);
-}
-
-}  // namespace
 
 Result<DeleteReport> DeleteService::delete_study(const RequestContext& ctx, const StudyUid& study) {
   audit::AuditEvent event = audit_event(ctx, AuditAction::kDelete, deps_.clock);

@@ -16,7 +16,10 @@ struct Principal {
   enum class Kind { kLocalOperator, kUser, kApiToken, kDimsePeer, kShareLink };
 
   Kind kind = Kind::kUser;
-  std::string id;  // opaque: user id, token id, AE title, share id
+  // Opaque, and what audit records name as their actor: "user:42", "token:7", "ae:CT1" (a
+  // registered DIMSE peer), "open:CT1" (an unregistered AE title admitted by open storage),
+  // "local-operator", a share id.
+  std::string id;
   TenantId tenant;
   std::int64_t user_id = 0;          // the account behind a user session or API token; 0 otherwise
   bool system_admin = false;         // may manage tenants and act across them

@@ -4,8 +4,8 @@
 
 #include "crypto/hash.h"
 #include "service/audit_trail.h"
+#include "service/audited_transfer.h"
 #include "service/authorize.h"
-#include "service/study_export.h"
 
 namespace arca::service {
 
@@ -132,12 +132,6 @@ Result<std::vector<store::StoredInstance>> RetrieveService::authorize_export(
   return authorized;
 }
 
-Result<std::unique_ptr<StudyExport>> RetrieveService::open_export(const RequestContext& ctx,
-                                                                  const StudyUid& study) {
-  auto rows = ARCA_TRY(authorize_export(ctx, study));
-  return std::unique_ptr<StudyExport>(new StudyExport(*this, ctx, study, std::move(rows)));
-}
-
 Result<ExportReport> RetrieveService::export_study(
     const RequestContext& ctx, const StudyUid& study,
     const std::function<Result<void>(const store::StoredInstance&, ByteSource&)>& visit) {
@@ -146,7 +140,7 @@ Result<ExportReport> RetrieveService::export_study(
   for (std::size_t i = 0; i < exporting->instances().size(); ++i) {
     const auto& row = exporting->instances()[i];
     auto done = [&]() -> Result<void> {
-      auto source = ARCA_TRY(exporting->open(i));
+      auto source = ARCA_TRY(exporting->open_verified(i));
       return visit(row, *source);
     }();
     if (done.ok()) {

@@ -96,33 +96,7 @@ struct RetrieveItem {
   std::size_t remaining;  // instances still to visit after this one
 };
 
-class StudyExport;  // service/study_export.h
-class RetrieveService;
-
-// A planned retrieve that a response streams, instance after instance (WADO-RS series and
-// study): made by RetrieveService::stream, which records transfer_begin first; open(i) opens
-// planned instance i with no audit record of its own; when the stream is destroyed (sent,
-// or the client went away) one kRetrieve record lists every instance opened, failed if any
-// open failed. This is how C-MOVE/C-GET are audited too (deliver()).
-// Thread-safety: used by one thread at a time.
-class PlannedStream {
- public:
-  ~PlannedStream();
-  PlannedStream(const PlannedStream&) = delete;
-  PlannedStream& operator=(const PlannedStream&) = delete;
-  const RetrievePlan& plan() const { return plan_; }
-  Result<OpenedInstance> open(std::size_t i);
-
- private:
-  friend class RetrieveService;
-  PlannedStream(RetrieveService& service, RequestContext ctx, RetrievePlan plan)
-      : service_(service), ctx_(std::move(ctx)), plan_(std::move(plan)) {}
-  RetrieveService& service_;
-  RequestContext ctx_;
-  RetrievePlan plan_;
-  std::vector<std::size_t> opened_;
-  std::size_t failures_ = 0;
-};
+class AuditedTransfer;  // service/audited_transfer.h
 
 class RetrieveService {
  public:
@@ -156,9 +130,9 @@ class RetrieveService {
       const std::function<Result<void>(const store::StoredInstance&, ByteSource&)>& visit);
   // The same export for a client that pulls the bytes (a streamed download): authorizes like
   // export_study, records transfer_begin (kUnavailable, nothing opened, if that fails), and
-  // hands out the instances one at a time; see StudyExport for the closing audit event.
-  Result<std::unique_ptr<StudyExport>> open_export(const RequestContext& ctx,
-                                                   const StudyUid& study);
+  // hands out the instances one at a time; the closing kExport record is AuditedTransfer's.
+  Result<std::unique_ptr<AuditedTransfer>> open_export(const RequestContext& ctx,
+                                                       const StudyUid& study);
   // C-MOVE, C-GET, `arca send`, step one: requires image.read; the instances `scope` names in
   // the principal's tenant (none is not an error). A refusal is audited as kRetrieve, and so
   // are the UIDs it names that match nothing the principal may read (outcome failure,
@@ -171,8 +145,9 @@ class RetrieveService {
   ExportReport deliver(const RequestContext& ctx, const RetrievePlan& plan,
                        const std::function<Result<void>(const RetrieveItem&)>& visit);
   // Step two for a streamed response: records transfer_begin (kUnavailable, nothing opened, if
-  // that cannot be recorded) and hands out the planned instances (PlannedStream).
-  Result<std::unique_ptr<PlannedStream>> stream(const RequestContext& ctx, RetrievePlan plan);
+  // that cannot be recorded) and hands out the planned instances; the closing kRetrieve record
+  // is AuditedTransfer's.
+  Result<std::unique_ptr<AuditedTransfer>> stream(const RequestContext& ctx, RetrievePlan plan);
   // WADO-RS /metadata: each planned instance rendered, in plan order, from the metadata cache
   // where it is still valid (retrieve_metadata.cpp). Audited once as kRetrieve of the studies
   // and instances (kUnavailable, nothing returned, if that cannot be recorded). Rendering
@@ -181,10 +156,9 @@ class RetrieveService {
                                             const MetadataRenderer& renderer);
 
  private:
-  friend class StudyExport;
+  friend class AuditedTransfer;
   Result<std::vector<store::StoredInstance>> authorize_export(const RequestContext& ctx,
                                                               const StudyUid& study);
-  friend class PlannedStream;
   Result<OpenedInstance> open_audited(
       const RequestContext& ctx, const InstanceUid& uid,
       const std::function<Result<store::StoredInstance>()>& find_authorized);

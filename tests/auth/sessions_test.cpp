@@ -84,6 +84,20 @@ TEST_F(AccountsTest, ReferringSeesOnlyGrantedStudies) {
   EXPECT_TRUE(accounts_->resolve_session(signed_in("doc"))->study_scope->empty());
 }
 
+TEST_F(AccountsTest, EveryRoleThatReadsImagesPhiOrTheAuditTrailMustEnrol) {
+  for (Role role : {Role::kAdmin, Role::kRadiologist, Role::kTechnologist, Role::kReferring,
+                    Role::kFrontDesk, Role::kAuditor}) {
+    std::string name = "u" + std::to_string(static_cast<int>(role));
+    auto added = accounts_->add_user(TenantId("default"), name, {role}, {});
+    ASSERT_TRUE(added.ok());
+    auto in = accounts_->sign_in(name, added->one_time_password, "10.0.0.1");
+    auto changed = accounts_->change_password(in->session_id, added->one_time_password,
+                                              SecretString(kPassword));
+    ASSERT_TRUE(changed.ok());
+    EXPECT_EQ(changed->step, SignInStep::kEnrollSecondFactor) << role_name(role);
+  }
+}
+
 TEST_F(AccountsTest, TenantWithoutMandatoryMfaSkipsEnrolment) {
   store::Tenant t = **store_->find_tenant(TenantId("default"));
   t.mfa_required = false;

@@ -5,6 +5,8 @@
 
 #include <filesystem>
 
+#include "test_dir.h"
+
 namespace arca {
 namespace {
 
@@ -12,14 +14,8 @@ namespace fs = std::filesystem;
 
 class FileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("arca-file-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
+  arca::test::TempDir scratch_;
+  const fs::path dir_ = scratch_.path();
 };
 
 TEST_F(FileTest, AtomicWriteSetsModeAndContent) {

@@ -8,6 +8,7 @@
 
 #include "core/file.h"
 #include "crypto/system_random.h"
+#include "test_dir.h"
 
 namespace arca::crypto {
 namespace {
@@ -16,22 +17,14 @@ namespace fs = std::filesystem;
 
 class FileKeyProviderTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("arca-key-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   static unsigned mode_of(const fs::path& p) {
     struct stat st {};
     EXPECT_EQ(::stat(p.c_str(), &st), 0);
     return st.st_mode & 0777;
   }
 
-  fs::path dir_;
+  arca::test::TempDir scratch_;
+  const fs::path dir_ = scratch_.path();
   SystemRandom random_;
 };
 

@@ -32,7 +32,7 @@ TEST(PeerAdmissionTest, KnownPeerBecomesAPrincipalWithItsAllowList) {
   auto r = admit_peer(peers, {"CT1", "127.0.0.1", store::PeerTransport::kPlain, ""});
   ASSERT_EQ(r.admission, Admission::kAdmitted) << r.reason;
   EXPECT_EQ(r.principal.kind, service::Principal::Kind::kDimsePeer);
-  EXPECT_EQ(r.principal.id, "CT1");
+  EXPECT_EQ(r.principal.id, "ae:CT1");
   EXPECT_EQ(r.principal.tenant, TenantId("t1"));
   EXPECT_EQ(r.principal.permissions, (std::set{Permission::kStudyWrite, Permission::kImageRead}));
 }

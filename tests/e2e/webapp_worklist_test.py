@@ -87,7 +87,8 @@ class WorklistBrowser(unittest.TestCase):
         target = min((s for s in self.studies.values()
                       if s["date"][0] and s["StudyDescription"] and s["uid"] != download),
                      key=lambda s: s["uid"])
-        zip_path = os.path.join(tempfile.mkdtemp(prefix="arca-zip-"), "study.zip")
+        # Inside the server's scratch root, which tearDownClass removes whatever happens.
+        zip_path = os.path.join(tempfile.mkdtemp(prefix="zip-", dir=self.arca.root), "study.zip")
         expect = {"orders": orders, "count": len(self.studies), "download_uid": download,
                   "download_entries": len(self.files[download]), "delete_uid": target["uid"],
                   "delete_date": f"{target['date'][0][:4]}-{target['date'][0][4:6]}-"

@@ -9,6 +9,7 @@
 
 #include "http/dispatcher.h"
 #include "http/web_routes.h"
+#include "test_dir.h"
 
 namespace arca::http {
 namespace {
@@ -22,10 +23,6 @@ const char* kIndex =
 
 struct OhifRoutesTest : ::testing::Test {
   void SetUp() override {
-    root = fs::temp_directory_path() /
-           ("arca-ohif-" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(root);
     fs::create_directories(root / "assets");
     std::ofstream(root / "index.html") << kIndex;
     std::ofstream(root / "app.bundle.0f6159c501addfe9.js") << "ohif()";
@@ -46,7 +43,6 @@ struct OhifRoutesTest : ::testing::Test {
                           [](Request&) -> Result<Response> { return Response::text(200, "me"); }})
                     .ok());
   }
-  void TearDown() override { fs::remove_all(root); }
 
   Response call(Method m, std::string target) {
     auto req =
@@ -55,7 +51,8 @@ struct OhifRoutesTest : ::testing::Test {
     return Dispatcher(router, deny).dispatch(req);
   }
 
-  fs::path root;
+  arca::test::TempDir scratch;
+  const fs::path root = scratch.path();
   std::optional<StaticSite> site, shell;
   Router router;
 };

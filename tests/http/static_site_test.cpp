@@ -8,6 +8,7 @@
 
 #include "http/dispatcher.h"
 #include "http/web_routes.h"
+#include "test_dir.h"
 
 namespace arca::http {
 namespace {
@@ -36,11 +37,6 @@ std::string read_all(Response& r) {
 // be served: outside the root, and reachable from inside only through a symbolic link.
 struct StaticSiteTest : ::testing::Test {
   void SetUp() override {
-    base = fs::temp_directory_path() /
-           ("arca-static-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-            "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(base);
-    root = base / "dist";
     write(root / "index.html", "<!doctype html><title>Arca</title>");
     write(root / "assets" / "index-AbC123xy.js", "console.log(1)");
     write(root / "assets" / "codec-9f8e7d6c.wasm", "\0asm");
@@ -52,7 +48,6 @@ struct StaticSiteTest : ::testing::Test {
     site.emplace(std::move(loaded).take());
     ASSERT_TRUE(register_web_routes(router, *site).ok());
   }
-  void TearDown() override { fs::remove_all(base); }
 
   Response get(std::string target, Headers headers = {}) {
     auto req = Request::create(RequestInit{Method::kGet, std::move(target), std::move(headers),
@@ -63,7 +58,9 @@ struct StaticSiteTest : ::testing::Test {
     return Dispatcher(router, deny).dispatch(*req);
   }
 
-  fs::path base, root;
+  arca::test::TempDir scratch;
+  const fs::path base = scratch.path();
+  const fs::path root = base / "dist";
   std::optional<StaticSite> site;
   Router router;
 };

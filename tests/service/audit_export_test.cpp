@@ -118,6 +118,36 @@ TEST_F(AuditExportTest, AppliesTheFiltersOfSearch) {
   }
 }
 
+TEST_F(AuditExportTest, AnAeTitleAloneAlsoMatchesThatModalitysPrefixedActors) {
+  const std::int64_t from = 1'700'000'200'000;
+  for (const char* actor : {"ae:CT1", "open:CT1", "CT1", "user:1", "ae:CT10"}) {
+    audit::AuditEvent e;
+    e.time = Clock::TimePoint(std::chrono::milliseconds(from));
+    e.actor = actor;
+    e.tenant = default_tenant();
+    e.action = AuditAction::kStore;
+    ASSERT_TRUE(recorder_->record(e).ok());
+  }
+  AuditSearch s = search(*recorder_);
+  auto actors = [&](std::string wanted) {
+    AuditFilter f;
+    f.from_ms = from;
+    f.to_ms = from + 1;
+    f.actor = std::move(wanted);
+    auto page = s.search(auditor(), f);
+    EXPECT_TRUE(page.ok());
+    std::vector<std::string> out;
+    for (const auto& r : page->records)
+      out.push_back(r.actor);
+    return out;
+  };
+  EXPECT_EQ(actors("CT1"), (std::vector<std::string>{"ae:CT1", "open:CT1", "CT1"}));
+  EXPECT_EQ(actors("ae:CT1"), (std::vector<std::string>{"ae:CT1"}));
+  EXPECT_EQ(actors("open:CT1"), (std::vector<std::string>{"open:CT1"}));
+  EXPECT_EQ(actors("user:1"), (std::vector<std::string>{"user:1"}));
+  EXPECT_TRUE(actors("1").empty());
+}
+
 TEST_F(AuditExportTest, RefusedWithoutAuditReadAndRecordedAsAFailure) {
   AuditSearch s = search(*recorder_);
   RequestContext ctx = auditor();

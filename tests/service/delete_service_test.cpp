@@ -1,5 +1,5 @@
 // DeleteService over the real ingest stack, and the pull-style export behind zip downloads
-// (RetrieveService::open_export / StudyExport): what is removed, what is audited, who may, and
+// (RetrieveService::open_export / AuditedTransfer): what is removed, what is audited, who may, and
 // that deleting while the same study is being stored never leaves a row without its blob or a
 // blob without its row.
 #include "service/delete_service.h"
@@ -8,7 +8,7 @@
 
 #include <thread>
 
-#include "service/study_export.h"
+#include "service/audited_transfer.h"
 #include "service_fixture.h"
 
 namespace arca::service {
@@ -133,7 +133,7 @@ TEST_F(DeleteTest, AStreamedExportIsAuditedWhenDoneAndWhenAbandoned) {
     ASSERT_TRUE(exporting.ok()) << exporting.error().to_string();
     EXPECT_EQ(audit_.events.back().action, AuditAction::kTransferBegin);
     ASSERT_EQ((*exporting)->instances().size(), 1u);
-    auto source = (*exporting)->open(0);
+    auto source = (*exporting)->open_verified(0);
     ASSERT_TRUE(source.ok());
     EXPECT_EQ(read_all(**source, 1 << 30).value(), bytes);
     ASSERT_TRUE((*exporting)->finish(ok()).ok());
@@ -146,7 +146,7 @@ TEST_F(DeleteTest, AStreamedExportIsAuditedWhenDoneAndWhenAbandoned) {
   }
   {
     auto exporting = retrieve_->open_export(operator_ctx(), ct.study).value();
-    (void)exporting->open(0);
+    (void)exporting->open_verified(0);
   }  // the client went away
   EXPECT_EQ(audit_.events.back().action, AuditAction::kExport);
   EXPECT_EQ(audit_.events.back().outcome, audit::Outcome::kFailure);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "service/archive_maintenance.h"
+#include "service/audited_transfer.h"
 #include "service/retrieve_destination.h"
 #include "service_fixture.h"
 
@@ -294,16 +295,23 @@ TEST_F(RetrieveTest, NothingLeavesWhenTheTransferCannotBeAudited) {
 namespace arca::service {
 namespace {
 
-class PlannedStreamTest : public ServiceTest {};
+class AuditedTransferTest : public ServiceTest {
+ protected:
+  // Stores CT_small twice under two SOP Instance UIDs: one study of two instances.
+  StudyUid store_two_instance_study() {
+    Bytes ct = corpus_file("CT_small.dcm");
+    auto first = ingest_->store(operator_ctx(), ct).value();
+    std::string uid = first.instance.str();
+    uid.back() = uid.back() == '9' ? '8' : '9';
+    EXPECT_TRUE(ingest_->store(operator_ctx(), replace_all(ct, first.instance.str(), uid)).ok());
+    return first.study;
+  }
+};
 
-TEST_F(PlannedStreamTest, AStreamedStudyIsAuditedOnceBeforeAndOnceAfter) {
-  Bytes ct = corpus_file("CT_small.dcm");
-  auto first = ingest_->store(operator_ctx(), ct).value();
-  std::string uid = first.instance.str();
-  uid.back() = uid.back() == '9' ? '8' : '9';
-  ASSERT_TRUE(ingest_->store(operator_ctx(), replace_all(ct, first.instance.str(), uid)).ok());
+TEST_F(AuditedTransferTest, AStreamedStudyIsAuditedOnceBeforeAndOnceAfter) {
+  const StudyUid study = store_two_instance_study();
   RetrieveScope scope;
-  scope.studies.push_back(first.study);
+  scope.studies.push_back(study);
   auto plan = retrieve_->plan(operator_ctx(), scope).value();
   const std::size_t before = audit_.events.size();
   {
@@ -323,10 +331,38 @@ TEST_F(PlannedStreamTest, AStreamedStudyIsAuditedOnceBeforeAndOnceAfter) {
   EXPECT_EQ(done.action, AuditAction::kRetrieve);
   EXPECT_EQ(done.outcome, audit::Outcome::kSuccess);
   EXPECT_EQ(done.instances.size(), 2u);
-  EXPECT_EQ(done.studies, std::vector<StudyUid>{first.study});
+  EXPECT_EQ(done.studies, std::vector<StudyUid>{study});
 }
 
-TEST_F(PlannedStreamTest, NothingIsOpenedWhenTheTransferCannotBeAudited) {
+// The two closings of one type: a stream the client left after one of two instances is a
+// successful retrieve of that one, saying what was not sent; an export left before its first
+// instance is a failed ("interrupted") export that still names the study.
+TEST_F(AuditedTransferTest, EachClosingActionKeepsItsOwnRecordWhenTheClientLeaves) {
+  const StudyUid study = store_two_instance_study();
+  RetrieveScope scope;
+  scope.studies.push_back(study);
+  {
+    auto stream =
+        retrieve_->stream(operator_ctx(), retrieve_->plan(operator_ctx(), scope).value()).value();
+    ASSERT_TRUE(stream->open(0).ok());
+  }
+  const audit::AuditEvent& retrieved = audit_.events.back();
+  EXPECT_EQ(retrieved.action, AuditAction::kRetrieve);
+  EXPECT_EQ(retrieved.outcome, audit::Outcome::kSuccess);
+  EXPECT_EQ(retrieved.instances.size(), 1u);
+  EXPECT_EQ(retrieved.studies, std::vector<StudyUid>{study});
+  EXPECT_EQ(retrieved.detail, "0 failed, 1 not sent of 2");
+  { auto exporting = retrieve_->open_export(operator_ctx(), study).value(); }
+  const audit::AuditEvent& exported = audit_.events.back();
+  EXPECT_EQ(exported.action, AuditAction::kExport);
+  EXPECT_EQ(exported.outcome, audit::Outcome::kFailure);
+  EXPECT_EQ(exported.error_code, "unavailable");
+  EXPECT_TRUE(exported.instances.empty());
+  EXPECT_EQ(exported.studies, std::vector<StudyUid>{study});
+  EXPECT_TRUE(exported.detail.empty());
+}
+
+TEST_F(AuditedTransferTest, NothingIsOpenedWhenTheTransferCannotBeAudited) {
   auto stored = ingest_->store(operator_ctx(), corpus_file("CT_small.dcm")).value();
   RetrieveScope scope;
   scope.studies.push_back(stored.study);

@@ -1,28 +1,14 @@
 #include "store/index_contract.h"
 
-#include <unistd.h>
-
 #include <atomic>
 #include <thread>
 
 namespace arca::store::testing {
 
-namespace fs = std::filesystem;
-
 void IndexContractTest::SetUp() {
-  dir_ =
-      fs::temp_directory_path() / ("arca-index-contract-" + std::to_string(::getpid()) + "-" +
-                                   ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  fs::remove_all(dir_);
-  fs::create_directories(dir_);
   auto made = GetParam().make(dir_);
   ASSERT_TRUE(made.ok()) << made.error().to_string();
   index_ = std::move(made).take();
-}
-
-void IndexContractTest::TearDown() {
-  index_.reset();
-  fs::remove_all(dir_);
 }
 
 StoredInstance sample_instance(int n, const std::string& study_uid, const std::string& series_uid) {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "store/index.h"
+#include "test_dir.h"
 
 namespace arca::store::testing {
 
@@ -33,9 +34,11 @@ inline std::string index_contract_name(const ::testing::TestParamInfo<IndexContr
 class IndexContractTest : public ::testing::TestWithParam<IndexContractParam> {
  protected:
   void SetUp() override;
-  void TearDown() override;
 
-  std::filesystem::path dir_;
+  // Declared before index_ so the index is closed before its directory is removed, on
+  // success and failure alike.
+  arca::test::TempDir scratch_;
+  const std::filesystem::path dir_ = scratch_.path();
   std::unique_ptr<Index> index_;
 };
 

@@ -12,6 +12,7 @@
 #include "store/sqlite/sqlite_index.h"
 #include "store/sqlite/sqlite_query.h"
 #include "store/sqlite/sqlite_schema.h"
+#include "test_dir.h"
 
 namespace arca::store {
 namespace {
@@ -82,9 +83,8 @@ void time_query(SqliteIndex& index, const fs::path& file, const char* what, cons
 TEST(SqliteIndexPerf, DISABLED_InsertAndQuery) {
   const char* env = std::getenv("ARCA_PERF_STUDIES");
   int studies = env ? std::atoi(env) : 10000;
-  fs::path dir = fs::temp_directory_path() / ("arca-sqlite-perf-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  fs::path file = dir / "index.db";
+  arca::test::TempDir dir;
+  fs::path file = dir.path() / "index.db";
   auto index = SqliteIndex::open(file, SecretBytes(Bytes(32, 7))).take();
   insert_studies(*index, studies);
   using A = QueryAttribute;
@@ -117,8 +117,6 @@ TEST(SqliteIndexPerf, DISABLED_InsertAndQuery) {
                   .ok());
   std::printf("  for_each_instance over %d instances: %.0f ms\n", seen, ms_since(t));
   std::printf("  index file %.1f MB\n", static_cast<double>(fs::file_size(file)) / 1e6);
-  index.reset();
-  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "store/index_contract.h"
 #include "store/sqlite/sqlite_connection.h"
 #include "store/sqlite/sqlite_schema.h"
+#include "test_dir.h"
 
 namespace arca::store {
 namespace {
@@ -46,22 +47,14 @@ INSTANTIATE_TEST_SUITE_P(Sqlite, IndexContractTest,
 
 class SqliteIndexTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("arca-sqlite-index-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   std::unique_ptr<SqliteIndex> open_index(std::uint8_t seed = 1) {
     auto r = SqliteIndex::open(dir_ / "index.db", test_key(seed));
     EXPECT_TRUE(r.ok()) << r.error().to_string();
     return r.ok() ? std::move(r).take() : nullptr;
   }
 
-  fs::path dir_;
+  arca::test::TempDir scratch_;
+  const fs::path dir_ = scratch_.path();
 };
 
 TEST_F(SqliteIndexTest, CommittedDataSurvivesReopen) {

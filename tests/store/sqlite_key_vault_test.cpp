@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "core/file.h"
+#include "test_dir.h"
 
 namespace arca::store {
 namespace {
@@ -18,22 +19,14 @@ SecretBytes vault_key(std::uint8_t seed = 5) {
 
 class SqliteKeyVaultTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("arca-sqlite-vault-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   std::unique_ptr<SqliteKeyVault> open(std::uint8_t seed = 5) {
     auto r = SqliteKeyVault::open(dir_ / "vault.db", vault_key(seed));
     EXPECT_TRUE(r.ok()) << r.error().to_string();
     return r.ok() ? std::move(r).take() : nullptr;
   }
 
-  fs::path dir_;
+  arca::test::TempDir scratch_;
+  const fs::path dir_ = scratch_.path();
 };
 
 const Bytes kWrapped = {0xde, 0xad, 0xbe, 0xef, 0x01, 0x02, 0x03, 0x04};

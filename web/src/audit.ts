@@ -29,7 +29,7 @@ export function auditScreen(me: api.Me): void {
     { class: "filters", role: "search", "aria-label": "Search the audit trail" },
     field("From", inputs.from, "7 days back unless changed; empty it to search the whole trail."),
     field("To", inputs.to),
-    field("Who", inputs.actor, "e.g. user:12, token:3, or an AE title"),
+    field("Who", inputs.actor, "e.g. user:12, token:3, ae:CT1 (or just the AE title)"),
     field("What", action),
     field("Outcome", outcome),
     field("Study Instance UID", inputs.study),

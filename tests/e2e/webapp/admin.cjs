@@ -219,7 +219,8 @@ run(async (browser) => {
   await accessible(page, "audit trail (admin)");
   check(seen.problems.length === 0, "no CSP violation or script error on the admin's screens", seen.problems);
 
-  // The auditor: password only, lands on the audit trail, sees no worklist or admin screens.
+  // The auditor: password and a second factor, lands on the audit trail, sees no worklist or
+  // admin screens.
   const auditorContext = await browser.newContext(CONTEXT_OPTIONS);
   const auditor = await auditorContext.newPage();
   auditor.setDefaultTimeout(15_000);
@@ -227,16 +228,7 @@ run(async (browser) => {
   const requested = [];
   auditor.on("request", (r) => requested.push(r.url()));
   await auditor.goto(`${URL}/app/`);
-  await heading(auditor, "Sign in");
-  await auditor.getByLabel("Username").fill("auditor1");
-  await auditor.getByLabel("Password").fill(auditorOtp);
-  await auditor.getByRole("button", { name: "Sign in" }).click();
-  await heading(auditor, "Choose a new password");
-  await auditor.getByLabel("Current password").fill(auditorOtp);
-  await auditor.getByLabel("New password", { exact: true }).fill(AUDITOR_PASSWORD);
-  await auditor.getByLabel("Repeat the new password").fill(AUDITOR_PASSWORD);
-  await auditor.getByRole("button", { name: "Change password" }).click();
-  await heading(auditor, "Audit trail");
+  await firstSignIn(auditor, "auditor1", auditorOtp, AUDITOR_PASSWORD, null, "Audit trail");
   const auditorLinks = await auditor.getByRole("navigation", { name: "Main" }).getByRole("link").allTextContents();
   check(auditorLinks.join() === "Audit trail,Access report,API tokens", "the auditor sees the audit screens only", auditorLinks);
   const refused = await auditor.evaluate(async () => [(await fetch("/api/v1/users")).status, (await fetch("/dicom-web/studies")).status]);

@@ -195,17 +195,8 @@ run(async (browser) => {
     const auditor = await auditorContext.newPage();
     auditor.setDefaultTimeout(15_000);
     await auditor.goto(`${URL}/app/`);
-    // No second factor is owed by a role that reads no study data (auth/policy): password only.
-    await heading(auditor, "Sign in");
-    await auditor.getByLabel("Username").fill("auditor1");
-    await auditor.getByLabel("Password").fill(auditorCreated.body.one_time_password);
-    await auditor.getByRole("button", { name: "Sign in" }).click();
-    await heading(auditor, "Choose a new password");
-    await auditor.getByLabel("Current password").fill(auditorCreated.body.one_time_password);
-    await auditor.getByLabel("New password", { exact: true }).fill("audit trail reader 2026");
-    await auditor.getByLabel("Repeat the new password").fill("audit trail reader 2026");
-    await auditor.getByRole("button", { name: "Change password" }).click();
-    await heading(auditor, "Audit trail");
+    // The audit trail reveals who opened which patient's studies: a second factor is owed too.
+    await firstSignIn(auditor, "auditor1", auditorCreated.body.one_time_password, "audit trail reader 2026", null, "Audit trail");
     check((await auditor.locator("table.studies").count()) === 0, "the auditor gets no worklist");
     const qido = await auditor.evaluate(async () => (await fetch("/dicom-web/studies")).status);
     check(qido === 403, "QIDO refuses the auditor", qido);

@@ -68,8 +68,9 @@ function watch(page, label) {
   return state;
 }
 
-// First sign-in of a new account: one-time password, new password, TOTP enrolment, codes.
-async function firstSignIn(page, username, oneTime, newPassword, tag) {
+// First sign-in of a new account: one-time password, new password, TOTP enrolment, codes; then
+// the account's first screen (`landing`: the worklist, or the audit trail for an auditor).
+async function firstSignIn(page, username, oneTime, newPassword, tag, landing = "Worklist") {
   await heading(page, "Sign in");
   if (tag !== null) await shot(page, `${tag}01-sign-in`);
   if (tag !== null) await accessible(page, "sign-in");
@@ -114,7 +115,7 @@ async function firstSignIn(page, username, oneTime, newPassword, tag) {
   if (tag !== null) await accessible(page, "recovery codes");
   await page.getByLabel("I have saved these recovery codes somewhere safe").check();
   await go.click();
-  await heading(page, "Worklist");
+  await heading(page, landing);
   return secret;
 }
 
