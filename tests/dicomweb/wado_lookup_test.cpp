@@ -42,6 +42,10 @@ class CountingIndexReader final : public store::IndexReader {
   Result<bool> references_blob(const store::BlobId& blob) override {
     return inner_.references_blob(blob);
   }
+  Result<std::vector<store::StoredInstance>> instances_received_since(
+      std::int64_t from_ms) override {
+    return inner_.instances_received_since(from_ms);
+  }
   int lookups = 0;
 
  private:
