@@ -17,7 +17,7 @@ enum class Outcome { kSuccess, kFailure };
 
 struct AuditEvent {
   Clock::TimePoint time;
-  std::string actor;  // opaque: "user:42", "token:7", "ae:MODALITY1", "console"
+  std::string actor;  // opaque: "user:42", "token:7", "ae:MODALITY1", "local-operator"
   TenantId tenant;
   AuditAction action = AuditAction::kNone;
   Outcome outcome = Outcome::kSuccess;

@@ -20,7 +20,7 @@ namespace arca::store {
 struct AuditRecord {
   std::uint64_t seq = 0;
   std::int64_t time_ms = 0;  // UTC, milliseconds since the Unix epoch
-  std::string actor;         // opaque: "user:42", "token:7", "ae:MODALITY1", "console"
+  std::string actor;         // opaque: "user:42", "token:7", "ae:MODALITY1", "local-operator"
   std::string tenant;
   std::string action;   // audit_action_name()
   std::string outcome;  // "success" | "failure"
