@@ -27,6 +27,10 @@ def free_port():
         return s.getsockname()[1]
 
 
+class PortTaken(AssertionError):
+    """arca serve could not bind a port free_port() had found free."""
+
+
 class Arca:
     """One isolated archive: data dir, root key and log file under a temp folder."""
 
@@ -58,7 +62,17 @@ class Arca:
         return subprocess.Popen(cmd, stdout=stdout, stderr=log)
 
     def serve(self, extra=(), dicom_port=None):
-        """dicom_port: a port reserved earlier (peers configured before the server need it)."""
+        """dicom_port: a port reserved earlier (peers configured before the server need it).
+        A port taken by another test between free_port() and the server's bind (tests run in
+        parallel) is retried with fresh ports, twice at most."""
+        for attempt in range(3):
+            try:
+                return self._serve(extra, dicom_port)
+            except PortTaken:
+                if attempt == 2:
+                    raise
+
+    def _serve(self, extra, dicom_port):
         self.http_port = free_port()
         self.dicom_port = dicom_port or free_port()
         self.dicom_tls_port = free_port()
@@ -71,7 +85,10 @@ class Arca:
         waiting = [self.http_port, self.dicom_port, self.dicom_tls_port]
         while time.time() < deadline:
             if self.server.poll() is not None:
-                raise AssertionError("arca serve exited early:\n" + self.log())
+                log = self.log()
+                if "in use" in log[-2000:]:
+                    raise PortTaken(log[-2000:])
+                raise AssertionError("arca serve exited early:\n" + log)
             try:
                 with socket.create_connection(("127.0.0.1", waiting[0]), timeout=1):
                     waiting.pop(0)
