@@ -1,6 +1,7 @@
 // Internal to dicomweb/: the request handlers behind the route table of routes.h.
 #pragma once
 
+#include "dicom/render.h"
 #include "dicomweb/multipart.h"
 #include "dicomweb/qido.h"
 #include "dicomweb/routes.h"
@@ -34,6 +35,10 @@ Result<http::Response> bulkdata(DicomWebDeps deps, http::Request& request);
 // WADO-RS rendered (instance or first listed frame) and thumbnail (instance, series, study):
 // image/jpeg.
 Result<http::Response> rendered(DicomWebDeps deps, http::Request& request);
+// The opened instance (read whole, digest-checked, at most 1 GiB) rendered as an image/jpeg
+// response (private, no-store); 406 for pixel data that cannot be decoded. Also WADO-URI's.
+Result<http::Response> rendered_jpeg(service::OpenedInstance opened,
+                                     const dicom::RenderOptions& options);
 Result<http::Response> thumbnail(DicomWebDeps deps, http::Request& request);
 // WADO-RS /frames/{frames}.
 Result<http::Response> frames(DicomWebDeps deps, http::Request& request);

@@ -77,8 +77,14 @@ Result<http::Response> render(DicomWebDeps deps, http::Request& request, bool th
     return http::protocol_error(406, "not_acceptable", "rendered images are image/jpeg");
   dicom::RenderOptions options = ARCA_TRY(render_options(request, thumbnail));
   service::RetrievePlan plan = ARCA_TRY(plan_in_path(deps, ctx, request));
-  service::OpenedInstance opened =
-      ARCA_TRY(deps.retrieve.open_planned(ctx, plan, plan.instances().size() / 2));
+  return rendered_jpeg(ARCA_TRY(deps.retrieve.open_planned(ctx, plan, plan.instances().size() / 2)),
+                       options);
+}
+
+}  // namespace
+
+Result<http::Response> rendered_jpeg(service::OpenedInstance opened,
+                                     const dicom::RenderOptions& options) {
   service::VerifiedSource source(std::move(opened.reader), opened.record);
   Bytes object = ARCA_TRY(read_all(source, kMaxRenderedObject));
   auto jpeg = dicom::render_jpeg(object, options);
@@ -90,8 +96,6 @@ Result<http::Response> render(DicomWebDeps deps, http::Request& request, bool th
   r.headers().set("Cache-Control", "private, no-store");
   return r;
 }
-
-}  // namespace
 
 Result<http::Response> rendered(DicomWebDeps deps, http::Request& request) {
   return render(deps, request, false);

@@ -43,20 +43,6 @@ Result<dicom::RenderOptions> render_options(const http::QueryParams& q) {
   return o;
 }
 
-Result<http::Response> rendered_jpeg(service::OpenedInstance opened,
-                                     const dicom::RenderOptions& options) {
-  service::VerifiedSource source(std::move(opened.reader), opened.record);
-  Bytes stored = ARCA_TRY(read_all(source, kMaxTranscoded));
-  auto jpeg = dicom::render_jpeg(stored, options);
-  if (!jpeg.ok() && jpeg.error().code == ErrorCode::kUnsupportedTransferSyntax)
-    return http::protocol_error(406, "not_acceptable", jpeg.error().message);
-  http::Response r(200);
-  r.set_body(ARCA_TRY(std::move(jpeg)));
-  r.headers().set("Content-Type", "image/jpeg");
-  r.headers().set("Cache-Control", "private, no-store");
-  return r;
-}
-
 }  // namespace
 
 Result<http::Response> wado_uri(DicomWebDeps deps, http::Request& request) {
