@@ -81,7 +81,11 @@ class Oracle:
 
     def close(self):
         self.proc.terminate()
-        self.proc.wait(timeout=10)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
 
 
 class DimseCorpusTest(unittest.TestCase):
@@ -90,13 +94,10 @@ class DimseCorpusTest(unittest.TestCase):
         cls.arca = harness.Arca()
         cls.arca.run("peer", "add", "CORPUS", "--host", "127.0.0.1", "--allow", "store,find,get",
                      check=0)
+        cls.addClassCleanup(cls.arca.cleanup)
         cls.arca.serve()
         cls.oracle = Oracle(cls.arca.root)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.oracle.close()
-        cls.arca.cleanup()
+        cls.addClassCleanup(cls.oracle.close)  # runs first, and also if setUpClass fails
 
     def store_all(self, files):
         """Sends each file to the oracle then to Arca; checks each outcome; returns
