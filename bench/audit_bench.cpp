@@ -1,10 +1,13 @@
 // Cost of the audit trail per recorded event: ChainedAuditRecorder over a real SqliteAuditLog
 // (encrypted, WAL, synchronous=FULL) in a temp directory, with 1 and 4 concurrent callers (as
-// `arca import --jobs 4` has). Compare the CPU time per event with ingest's CPU ms per instance
-// (bench/ingest.py). Not a test: no timed assertions. Run: build/bench/arca_audit_bench
+// `arca import --jobs 4` has); BM_Record on disk before record() returns (sync_interval 0),
+// BM_RecordCommitted as `arca serve` ships (committed, synced within 100 ms, docs/adr/0013).
+// Compare the CPU time per event with ingest's CPU ms per instance (bench/ingest.py). Not a test:
+// no timed assertions. Run: build/bench/arca_audit_bench
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <thread>
 #include <vector>
@@ -32,7 +35,7 @@ AuditEvent event(int i) {
 }
 
 // state.range(0) callers, each recording 100 events per iteration.
-void BM_Record(benchmark::State& state) {
+void record_events(benchmark::State& state, std::chrono::milliseconds sync_interval) {
   const int callers = static_cast<int>(state.range(0));
   constexpr int kEach = 100;
   auto dir = std::filesystem::temp_directory_path() /
@@ -42,8 +45,10 @@ void BM_Record(benchmark::State& state) {
     SystemClock clock;
     NullLogger logger;
     auto log = store::SqliteAuditLog::open(dir / "audit.db", SecretBytes(Bytes(32, 7))).value();
+    ChainedRecorderOptions options;
+    options.sync_interval = sync_interval;
     auto recorder = ChainedAuditRecorder::open(ChainedRecorderDeps{*log, clock, logger},
-                                               CheckpointSigner(SecretBytes(Bytes(32, 9))), {})
+                                               CheckpointSigner(SecretBytes(Bytes(32, 9))), options)
                         .value();
     for (auto _ : state) {
       std::vector<std::jthread> threads;
@@ -62,7 +67,15 @@ void BM_Record(benchmark::State& state) {
   std::filesystem::remove_all(dir);
 }
 
+void BM_Record(benchmark::State& state) {
+  record_events(state, std::chrono::milliseconds(0));
+}
+void BM_RecordCommitted(benchmark::State& state) {
+  record_events(state, std::chrono::milliseconds(100));
+}
+
 BENCHMARK(BM_Record)->Arg(1)->Arg(4)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_RecordCommitted)->Arg(1)->Arg(4)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace arca::audit
