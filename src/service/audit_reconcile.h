@@ -45,7 +45,8 @@ struct ReconcileReport {
 
 inline constexpr std::chrono::milliseconds kReconcileWindow = std::chrono::minutes(10);
 inline constexpr std::string_view kRecoveredDetail =
-    "recovered at startup: stored before a crash, its record was lost";
+    "recovered at startup: stored without a record (a crash after its index commit, or the "
+    "benchmark-only audit switch was off)";
 
 Result<ReconcileReport> reconcile_store_records(
     ReconcileDeps deps, std::chrono::milliseconds window = kReconcileWindow);
