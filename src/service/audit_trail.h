@@ -9,6 +9,7 @@
 #include "core/clock.h"
 #include "core/logger.h"
 #include "service/request_context.h"
+#include "store/index.h"
 
 namespace arca::service {
 
@@ -30,6 +31,13 @@ template <typename T>
 void add_unique(std::vector<T>& list, const T& value) {
   if (std::find(list.begin(), list.end(), value) == list.end())
     list.push_back(value);
+}
+
+// Names a stored instance in the event: its study and patient once each, the instance itself.
+inline void add_instance(audit::AuditEvent& event, const store::StoredInstance& row) {
+  add_unique(event.studies, row.attributes.study.study_uid);
+  event.instances.push_back(row.attributes.instance.sop_instance_uid);
+  add_unique(event.patients, row.patient_ref);
 }
 
 // Success, or failure with the error's catalogue name.

@@ -71,15 +71,8 @@ Result<std::vector<std::string>> RetrieveService::metadata(const RequestContext&
     return ok();
   }();
   audit::AuditEvent event = audit_event(ctx, AuditAction::kRetrieve, deps_.clock);
-  for (const store::StoredInstance& row : rows) {
-    const StudyUid& study = row.attributes.study.study_uid;
-    if (std::find(event.studies.begin(), event.studies.end(), study) == event.studies.end())
-      event.studies.push_back(study);
-    event.instances.push_back(row.attributes.instance.sop_instance_uid);
-    if (std::find(event.patients.begin(), event.patients.end(), row.patient_ref) ==
-        event.patients.end())
-      event.patients.push_back(row.patient_ref);
-  }
+  for (const store::StoredInstance& row : rows)
+    add_instance(event, row);
   set_outcome(event, rendered_all.ok() ? nullptr : &rendered_all.error());
   ARCA_TRY(record_or_refuse(deps_.audit, event, deps_.logger));  // fail closed: nothing sent yet
   ARCA_TRY(std::move(rendered_all));

@@ -145,13 +145,7 @@ ExportReport RetrieveService::deliver(
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const store::StoredInstance& row = rows[i];
     const InstanceUid& uid = row.attributes.instance.sop_instance_uid;
-    const StudyUid& study = row.attributes.study.study_uid;
-    if (std::find(event.studies.begin(), event.studies.end(), study) == event.studies.end())
-      event.studies.push_back(study);
-    event.instances.push_back(uid);
-    if (std::find(event.patients.begin(), event.patients.end(), row.patient_ref) ==
-        event.patients.end())
-      event.patients.push_back(row.patient_ref);
+    add_instance(event, row);
     auto done = [&]() -> Result<void> {
       auto reader = ARCA_TRY(deps_.blobs.open(row.blob));
       VerifiedSource source(std::move(reader), row);
@@ -181,15 +175,8 @@ ExportReport RetrieveService::deliver(
 Result<void> RetrieveService::record_transfer_begin(
     const RequestContext& ctx, const std::vector<store::StoredInstance>& rows) {
   audit::AuditEvent event = audit_event(ctx, AuditAction::kTransferBegin, deps_.clock);
-  for (const auto& row : rows) {
-    const StudyUid& study = row.attributes.study.study_uid;
-    if (std::find(event.studies.begin(), event.studies.end(), study) == event.studies.end())
-      event.studies.push_back(study);
-    event.instances.push_back(row.attributes.instance.sop_instance_uid);
-    if (std::find(event.patients.begin(), event.patients.end(), row.patient_ref) ==
-        event.patients.end())
-      event.patients.push_back(row.patient_ref);
-  }
+  for (const auto& row : rows)
+    add_instance(event, row);
   event.detail = std::to_string(rows.size()) + " instances";
   return record_or_refuse(deps_.audit, event, deps_.logger);
 }
