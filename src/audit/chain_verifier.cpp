@@ -59,6 +59,8 @@ std::string_view break_kind_name(BreakKind kind) {
       return "truncated";
     case BreakKind::kUnsignedTail:
       return "unsigned_tail";
+    case BreakKind::kUnkeyed:
+      return "unkeyed";
   }
   return "unknown";
 }
@@ -114,6 +116,14 @@ Result<VerifyReport> verify_chain(store::AuditLogReader& log, const CheckpointSi
                             "record " + n(signed_head + 1) + ".." + n(report.head) +
                                 " not covered by a signed checkpoint (appended without the key, "
                                 "or written just before a crash)");
+  }
+  if (report.first_break)
+    return report;
+  if (auto unkeyed = ARCA_TRY(log.first_unkeyed_record())) {
+    report.first_break = at(*unkeyed, BreakKind::kUnkeyed,
+                            "record " + n(*unkeyed) +
+                                " is missing from the search keys: a patient's access report or "
+                                "a study's history would leave it out (keys deleted)");
   }
   return report;
 }

@@ -8,7 +8,9 @@
 //   - a checkpoint with a wrong MAC, or naming a record whose hash differs: forged or rewritten;
 //   - a signed checkpoint beyond the last record: truncated;
 //   - records after the last checkpoint: unsigned (a crash before the checkpoint, or appended
-//     by someone without the key) — reported, since nothing vouches for them.
+//     by someone without the key) — reported, since nothing vouches for them;
+//   - an intact chain whose search keys no longer find a record: keys deleted, so searches by
+//     patient, study or actor would hide it (the keys are derived data outside the chain).
 // Thread-safety: a free function; reads the log through its reader interface.
 #pragma once
 
@@ -28,10 +30,11 @@ enum class BreakKind {
   kCheckpointMismatch,
   kTruncated,
   kUnsignedTail,
+  kUnkeyed,
 };
 
 // "edited", "broken_link", "missing", "bad_checkpoint", "checkpoint_mismatch", "truncated",
-// "unsigned_tail"
+// "unsigned_tail", "unkeyed"
 std::string_view break_kind_name(BreakKind kind);
 
 struct ChainBreak {

@@ -1,6 +1,7 @@
 #include "service/audit_search.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "service/audit_trail.h"
 #include "service/authorize.h"
@@ -8,7 +9,9 @@
 namespace arca::service {
 namespace {
 
-// Records scanned per read; a search stops after kMaxScanned to bound one request's work.
+// Records read per batch; a search stops after kMaxScanned to bound one request's work (then
+// the page says where to go on). A search by patient, study or exact actor reads only the records
+// its key finds, so this bound only matters for the other filters.
 constexpr std::size_t kBatch = 1000;
 constexpr std::size_t kMaxScanned = 200000;
 
@@ -24,6 +27,18 @@ bool actor_matches(const std::string& wanted, const std::string& actor) {
   return actor == "ae:" + wanted || actor == "open:" + wanted;
 }
 
+// The most selective search key the filter names, if any: the patient, else the study, else an
+// exact actor (a bare AE title stands for three actors and is matched by scanning).
+std::optional<store::AuditKey> key_of(const AuditFilter& filter, const std::string& patient_ref) {
+  if (!patient_ref.empty())
+    return store::AuditKey{store::AuditKeyKind::kPatient, patient_ref};
+  if (!filter.study.empty())
+    return store::AuditKey{store::AuditKeyKind::kStudy, filter.study};
+  if (filter.actor.find(':') != std::string::npos)
+    return store::AuditKey{store::AuditKeyKind::kActor, filter.actor};
+  return std::nullopt;
+}
+
 }  // namespace
 
 Result<AuditPage> AuditSearch::find_page(const RequestContext& ctx, const AuditFilter& filter) {
@@ -34,9 +49,14 @@ Result<AuditPage> AuditSearch::find_page(const RequestContext& ctx, const AuditF
   AuditPage out;
   std::uint64_t cursor = filter.newest_first ? filter.before : filter.after;
   std::size_t scanned = 0;
+  // Records the key finds are still matched below against every filter: a key only leads to a
+  // record, whose own (hash-chained) contents decide.
+  const auto key = key_of(filter, patient_ref);
   while (out.records.size() < filter.limit) {
     auto batch = ARCA_TRY(
-        filter.newest_first
+        key ? deps_.log.read_by_key(*key, filter.from_ms, filter.to_ms, cursor, filter.newest_first,
+                                    kBatch)
+        : filter.newest_first
             ? deps_.log.read_time_range_newest_first(filter.from_ms, filter.to_ms, cursor, kBatch)
             : deps_.log.read_time_range(filter.from_ms, filter.to_ms, cursor, kBatch));
     for (store::AuditRecord& r : batch) {

@@ -48,6 +48,15 @@ struct AuditCheckpoint {
   bool operator==(const AuditCheckpoint&) const = default;
 };
 
+// What a record can be found by without reading the others (the search keys audit.db keeps
+// beside the records): a PatientRef it names, a Study Instance UID it names, or its actor.
+enum class AuditKeyKind { kPatient, kStudy, kActor };
+
+struct AuditKey {
+  AuditKeyKind kind = AuditKeyKind::kPatient;
+  std::string value;
+};
+
 // The last record: where the next one chains from.
 struct AuditHead {
   std::uint64_t seq = 0;  // 0: empty log
@@ -69,6 +78,14 @@ class AuditLogReader {
                                                                         std::int64_t to_ms,
                                                                         std::uint64_t before,
                                                                         std::size_t limit) = 0;
+  // Records that `key` finds, with from_ms <= time_ms < to_ms, at most `limit`: in seq order
+  // after `cursor`, or newest first below `cursor` (0: from the newest) when newest_first.
+  virtual Result<std::vector<AuditRecord>> read_by_key(const AuditKey& key, std::int64_t from_ms,
+                                                       std::int64_t to_ms, std::uint64_t cursor,
+                                                       bool newest_first, std::size_t limit) = 0;
+  // The first record that its search keys do not find (keys deleted behind the log's back: a
+  // patient's access report would leave that record out), if any.
+  virtual Result<std::optional<std::uint64_t>> first_unkeyed_record() = 0;
   virtual Result<AuditHead> head() = 0;
   // Every checkpoint, in seq order.
   virtual Result<std::vector<AuditCheckpoint>> checkpoints() = 0;

@@ -125,5 +125,14 @@ TEST_F(ChainVerifierTest, NamesAnUnsignedTail) {
   EXPECT_EQ(b.kind, BreakKind::kUnsignedTail);
 }
 
+// The chain is intact, but a patient's access report would no longer show record 4.
+TEST_F(ChainVerifierTest, NamesARecordItsSearchKeysNoLongerFind) {
+  tamper("DELETE FROM audit_keys WHERE seq = 4 AND key LIKE 'p:%'");
+  auto b = first_break();
+  EXPECT_EQ(b.seq, 4u);
+  EXPECT_EQ(b.kind, BreakKind::kUnkeyed);
+  EXPECT_EQ(break_kind_name(b.kind), "unkeyed");
+}
+
 }  // namespace
 }  // namespace arca::audit

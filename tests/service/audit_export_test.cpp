@@ -118,6 +118,34 @@ TEST_F(AuditExportTest, AppliesTheFiltersOfSearch) {
   }
 }
 
+// A patient's access report (found through the trail's search keys) pages through that
+// patient's records only, both ways, and the pages join up without a gap or a repeat.
+TEST_F(AuditExportTest, APatientReportPagesThroughThatPatientsRecordsBothWays) {
+  AuditSearch s = search(*recorder_);
+  const std::string even = refs_.ref(default_tenant(), "", "PID-EVEN").str();
+  for (bool newest_first : {false, true}) {
+    AuditFilter f;
+    f.patient_id = "PID-EVEN";
+    f.limit = 120;
+    f.newest_first = newest_first;
+    std::vector<std::uint64_t> seqs;
+    for (int pages = 0; pages < 20; ++pages) {
+      auto page = s.search(auditor(), f);
+      ASSERT_TRUE(page.ok()) << page.error().to_string();
+      for (const auto& r : page->records) {
+        EXPECT_EQ(r.patients, std::vector<std::string>{even});
+        seqs.push_back(r.seq);
+      }
+      if (!page->next_after)
+        break;
+      (newest_first ? f.before : f.after) = *page->next_after;
+    }
+    ASSERT_EQ(seqs.size(), 550u) << "newest_first " << newest_first;
+    for (std::size_t i = 0; i < seqs.size(); ++i)
+      EXPECT_EQ(seqs[i], newest_first ? 1100 - 2 * i : 2 * (i + 1));
+  }
+}
+
 TEST_F(AuditExportTest, AnAeTitleAloneAlsoMatchesThatModalitysPrefixedActors) {
   const std::int64_t from = 1'700'000'200'000;
   for (const char* actor : {"ae:CT1", "open:CT1", "CT1", "user:1", "ae:CT10"}) {

@@ -51,13 +51,22 @@ class SqliteAuditMoveTest : public ::testing::Test {
     ASSERT_TRUE(index.ok()) << index.error().to_string();
     auto conn = sqlite::open_index_side_connection(index_file(), index_key(), 512);
     ASSERT_TRUE(conn.ok()) << conn.error().to_string();
-    SqliteAuditLog legacy(std::move(conn).take());
-    std::vector<AuditRecord> all;
-    for (std::uint64_t seq = 1; seq <= records; ++seq)
-      all.push_back(record(seq));
-    ASSERT_TRUE(legacy.append(all).ok());
-    ASSERT_TRUE(legacy.append_checkpoint({2, record(2).hash, 5, "mac2"}).ok());
-    ASSERT_TRUE(legacy.append_checkpoint({records, record(records).hash, 9, "mac"}).ok());
+    // Today's appends also write search keys, which those builds did not have: a scratch table
+    // takes them and goes again.
+    ASSERT_TRUE(conn.value()
+                    ->exec("CREATE TABLE audit_keys (key TEXT NOT NULL, seq INTEGER NOT NULL, "
+                           "PRIMARY KEY (key, seq)) WITHOUT ROWID")
+                    .ok());
+    {
+      SqliteAuditLog legacy(std::move(conn).take());
+      std::vector<AuditRecord> all;
+      for (std::uint64_t seq = 1; seq <= records; ++seq)
+        all.push_back(record(seq));
+      ASSERT_TRUE(legacy.append(all).ok());
+      ASSERT_TRUE(legacy.append_checkpoint({2, record(2).hash, 5, "mac2"}).ok());
+      ASSERT_TRUE(legacy.append_checkpoint({records, record(records).hash, 9, "mac"}).ok());
+    }
+    ASSERT_TRUE(raw_index()->exec("DROP TABLE audit_keys").ok());
   }
 
   std::unique_ptr<sqlite::Connection> raw_index() {
@@ -96,6 +105,13 @@ TEST_F(SqliteAuditMoveTest, MovesEveryRecordAndCheckpointAndDropsTheIndexTables)
   ASSERT_EQ(cps.size(), 2u);
   EXPECT_EQ(cps.back(), (AuditCheckpoint{40, record(40).hash, 9, "mac"}));
   EXPECT_EQ(index_audit_tables(), 0);  // the tables, their index and triggers are gone
+  // The moved records have their search keys.
+  EXPECT_EQ(log->first_unkeyed_record().value(), std::nullopt);
+  const AuditRecord& r7 = all[6];
+  auto found =
+      log->read_by_key(AuditKey{AuditKeyKind::kActor, r7.actor}, 0, INT64_MAX, 6, false, 1);
+  ASSERT_EQ(found.value().size(), 1u);
+  EXPECT_EQ(found.value()[0], r7);
   // The index still opens and works; a second adopt finds nothing to do.
   ASSERT_TRUE(SqliteIndex::open(index_file(), index_key()).ok());
   EXPECT_EQ(log->adopt_index_records(index_file(), index_key()).value(), 0u);

@@ -16,6 +16,11 @@ constexpr std::string_view kSelect =
     "SELECT seq, time_ms, actor, tenant, action, outcome, error_code, detail, patients, studies, "
     "series, instances, client_address, user_agent, request_id, prev_hash, hash "
     "FROM audit_records ";
+// The same columns of records joined as `r`.
+constexpr std::string_view kSelectJoined =
+    "SELECT r.seq, r.time_ms, r.actor, r.tenant, r.action, r.outcome, r.error_code, r.detail, "
+    "r.patients, r.studies, r.series, r.instances, r.client_address, r.user_agent, "
+    "r.request_id, r.prev_hash, r.hash ";
 
 std::vector<std::string> split(std::string_view text) {
   std::vector<std::string> out;
@@ -121,6 +126,36 @@ Result<std::vector<AuditRecord>> SqliteAuditLog::read_time_range_newest_first(st
   return collect(st);
 }
 
+Result<std::vector<AuditRecord>> SqliteAuditLog::read_by_key(const AuditKey& key,
+                                                             std::int64_t from_ms,
+                                                             std::int64_t to_ms,
+                                                             std::uint64_t cursor,
+                                                             bool newest_first, std::size_t limit) {
+  std::lock_guard lock(mu_);
+  // A walk along one key's (key, seq) range of audit_keys, joining each record by its seq.
+  static constexpr std::string_view kJoin =
+      "FROM audit_keys k JOIN audit_records r ON r.seq = k.seq WHERE k.key = ? AND "
+      "r.time_ms >= ? AND r.time_ms < ? ";
+  static const std::string kForward =
+      std::string(kSelectJoined) + std::string(kJoin) + "AND k.seq > ? ORDER BY k.seq LIMIT ?";
+  static const std::string kBackward =
+      std::string(kSelectJoined) + std::string(kJoin) + "AND k.seq < ? ORDER BY k.seq DESC LIMIT ?";
+  auto st = ARCA_TRY(conn_->cached(newest_first ? kBackward : kForward));
+  const std::int64_t bound =
+      newest_first && cursor == 0 ? INT64_MAX : static_cast<std::int64_t>(cursor);
+  st.bind(1, sqlite::audit_key_text(key))
+      .bind(2, from_ms)
+      .bind(3, to_ms)
+      .bind(4, bound)
+      .bind(5, as_int(limit));
+  return collect(st);
+}
+
+Result<std::optional<std::uint64_t>> SqliteAuditLog::first_unkeyed_record() {
+  std::lock_guard lock(mu_);
+  return sqlite::first_unkeyed_audit_record(*conn_);
+}
+
 Result<AuditHead> SqliteAuditLog::head() {
   std::lock_guard lock(mu_);
   return head_locked();
@@ -201,6 +236,8 @@ Result<std::uint64_t> SqliteAuditLog::prune_through(std::uint64_t seq) {
     auto del = ARCA_TRY(conn_->prepare("DELETE FROM audit_records WHERE seq <= ?"));
     ARCA_TRY(del.bind(1, as_int(seq)).run());
     removed = static_cast<std::uint64_t>(conn_->changes());
+    auto keys = ARCA_TRY(conn_->prepare("DELETE FROM audit_keys WHERE seq <= ?"));
+    ARCA_TRY(keys.bind(1, as_int(seq)).run());
     auto cps = ARCA_TRY(conn_->prepare("DELETE FROM audit_checkpoints WHERE seq < ?"));
     ARCA_TRY(cps.bind(1, as_int(seq)).run());
     return conn_->exec(

@@ -41,6 +41,10 @@ class SqliteAuditLog final : public AuditLog {
                                                                 std::int64_t to_ms,
                                                                 std::uint64_t before,
                                                                 std::size_t limit) override;
+  Result<std::vector<AuditRecord>> read_by_key(const AuditKey& key, std::int64_t from_ms,
+                                               std::int64_t to_ms, std::uint64_t cursor,
+                                               bool newest_first, std::size_t limit) override;
+  Result<std::optional<std::uint64_t>> first_unkeyed_record() override;
   Result<AuditHead> head() override;
   Result<std::vector<AuditCheckpoint>> checkpoints() override;
   Result<void> append(const std::vector<AuditRecord>& records) override;

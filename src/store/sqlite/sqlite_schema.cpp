@@ -3,6 +3,8 @@
 #include <array>
 #include <string>
 
+#include "store/sqlite/sqlite_audit_rows.h"
+
 namespace arca::store::sqlite {
 namespace {
 
@@ -279,7 +281,21 @@ constexpr std::array kIndexMigrations{Migration{1, kIndexV1}, Migration{2, kInde
 
 constexpr std::string_view kAuditV1 = kIndexV4;
 
-constexpr std::array kAuditMigrations{Migration{1, kAuditV1}};
+// Search keys (store::AuditKey): which records name a patient (its PatientRef), a study, or an
+// actor, so a patient's access report or a study's history reads the records that match instead
+// of scanning the whole trail. Derived from the records (filled here for an existing trail, then
+// with each append; `arca audit verify` reports a record its keys no longer find). Not covered
+// by the hash chain: a key only leads to a record, whose own contents decide whether it matches.
+constexpr std::string_view kAuditV2 = R"sql(
+CREATE TABLE audit_keys (
+  key TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  PRIMARY KEY (key, seq)
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::array kAuditMigrations{Migration{1, kAuditV1},
+                                      Migration{2, kAuditV2, &backfill_audit_keys}};
 
 constexpr std::string_view kVaultV1 = R"sql(
 CREATE TABLE vault_keys (
@@ -296,6 +312,8 @@ Result<void> apply(Connection& conn, const Migration& m, std::uint32_t applicati
     if (ARCA_TRY(conn.query_int("PRAGMA user_version")) >= m.version)
       return ok();
     ARCA_TRY(conn.exec(m.sql));
+    if (m.then != nullptr)
+      ARCA_TRY(m.then(conn));
     ARCA_TRY(conn.exec("PRAGMA application_id=" + std::to_string(application_id) +
                        "; PRAGMA user_version=" + std::to_string(m.version)));
     return ok();

@@ -20,6 +20,8 @@ namespace arca::store::sqlite {
 struct Migration {
   int version;  // 1, 2, 3, ... in order
   std::string_view sql;
+  // Run after `sql` in the same transaction (data a statement alone cannot derive), if set.
+  Result<void> (*then)(Connection&) = nullptr;
 };
 
 inline constexpr std::uint32_t kIndexApplicationId = 0x41524349;  // "ARCI"
