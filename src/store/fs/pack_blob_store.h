@@ -7,8 +7,8 @@
 // and commit() writes the final header and fdatasyncs the pack. The id → location map is kept in
 // memory and rebuilt at open() from the .idx files plus a scan of what they miss; tails left by
 // a crash are cut off by remove_incomplete(). remove() punches out and zeroes the data.
-// Thread-safe; writers and readers are used by one thread each (they may outlive nothing: the
-// store must outlive its writers; readers keep their pack open by themselves).
+// Thread-safe; writers and readers are used by one thread each. The store must outlive its
+// writers; a reader keeps its pack file open by itself.
 #pragma once
 
 #include <cstdint>
