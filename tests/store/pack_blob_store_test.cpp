@@ -101,6 +101,12 @@ TEST(PackBlobStoreTest, AbortedWriterLeavesNothing) {
     EXPECT_GT(fs::file_size(f.pack_file(1)), 1'000'000u);
   }
   EXPECT_LE(fs::file_size(f.pack_file(1)), pack::align_up(before));
+  const auto after_big = fs::file_size(f.pack_file(1));
+  {
+    auto w = f.pack->create(pack_id(3), BlobScope{}).value();
+    ASSERT_TRUE(w->write(pattern_bytes(100, 3)).ok());  // only ever in the buffer
+  }
+  EXPECT_EQ(fs::file_size(f.pack_file(1)), after_big);
   EXPECT_EQ(f.pack->open(pack_id(2)).error().code, ErrorCode::kNotFound);
   EXPECT_EQ(f.listed(), std::set<std::string>{pack_id(1).str()});
   f.reopen();

@@ -109,7 +109,8 @@ class PackBlobWriter final : public BlobWriter {
 
   void abandon() {
     done_ = true;
-    if (pack_->file.truncate(start_).ok()) {
+    // Nothing reached the pack (the usual case: all of it was still in the buffer), or cut it off.
+    if (pos_ == start_ || pack_->file.truncate(start_).ok()) {
       pack_->end = start_;
       store_.return_pack(std::move(pack_));
     } else {
