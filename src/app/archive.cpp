@@ -17,6 +17,8 @@
 #include "store/encrypted/encrypted_blob_store.h"
 #include "store/encrypted/key_hierarchy.h"
 #include "store/fs/fs_blob_store.h"
+#include "store/fs/layered_blob_store.h"
+#include "store/fs/pack_blob_store.h"
 #include "store/sqlite/sqlite_account_store.h"
 #include "store/sqlite/sqlite_audit_log.h"
 #include "store/sqlite/sqlite_index.h"
@@ -104,9 +106,14 @@ struct Archive::Parts {
   std::unique_ptr<service::AccountService> account_service;
   std::unique_ptr<service::PeerAdmin> peer_admin;
   std::unique_ptr<service::AuditSearch> audit_search;
-  std::unique_ptr<store::FsBlobStore> fs_blobs;
+  // The objects live in pack files (docs/adr/0015); an archive written before packs keeps its
+  // FsBlobStore files readable under a layer.
+  std::unique_ptr<store::PackBlobStore> pack_blobs;
+  std::unique_ptr<store::FsBlobStore> legacy_blobs;
+  std::unique_ptr<store::LayeredBlobStore> layered_blobs;
+  store::BlobStore* stored_blobs = nullptr;  // pack_blobs, or layered_blobs over legacy files
   std::unique_ptr<store::EncryptedBlobStore> encrypted_blobs;
-  store::BlobStore* blobs = nullptr;  // the encrypted decorator, or (benchmarks only) fs_blobs
+  store::BlobStore* blobs = nullptr;  // the encrypted decorator, or (benchmarks only) stored_blobs
   // The /metadata cache: derived data in a store of its own (docs/formats/metadata-cache.md),
   // so the orphan sweep of `blobs` never sees it; encrypted like `blobs`.
   std::unique_ptr<store::FsBlobStore> fs_cache;
@@ -160,14 +167,14 @@ struct Archive::Parts {
       logger.info("audit: moved " + std::to_string(moved) + " records from index.db to audit.db");
     }
     audit_signer.emplace(ARCA_TRY(crypto::derive_key(root, crypto::KeyPurpose::kAuditMac)));
-    fs_blobs = ARCA_TRY(store::FsBlobStore::open(config.data_dir / "blobs"));
+    ARCA_TRY(open_object_stores());
     if (config.storage.encrypt) {
-      encrypted_blobs = std::make_unique<store::EncryptedBlobStore>(*fs_blobs, *keys, random);
+      encrypted_blobs = std::make_unique<store::EncryptedBlobStore>(*stored_blobs, *keys, random);
       blobs = encrypted_blobs.get();
     } else {
       logger.warn(
           "blob encryption is OFF (benchmark-only configuration): never store patient data");
-      blobs = fs_blobs.get();
+      blobs = stored_blobs;
     }
     ARCA_TRY(make_private_dir(config.data_dir / "cache"));
     fs_cache = ARCA_TRY(store::FsBlobStore::open(config.data_dir / "cache" / "metadata"));
@@ -182,6 +189,20 @@ struct Archive::Parts {
         service::MetadataCacheOptions{static_cast<std::uint64_t>(config.storage.metadata_cache_mb)
                                           << 20,
                                       {std::string(dicomweb::json_renderer().kind)}});
+    return ok();
+  }
+
+  Result<void> open_object_stores() {
+    const std::filesystem::path root = config.data_dir / "blobs";
+    std::error_code ec;
+    const bool legacy = std::filesystem::is_directory(root / "objects", ec);
+    pack_blobs = ARCA_TRY(store::PackBlobStore::open(root));
+    stored_blobs = pack_blobs.get();
+    if (legacy) {
+      legacy_blobs = ARCA_TRY(store::FsBlobStore::open(root));
+      layered_blobs = std::make_unique<store::LayeredBlobStore>(*pack_blobs, *legacy_blobs);
+      stored_blobs = layered_blobs.get();
+    }
     return ok();
   }
 

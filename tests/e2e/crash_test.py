@@ -17,6 +17,7 @@ import unittest
 import pydicom
 
 import harness
+import pack_files
 
 # How many acknowledged instances to wait for before the kill (ARCA_CRASH_AFTER overrides).
 KILL_AFTER = int(os.environ.get("ARCA_CRASH_AFTER", "40"))
@@ -89,9 +90,9 @@ class CrashTest(unittest.TestCase):
                 self.assertIn(what, ("stored", "duplicate"), name)
         p = self.arca.run("check", "--json", check=0)
         self.assertIn(f'"checked":{len(rows)},"damaged":0'.encode(), p.stdout)
-        # Nothing but indexed blobs is left on disk.
-        blob_files = sum(len(f) for _, _, f in os.walk(os.path.join(self.arca.data_dir, "blobs", "objects")))
-        self.assertEqual(blob_files, len(rows))
+        # Nothing but indexed blobs is left on disk: no unindexed record, no torn tail.
+        self.assertEqual(len(pack_files.committed(self.arca.data_dir)), len(rows))
+        self.assertEqual(pack_files.tails(self.arca.data_dir), [])
 
 
 if __name__ == "__main__":

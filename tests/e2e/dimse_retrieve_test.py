@@ -17,6 +17,7 @@ import unittest
 import pydicom
 
 import harness
+import pack_files
 from dimse_test import TEST_FILES, dataset_bytes, storescu, tool
 
 CT = "CT_small.dcm"    # explicit VR little endian
@@ -394,14 +395,9 @@ class DecodeAndDamageTest(unittest.TestCase):
             self.assertEqual(decoded.PixelData, reference.PixelData)
             plain.clear()
             # Damage the one stored object: the move fails it and says which one.
-            blobs = [os.path.join(d, f) for d, _, files in
-                     os.walk(os.path.join(arca.data_dir, "blobs", "objects")) for f in files]
+            blobs = list(pack_files.committed(arca.data_dir).values())
             self.assertEqual(len(blobs), 1)
-            with open(blobs[0], "r+b") as f:
-                f.seek(-100, os.SEEK_END)
-                byte = f.read(1)
-                f.seek(-100, os.SEEK_END)
-                f.write(bytes([byte[0] ^ 0x01]))
+            pack_files.flip_byte(blobs[0], -100)
             arca.serve()
             p = tool("movescu", "-v", "-d", "-S", "-aet", "MOVER", "-aec", "ARCA", "-aem", "PLAIN",
                      "-k", "QueryRetrieveLevel=STUDY", "-k", "StudyInstanceUID=" + study,

@@ -9,6 +9,7 @@ import unittest
 import pydicom
 
 import harness
+import pack_files
 
 FILES = ["CT_small.dcm", "MR_small.dcm", "SC_rgb_rle.dcm", "waveform_ecg.dcm", "JPEG2000.dcm"]
 
@@ -29,14 +30,10 @@ class IntegrityTest(unittest.TestCase):
         self.assertIn(b'"checked":5,"damaged":0', p.stdout)
 
     def test_one_flipped_byte_is_reported_for_that_instance_only(self):
-        blobs = sorted(glob.glob(os.path.join(self.arca.data_dir, "blobs", "objects", "*", "*")))
+        blobs = sorted(pack_files.committed(self.arca.data_dir).values())
         self.assertEqual(len(blobs), len(FILES))
         victim = blobs[0]
-        with open(victim, "r+b") as f:
-            f.seek(os.path.getsize(victim) // 2)
-            b = f.read(1)
-            f.seek(-1, os.SEEK_CUR)
-            f.write(bytes([b[0] ^ 0x01]))
+        pack_files.flip_byte(victim, victim.length // 2)
         p = self.arca.run("check", "--json", check=1)
         self.assertIn(b'"checked":5,"damaged":1', p.stdout)
         damaged = [l for l in p.stderr.decode().splitlines() if l.startswith("damaged:")]

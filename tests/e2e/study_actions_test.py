@@ -10,7 +10,6 @@
   is being stored leaves no row without its blob.
 - QIDO orderby/includetotal (the worklist's sort and "of N"), and their refusal when malformed.
 """
-import glob
 import io
 import os
 import threading
@@ -21,6 +20,7 @@ import zipfile
 import pydicom
 
 import harness
+import pack_files
 from api_client import Client, sign_in_new_user
 
 PASSWORD = "correct-horse-battery-staple-9"
@@ -125,9 +125,8 @@ class StudyActionsTest(unittest.TestCase):
         self.assertEqual(status, 401)
 
     def blob_files(self):
-        return {os.path.basename(p) for p in
-                glob.glob(os.path.join(self.arca.data_dir, "blobs", "objects", "**", "*"),
-                          recursive=True) if os.path.isfile(p)}
+        """{blob id: record} of the committed blobs in the pack files."""
+        return pack_files.committed(self.arca.data_dir)
 
     def qido(self, client, query):
         status, body, headers = client.request("GET", f"/dicom-web/studies?{query}")
@@ -147,8 +146,14 @@ class StudyActionsTest(unittest.TestCase):
         self.assertEqual(body["instances"], n)
         self.assertEqual(self.qido(self.admin, f"StudyInstanceUID={study}")[0], [])
         after = self.blob_files()
-        self.assertEqual(len(before - after), n, "the study's blobs are gone from the data dir")
-        self.assertFalse(after - before)
+        gone = before.keys() - after.keys()
+        self.assertEqual(len(gone), n, "the study's blobs are gone from the data dir")
+        self.assertFalse(after.keys() - before.keys())
+        # Erased, not just unlisted: their records say removed and their bytes are zeros.
+        removed = {r.id: r for r in pack_files.records(self.arca.data_dir) if r.state == "removed"}
+        for blob in gone:
+            self.assertIn(blob, removed)
+            self.assertEqual(pack_files.read_data(removed[blob]), bytes(before[blob].length), blob)
         status, _, _ = self.admin.request("GET", f"/dicom-web/studies/{study}/metadata")
         self.assertEqual(status, 404)
         status, _, _ = self.admin.request("DELETE", f"/api/v1/studies/{study}")

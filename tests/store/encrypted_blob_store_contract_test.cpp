@@ -1,10 +1,12 @@
 // The shared BlobStore contract suite (tests/store/blob_store_contract.h) run against
-// EncryptedBlobStore over a MemoryBlobStore.
+// EncryptedBlobStore over a MemoryBlobStore and over a PackBlobStore (as in production).
 #include "crypto/system_random.h"
 #include "store/blob_store_contract.h"
 #include "store/encrypted/encrypted_blob_store.h"
+#include "store/fs/pack_blob_store.h"
 #include "store/testing/memory_blob_store.h"
 #include "store/testing/memory_key_vault.h"
+#include "test_dir.h"
 
 namespace arca::store {
 namespace {
@@ -31,10 +33,11 @@ class RealRefs final : public BlobStore {
 };
 
 struct EncryptedFixture final : BlobStoreFixture {
-  EncryptedFixture() {
+  explicit EncryptedFixture(BlobStore* over = nullptr) {
     crypto::StaticKeyProvider provider(SecretBytes(random.bytes(32)));
     keys = KeyHierarchy::create(provider, vault, random).value();
-    encrypted = std::make_unique<EncryptedBlobStore>(memory, *keys, random);
+    encrypted =
+        std::make_unique<EncryptedBlobStore>(over != nullptr ? *over : memory, *keys, random);
     adapter = std::make_unique<RealRefs>(*encrypted, *keys);
   }
   BlobStore& store() override { return *adapter; }
@@ -46,6 +49,18 @@ struct EncryptedFixture final : BlobStoreFixture {
   std::unique_ptr<EncryptedBlobStore> encrypted;
   std::unique_ptr<RealRefs> adapter;
 };
+
+struct EncryptedPackFixture final : BlobStoreFixture {
+  BlobStore& store() override { return encrypted.store(); }
+  test::TempDir dir;
+  std::unique_ptr<PackBlobStore> packs = PackBlobStore::open(dir.path() / "blobs").value();
+  EncryptedFixture encrypted{packs.get()};
+};
+
+INSTANTIATE_TEST_SUITE_P(EncryptedPack, BlobStoreContract,
+                         ::testing::Values([]() -> std::unique_ptr<BlobStoreFixture> {
+                           return std::make_unique<EncryptedPackFixture>();
+                         }));
 
 INSTANTIATE_TEST_SUITE_P(Encrypted, BlobStoreContract,
                          ::testing::Values([]() -> std::unique_ptr<BlobStoreFixture> {
