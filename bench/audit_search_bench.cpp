@@ -100,8 +100,10 @@ int run(std::uint64_t records, int runs, const fs::path& dir) {
     keyed_found = 0;
     std::uint64_t cursor = 0;
     for (;;) {
-      auto page = trail.read_by_key(store::AuditKey{store::AuditKeyKind::kPatient, wanted}, 0,
-                                    INT64_MAX, cursor, false, kBatch).value();
+      auto page = trail
+                      .read_by_key(store::AuditKey{store::AuditKeyKind::kPatient, wanted}, 0,
+                                   INT64_MAX, cursor, false, kBatch)
+                      .value();
       keyed_found += page.size();
       if (page.size() < kBatch)
         break;
@@ -128,9 +130,10 @@ int run(std::uint64_t records, int runs, const fs::path& dir) {
   std::printf("one patient's whole report over %llu records (%zu and %zu found):\n",
               static_cast<unsigned long long>(records), keyed_found, scan_found);
   std::printf("  through the search keys: p50 %.2f ms, p95 %.2f ms (%d runs)\n", k50, k95, runs);
-  std::printf("  scanning the trail:      p50 %.0f ms, p95 %.0f ms (%zu runs; a search stops "
-              "every 200,000 records and is asked again)\n",
-              s50, s95, scanned.size());
+  std::printf(
+      "  scanning the trail:      p50 %.0f ms, p95 %.0f ms (%zu runs; a search stops "
+      "every 200,000 records and is asked again)\n",
+      s50, s95, scanned.size());
   return keyed_found == scan_found ? 0 : 1;
 }
 

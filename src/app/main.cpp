@@ -13,6 +13,7 @@
 #include "app/import_command.h"
 #include "app/maintenance_commands.h"
 #include "app/peer_command.h"
+#include "app/process_limits.h"
 #include "app/serve_command.h"
 #include "app/spdlog_logger.h"
 #include "crypto/system_random.h"
@@ -119,6 +120,7 @@ void block_shutdown_signals() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  arca::app::raise_open_file_limit();  // pack files stay open (docs/adr/0015-pack-files.md)
   CLI::App app{"Arca: a secure PACS (DICOM archive, DICOMweb, encrypted storage)", "arca"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "arca 0.1.0");

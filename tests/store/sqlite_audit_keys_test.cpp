@@ -79,7 +79,7 @@ TEST_F(SqliteAuditKeysTest, FindsRecordsByPatientStudyAndActor) {
   EXPECT_EQ(find(AuditKeyKind::kStudy, "1.2.0"), (Seqs{2, 4, 6, 8, 10, 12}));
   EXPECT_EQ(find(AuditKeyKind::kActor, "user:1"), (Seqs{1, 3, 5, 7, 9, 11}));
   EXPECT_EQ(find(AuditKeyKind::kPatient, "1.2.0"), Seqs{});  // kinds do not mix
-  EXPECT_EQ(find(AuditKeyKind::kActor, "user:"), Seqs{});   // exact, not a prefix
+  EXPECT_EQ(find(AuditKeyKind::kActor, "user:"), Seqs{});    // exact, not a prefix
   auto full = log_->read_by_key(AuditKey{AuditKeyKind::kPatient, "p9"}, 0, INT64_MAX, 0, false, 9);
   ASSERT_EQ(full.value().size(), 1u);
   EXPECT_EQ(full.value()[0], record(5));
