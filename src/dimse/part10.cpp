@@ -32,6 +32,12 @@ void put_short(Bytes& out, std::uint16_t element, const char vr[2], std::string_
 }  // namespace
 
 Bytes make_part10(const FileMeta& meta, ByteView dataset) {
+  Bytes out = part10_prefix(meta, dataset.size());
+  out.insert(out.end(), dataset.begin(), dataset.end());
+  return out;
+}
+
+Bytes part10_prefix(const FileMeta& meta, std::size_t dataset_capacity) {
   Bytes group;
   // (0002,0001) File Meta Information Version: OB, 4-byte length, value 00 01.
   put16(group, 0x0002);
@@ -49,7 +55,7 @@ Bytes make_part10(const FileMeta& meta, ByteView dataset) {
   put_short(group, 0x0013, "SH", kImplementationVersionName);
 
   Bytes out;
-  out.reserve(132 + 12 + group.size() + dataset.size());
+  out.reserve(132 + 12 + group.size() + dataset_capacity);
   out.resize(128, 0);
   for (char c : std::string_view("DICM"))
     out.push_back(static_cast<std::uint8_t>(c));
@@ -60,7 +66,6 @@ Bytes make_part10(const FileMeta& meta, ByteView dataset) {
   put16(out, 4);
   put32(out, static_cast<std::uint32_t>(group.size()));
   out.insert(out.end(), group.begin(), group.end());
-  out.insert(out.end(), dataset.begin(), dataset.end());
   return out;
 }
 

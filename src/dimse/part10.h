@@ -26,4 +26,9 @@ struct FileMeta {
 
 Bytes make_part10(const FileMeta& meta, ByteView dataset);
 
+// Only the start of that object (preamble, "DICM", file meta information), with room reserved
+// for a data set of `dataset_capacity` bytes to be appended: make_part10(meta, ds) equals
+// part10_prefix(meta) followed by ds.
+Bytes part10_prefix(const FileMeta& meta, std::size_t dataset_capacity = 0);
+
 }  // namespace arca::dimse

@@ -32,6 +32,7 @@ struct ScpContext {
   store::PeerDirectory& peers;  // C-MOVE destinations
   Logger& logger;
   const TlsClientFiles* tls_client = nullptr;  // reaching TLS destinations
+  std::size_t last_object_bytes = 0;  // the last C-STORE's object: the next buffer's first guess
 };
 
 OFCondition handle_store(ScpContext& ctx, T_ASC_PresentationContextID pcid,

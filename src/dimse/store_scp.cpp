@@ -5,16 +5,20 @@
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcostrma.h>
 
+#include <algorithm>
+
 #include "dimse/part10.h"
 #include "dimse/scp_context.h"
 
 namespace arca::dimse {
 namespace {
 
-// Collects what DCMTK writes into memory, refusing beyond a size limit.
+// Collects what DCMTK writes into memory after `prefix`, refusing beyond a size limit (of what
+// it writes).
 class MemoryConsumer final : public DcmConsumer {
  public:
-  explicit MemoryConsumer(std::size_t limit) : limit_(limit) {}
+  MemoryConsumer(std::size_t limit, Bytes prefix)
+      : limit_(limit + prefix.size()), bytes_(std::move(prefix)) {}
   OFBool good() const override { return status_.good(); }
   OFCondition status() const override { return status_; }
   OFBool isFlushed() const override { return OFTrue; }
@@ -43,12 +47,18 @@ class MemoryConsumer final : public DcmConsumer {
 
 class MemoryOutputStream final : public DcmOutputStream {
  public:
-  explicit MemoryOutputStream(std::size_t limit) : DcmOutputStream(&consumer_), consumer_(limit) {}
+  MemoryOutputStream(std::size_t limit, Bytes prefix)
+      : DcmOutputStream(&consumer_), consumer_(limit, std::move(prefix)) {}
   MemoryConsumer& consumer() { return consumer_; }
 
  private:
   MemoryConsumer consumer_;
 };
+
+// Extra room beyond the last object's size before the buffer has to grow, and the largest
+// guess (a 2 GB object once does not make every later buffer start at 2 GB).
+constexpr std::size_t kReceiveSlack = 64 * 1024;
+constexpr std::size_t kMaxGuess = 64 * 1024 * 1024;
 
 T_DIMSE_C_StoreRSP response_for(const T_DIMSE_C_StoreRQ& request, std::uint16_t status) {
   T_DIMSE_C_StoreRSP rsp{};
@@ -67,19 +77,27 @@ T_DIMSE_C_StoreRSP response_for(const T_DIMSE_C_StoreRQ& request, std::uint16_t 
 
 OFCondition handle_store(ScpContext& ctx, T_ASC_PresentationContextID pcid,
                          T_DIMSE_C_StoreRQ& request) {
-  // On the heap so the received copy can be freed as soon as the Part-10 object is built.
-  auto stream = std::make_unique<MemoryOutputStream>(ctx.max_object_bytes);
+  // The Part-10 object is built in place: its file meta information first (the request names
+  // the instance, the presentation context its transfer syntax), then the data set as received,
+  // with room for one as large as the last one on this association, so nothing is copied twice.
+  FileMeta meta{request.AffectedSOPClassUID, request.AffectedSOPInstanceUID,
+                accepted_transfer_syntax(ctx.assoc, pcid)};
+  MemoryOutputStream stream(
+      ctx.max_object_bytes,
+      part10_prefix(meta, std::min(ctx.last_object_bytes, kMaxGuess) + kReceiveSlack));
   T_ASC_PresentationContextID data_pcid = pcid;
   OFCondition cond = DIMSE_receiveDataSetInFile(ctx.assoc, DIMSE_NONBLOCKING,
                                                 static_cast<int>(ctx.dimse_timeout.count()),
-                                                &data_pcid, stream.get(), nullptr, nullptr);
+                                                &data_pcid, &stream, nullptr, nullptr);
   if (cond.bad())
     return cond;  // the association is unusable; the caller aborts it
-
-  FileMeta meta{request.AffectedSOPClassUID, request.AffectedSOPInstanceUID,
-                accepted_transfer_syntax(ctx.assoc, data_pcid)};
-  Bytes part10 = make_part10(meta, stream->consumer().bytes());
-  stream.reset();
+  Bytes& part10 = stream.consumer().bytes();
+  if (data_pcid != pcid) {  // a data set on another context than its command: its syntax rules
+    const std::size_t header = part10_prefix(meta).size();
+    meta.transfer_syntax_uid = accepted_transfer_syntax(ctx.assoc, data_pcid);
+    part10 = make_part10(meta, ByteView(part10).subspan(header));
+  }
+  ctx.last_object_bytes = part10.size();
   auto stored = ctx.ingest.store(ctx.request, part10);
 
   DcmDataset detail;

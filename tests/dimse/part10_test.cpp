@@ -37,5 +37,16 @@ TEST(Part10Test, WrappedDataSetParsesAndKeepsItsBytes) {
   EXPECT_TRUE(std::equal(ds.begin(), ds.end(), part10.end() - static_cast<long>(ds.size())));
 }
 
+// The C-STORE SCP receives into the prefix's buffer: prefix + data set is the same object.
+TEST(Part10Test, PrefixThenDataSetIsTheWholeObject) {
+  FileMeta meta{"1.2.840.10008.5.1.4.1.1.7", "1.2.3.4.5", "1.2.840.10008.1.2"};
+  Bytes ds(1000, 0x42);
+  Bytes built = part10_prefix(meta, ds.size());
+  EXPECT_GE(built.capacity(), built.size() + ds.size());
+  built.insert(built.end(), ds.begin(), ds.end());
+  EXPECT_EQ(built, make_part10(meta, ds));
+  EXPECT_EQ(part10_prefix(meta).size(), make_part10(meta, {}).size());
+}
+
 }  // namespace
 }  // namespace arca::dimse
