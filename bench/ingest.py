@@ -2,7 +2,9 @@
 """Ingest benchmark: `arca import` of a dataset (default: ../shared/bench/make-dataset.py's
 4,000 CT instances, 2.1 GB), with blob encryption on and, in the benchmark-only configuration,
 off. Reports instances/s, MB/s and CPU ms per instance (user + system time of the arca process,
-all threads), and the cost of encryption. With --compare audit, both runs encrypt and the
+all threads), and the cost of encryption. Next to it, the disk's own sequential write rate
+(1 GiB written and fdatasync'ed in the same folder), so "bound by the disk" can be read off:
+ingest MB/s as a share of what the disk takes. With --compare audit, both runs encrypt and the
 second switches the audit trail off (benchmark-only `[audit] off_benchmark_only`) instead: the
 cost of auditing.
 
@@ -32,6 +34,22 @@ def dataset_files(root):
                 files.append(p)
                 size += os.path.getsize(p)
     return files, size
+
+
+def disk_write_mb_per_s(folder, total=1 << 30, chunk=4 << 20):
+    """Sequential write of `total` bytes (random, so nothing compresses) and one fdatasync."""
+    block = os.urandom(chunk)
+    path = os.path.join(folder, "disk-check.tmp")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        start = time.monotonic()
+        for _ in range(total // chunk):
+            os.write(fd, block)
+        os.fdatasync(fd)
+        return total / 1e6 / (time.monotonic() - start)
+    finally:
+        os.close(fd)
+        os.unlink(path)
 
 
 def run_import(arca, dataset, work, baseline, compare, jobs):
@@ -74,6 +92,7 @@ def main():
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--compare", choices=["encryption", "audit"], default="encryption")
     ap.add_argument("--warmup", type=int, choices=[0, 1], default=1)
+    ap.add_argument("--disk-check", type=int, choices=[0, 1], default=1)
     args = ap.parse_args()
     names = {"encryption": ("encrypted", "plaintext"), "audit": ("audited", "unaudited")}
     on_name, off_name = names[args.compare]
@@ -111,6 +130,9 @@ def main():
             "cpu_ms_per_instance": round(cpu * 1000 / n, 3),
             "user_ms_per_instance": round(user * 1000 / n, 3),
             "sys_ms_per_instance": round(system * 1000 / n, 3)}
+    if args.disk_check:
+        disk = [disk_write_mb_per_s(work) for _ in range(2)]
+        results["disk_write_mb_per_s"] = round(max(disk), 1)
     shutil.rmtree(work, ignore_errors=True)
     enc, plain = results[on_name], results[off_name]
     results[f"{args.compare}_cost_wall_pct"] = round(100 * (enc["wall_s"] / plain["wall_s"] - 1), 1)
@@ -133,6 +155,11 @@ def main():
     print(f"{args.compare} cost: {results[f'{args.compare}_cost_wall_pct']}% wall, "
           f"{results[f'{args.compare}_cost_cpu_pct']}% CPU (best runs); "
           f"{results[f'{args.compare}_cost_paired_wall_pct']}% wall paired by round")
+    if args.disk_check:
+        share = round(100 * enc["mb_per_s"] / results["disk_write_mb_per_s"], 1)
+        results["ingest_share_of_disk_pct"] = share
+        print(f"disk: sequential write {results['disk_write_mb_per_s']} MB/s (1 GiB + fdatasync, "
+              f"best of 2); {on_name} ingest {enc['mb_per_s']} MB/s = {share}% of it")
     print(json.dumps(results))
 
 
