@@ -10,8 +10,9 @@ namespace arca::service {
 namespace {
 
 // Records read per batch; a search stops after kMaxScanned to bound one request's work (then
-// the page says where to go on). A search by patient, study or exact actor reads only the records
-// its key finds, so this bound only matters for the other filters.
+// the page says where to go on). A search by patient, study or exact actor reads the trail's
+// search filters and only the segments that may hold its key, 200 steps of up to 65,536 records
+// each per request.
 constexpr std::size_t kBatch = 1000;
 constexpr std::size_t kMaxScanned = 200000;
 
@@ -53,12 +54,25 @@ Result<AuditPage> AuditSearch::find_page(const RequestContext& ctx, const AuditF
   // record, whose own (hash-chained) contents decide.
   const auto key = key_of(filter, patient_ref);
   while (out.records.size() < filter.limit) {
-    auto batch = ARCA_TRY(
-        key ? deps_.log.read_by_key(*key, filter.from_ms, filter.to_ms, cursor, filter.newest_first,
-                                    kBatch)
-        : filter.newest_first
-            ? deps_.log.read_time_range_newest_first(filter.from_ms, filter.to_ms, cursor, kBatch)
-            : deps_.log.read_time_range(filter.from_ms, filter.to_ms, cursor, kBatch));
+    std::vector<store::AuditRecord> batch;
+    std::uint64_t next = cursor;  // where the next read goes on from
+    bool end = false;
+    if (key) {
+      auto step = ARCA_TRY(deps_.log.read_by_key(*key, filter.from_ms, filter.to_ms, cursor,
+                                                 filter.newest_first, kBatch));
+      batch = std::move(step.records);
+      next = step.cursor;
+      end = step.end;
+    } else {
+      batch = ARCA_TRY(
+          filter.newest_first
+              ? deps_.log.read_time_range_newest_first(filter.from_ms, filter.to_ms, cursor, kBatch)
+              : deps_.log.read_time_range(filter.from_ms, filter.to_ms, cursor, kBatch));
+      end = batch.size() < kBatch;
+      if (!batch.empty())
+        next = batch.back().seq;
+    }
+    bool full = false;
     for (store::AuditRecord& r : batch) {
       cursor = r.seq;
       bool match = (ctx.principal.system_admin || r.tenant == ctx.principal.tenant.str()) &&
@@ -69,13 +83,19 @@ Result<AuditPage> AuditSearch::find_page(const RequestContext& ctx, const AuditF
                    (patient_ref.empty() || contains(r.patients, patient_ref));
       if (match) {
         out.records.push_back(std::move(r));
-        if (out.records.size() == filter.limit)
+        if (out.records.size() == filter.limit) {
+          full = true;
           break;
+        }
       }
     }
-    scanned += batch.size();
-    if (batch.size() < kBatch && out.records.size() < filter.limit)
+    if (full)
+      break;  // the next page goes on after the last record taken
+    cursor = next;
+    if (end)
       return out;  // the end of the range
+    // A keyed step counts as a batch: it reads up to 64 segments' filters (65,536 records).
+    scanned += key ? kBatch : batch.size();
     if (scanned >= kMaxScanned)
       break;
   }

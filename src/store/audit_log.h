@@ -57,6 +57,13 @@ struct AuditKey {
   std::string value;
 };
 
+// One step of a search by key: the records found, and where the next step goes on from.
+struct AuditKeyedPage {
+  std::vector<AuditRecord> records;
+  std::uint64_t cursor = 0;  // the next step's `cursor`
+  bool end = false;          // nothing further in that direction
+};
+
 // The last record: where the next one chains from.
 struct AuditHead {
   std::uint64_t seq = 0;  // 0: empty log
@@ -78,13 +85,15 @@ class AuditLogReader {
                                                                         std::int64_t to_ms,
                                                                         std::uint64_t before,
                                                                         std::size_t limit) = 0;
-  // Records that `key` finds, with from_ms <= time_ms < to_ms, at most `limit`: in seq order
-  // after `cursor`, or newest first below `cursor` (0: from the newest) when newest_first.
-  virtual Result<std::vector<AuditRecord>> read_by_key(const AuditKey& key, std::int64_t from_ms,
-                                                       std::int64_t to_ms, std::uint64_t cursor,
-                                                       bool newest_first, std::size_t limit) = 0;
-  // The first record that its search keys do not find (keys deleted behind the log's back: a
-  // patient's access report would leave that record out), if any.
+  // Records naming `key`, with from_ms <= time_ms < to_ms: in seq order after `cursor`, or
+  // newest first below `cursor` (0: from the newest) when newest_first. One step reads a bounded
+  // part of the trail and returns at most `limit` records (possibly none) and where to go on:
+  // call again with the page's cursor until `end`.
+  virtual Result<AuditKeyedPage> read_by_key(const AuditKey& key, std::int64_t from_ms,
+                                             std::int64_t to_ms, std::uint64_t cursor,
+                                             bool newest_first, std::size_t limit) = 0;
+  // The first record a search by key would miss (its search filter deleted or altered behind
+  // the log's back: a patient's access report would leave it out), if any.
   virtual Result<std::optional<std::uint64_t>> first_unkeyed_record() = 0;
   virtual Result<AuditHead> head() = 0;
   // Every checkpoint, in seq order.

@@ -125,11 +125,21 @@ TEST_F(ChainVerifierTest, NamesAnUnsignedTail) {
   EXPECT_EQ(b.kind, BreakKind::kUnsignedTail);
 }
 
-// The chain is intact, but a patient's access report would no longer show record 4.
-TEST_F(ChainVerifierTest, NamesARecordItsSearchKeysNoLongerFind) {
-  tamper("DELETE FROM audit_keys WHERE seq = 4 AND key LIKE 'p:%'");
+// The chain is intact, but a search by key would no longer find the records of a segment
+// whose filter was wiped (a patient's access report would leave them out).
+TEST_F(ChainVerifierTest, NamesTheFirstRecordASearchByKeyWouldMiss) {
+  {
+    ChainedRecorderOptions options;
+    options.checkpoint_records = 500;
+    auto rec = recorder(options);
+    for (int i = 13; i <= 1030; ++i)  // one full segment of 1,024 records and its filter
+      ASSERT_TRUE(rec->record(test::event(i)).ok());
+    ASSERT_TRUE(rec->close().ok());
+  }
+  EXPECT_TRUE(verify_chain(*log_, CheckpointSigner(test::mac_key())).value().intact());
+  tamper("UPDATE audit_filters SET bits = zeroblob(length(bits))");
   auto b = first_break();
-  EXPECT_EQ(b.seq, 4u);
+  EXPECT_EQ(b.seq, 1u);
   EXPECT_EQ(b.kind, BreakKind::kUnkeyed);
   EXPECT_EQ(break_kind_name(b.kind), "unkeyed");
 }

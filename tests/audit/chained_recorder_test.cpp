@@ -36,10 +36,9 @@ class FailingAuditLog final : public store::AuditLog {
                                                                        std::size_t limit) override {
     return inner_.read_time_range_newest_first(a, b, before, limit);
   }
-  Result<std::vector<store::AuditRecord>> read_by_key(const store::AuditKey& key, std::int64_t a,
-                                                      std::int64_t b, std::uint64_t cursor,
-                                                      bool newest_first,
-                                                      std::size_t limit) override {
+  Result<store::AuditKeyedPage> read_by_key(const store::AuditKey& key, std::int64_t a,
+                                            std::int64_t b, std::uint64_t cursor, bool newest_first,
+                                            std::size_t limit) override {
     return inner_.read_by_key(key, a, b, cursor, newest_first, limit);
   }
   Result<std::optional<std::uint64_t>> first_unkeyed_record() override {

@@ -105,13 +105,13 @@ TEST_F(SqliteAuditMoveTest, MovesEveryRecordAndCheckpointAndDropsTheIndexTables)
   ASSERT_EQ(cps.size(), 2u);
   EXPECT_EQ(cps.back(), (AuditCheckpoint{40, record(40).hash, 9, "mac"}));
   EXPECT_EQ(index_audit_tables(), 0);  // the tables, their index and triggers are gone
-  // The moved records have their search keys.
+  // The moved records can be found by key.
   EXPECT_EQ(log->first_unkeyed_record().value(), std::nullopt);
   const AuditRecord& r7 = all[6];
   auto found =
       log->read_by_key(AuditKey{AuditKeyKind::kActor, r7.actor}, 0, INT64_MAX, 6, false, 1);
-  ASSERT_EQ(found.value().size(), 1u);
-  EXPECT_EQ(found.value()[0], r7);
+  ASSERT_EQ(found.value().records.size(), 1u);
+  EXPECT_EQ(found.value().records[0], r7);
   // The index still opens and works; a second adopt finds nothing to do.
   ASSERT_TRUE(SqliteIndex::open(index_file(), index_key()).ok());
   EXPECT_EQ(log->adopt_index_records(index_file(), index_key()).value(), 0u);

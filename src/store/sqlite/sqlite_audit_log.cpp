@@ -1,6 +1,7 @@
 #include "store/sqlite/sqlite_audit_log.h"
 
 #include "core/file.h"
+#include "store/sqlite/sqlite_audit_filters.h"
 #include "store/sqlite/sqlite_audit_move.h"
 #include "store/sqlite/sqlite_audit_rows.h"
 #include "store/sqlite/sqlite_connection.h"
@@ -16,11 +17,6 @@ constexpr std::string_view kSelect =
     "SELECT seq, time_ms, actor, tenant, action, outcome, error_code, detail, patients, studies, "
     "series, instances, client_address, user_agent, request_id, prev_hash, hash "
     "FROM audit_records ";
-// The same columns of records joined as `r`.
-constexpr std::string_view kSelectJoined =
-    "SELECT r.seq, r.time_ms, r.actor, r.tenant, r.action, r.outcome, r.error_code, r.detail, "
-    "r.patients, r.studies, r.series, r.instances, r.client_address, r.user_agent, "
-    "r.request_id, r.prev_hash, r.hash ";
 
 std::vector<std::string> split(std::string_view text) {
   std::vector<std::string> out;
@@ -126,29 +122,116 @@ Result<std::vector<AuditRecord>> SqliteAuditLog::read_time_range_newest_first(st
   return collect(st);
 }
 
-Result<std::vector<AuditRecord>> SqliteAuditLog::read_by_key(const AuditKey& key,
-                                                             std::int64_t from_ms,
-                                                             std::int64_t to_ms,
-                                                             std::uint64_t cursor,
-                                                             bool newest_first, std::size_t limit) {
+Result<AuditKeyedPage> SqliteAuditLog::read_by_key(const AuditKey& key, std::int64_t from_ms,
+                                                   std::int64_t to_ms, std::uint64_t cursor,
+                                                   bool newest_first, std::size_t limit) {
   std::lock_guard lock(mu_);
-  // A walk along one key's (key, seq) range of audit_keys, joining each record by its seq.
-  static constexpr std::string_view kJoin =
-      "FROM audit_keys k JOIN audit_records r ON r.seq = k.seq WHERE k.key = ? AND "
-      "r.time_ms >= ? AND r.time_ms < ? ";
-  static const std::string kForward =
-      std::string(kSelectJoined) + std::string(kJoin) + "AND k.seq > ? ORDER BY k.seq LIMIT ?";
-  static const std::string kBackward =
-      std::string(kSelectJoined) + std::string(kJoin) + "AND k.seq < ? ORDER BY k.seq DESC LIMIT ?";
-  auto st = ARCA_TRY(conn_->cached(newest_first ? kBackward : kForward));
-  const std::int64_t bound =
-      newest_first && cursor == 0 ? INT64_MAX : static_cast<std::int64_t>(cursor);
-  st.bind(1, sqlite::audit_key_text(key))
-      .bind(2, from_ms)
-      .bind(3, to_ms)
-      .bind(4, bound)
+  if (limit == 0)
+    return make_error(ErrorCode::kInvalidArgument, "limit must be positive");
+  return newest_first ? keyed_backward(key, from_ms, to_ms, cursor, limit)
+                      : keyed_forward(key, from_ms, to_ms, cursor, limit);
+}
+
+// Records with first <= seq < end in the time range, ascending or descending. The time bounds
+// are kept off the time index (+time_ms): the seq range is what narrows.
+Result<std::vector<AuditRecord>> SqliteAuditLog::records_between(
+    std::uint64_t first, std::uint64_t end, std::int64_t from_ms, std::int64_t to_ms,
+    bool descending, std::size_t limit) {
+  static const std::string kWhere =
+      "WHERE seq >= ? AND seq < ? AND +time_ms >= ? AND +time_ms < ? ";
+  static const std::string kUp = std::string(kSelect) + kWhere + "ORDER BY seq LIMIT ?";
+  static const std::string kDown = std::string(kSelect) + kWhere + "ORDER BY seq DESC LIMIT ?";
+  auto st = ARCA_TRY(conn_->cached(descending ? kDown : kUp));
+  st.bind(1, as_int(first))
+      .bind(2, end > static_cast<std::uint64_t>(INT64_MAX) ? INT64_MAX : as_int(end))
+      .bind(3, from_ms)
+      .bind(4, to_ms)
       .bind(5, as_int(limit));
   return collect(st);
+}
+
+Result<AuditKeyedPage> SqliteAuditLog::keyed_forward(const AuditKey& key, std::int64_t from_ms,
+                                                     std::int64_t to_ms, std::uint64_t after,
+                                                     std::size_t limit) {
+  const std::string text = sqlite::audit_key_text(key);
+  AuditKeyedPage page;
+  page.cursor = after;
+  auto take = [&](std::vector<AuditRecord>& rows) {  // true once the page is full
+    for (AuditRecord& r : rows) {
+      page.cursor = r.seq;
+      if (sqlite::record_has_key(r, key)) {
+        page.records.push_back(std::move(r));
+        if (page.records.size() == limit)
+          return true;
+      }
+    }
+    return false;
+  };
+  // The full segments from the one holding after + 1, whose filters may hold the key.
+  auto segments = ARCA_TRY(sqlite::read_segment_filters(
+      *conn_, sqlite::audit_segment_start(after + 1), false, kSegmentsPerStep));
+  for (const auto& seg : segments) {
+    const std::uint64_t end = seg.first_seq + sqlite::kAuditSegment;
+    if (seg.max_time_ms >= from_ms && seg.min_time_ms < to_ms && seg.filter.may_contain(text)) {
+      auto rows = ARCA_TRY(records_between(std::max(seg.first_seq, after + 1), end, from_ms, to_ms,
+                                           false, SIZE_MAX));
+      if (take(rows))
+        return page;
+    }
+    page.cursor = std::max(page.cursor, end - 1);
+  }
+  if (segments.size() == kSegmentsPerStep)
+    return page;  // more segments may follow: the next step
+  // The records after the last full segment, which have no filter yet.
+  const std::uint64_t tail = ARCA_TRY(sqlite::first_unfiltered_seq(*conn_));
+  auto rows = ARCA_TRY(records_between(std::max(page.cursor + 1, tail), UINT64_MAX, from_ms, to_ms,
+                                       false, kTailStep));
+  const bool more = rows.size() == kTailStep;
+  if (take(rows))
+    return page;
+  page.end = !more;
+  return page;
+}
+
+Result<AuditKeyedPage> SqliteAuditLog::keyed_backward(const AuditKey& key, std::int64_t from_ms,
+                                                      std::int64_t to_ms, std::uint64_t before,
+                                                      std::size_t limit) {
+  const std::string text = sqlite::audit_key_text(key);
+  AuditKeyedPage page;
+  page.cursor = before == 0 ? UINT64_MAX : before;  // records with seq < cursor are left
+  auto take = [&](std::vector<AuditRecord>& rows) {
+    for (AuditRecord& r : rows) {
+      page.cursor = r.seq;
+      if (sqlite::record_has_key(r, key)) {
+        page.records.push_back(std::move(r));
+        if (page.records.size() == limit)
+          return true;
+      }
+    }
+    return false;
+  };
+  // First the records after the last full segment (the newest), which have no filter yet.
+  const std::uint64_t tail = ARCA_TRY(sqlite::first_unfiltered_seq(*conn_));
+  if (page.cursor > tail) {
+    auto rows = ARCA_TRY(records_between(tail, page.cursor, from_ms, to_ms, true, kTailStep));
+    const bool more = rows.size() == kTailStep;
+    if (take(rows) || more)
+      return page;
+    page.cursor = tail;
+  }
+  auto segments =
+      ARCA_TRY(sqlite::read_segment_filters(*conn_, page.cursor, true, kSegmentsPerStep));
+  for (const auto& seg : segments) {
+    const std::uint64_t end = std::min(page.cursor, seg.first_seq + sqlite::kAuditSegment);
+    if (seg.max_time_ms >= from_ms && seg.min_time_ms < to_ms && seg.filter.may_contain(text)) {
+      auto rows = ARCA_TRY(records_between(seg.first_seq, end, from_ms, to_ms, true, SIZE_MAX));
+      if (take(rows))
+        return page;
+    }
+    page.cursor = seg.first_seq;
+  }
+  page.end = segments.size() < kSegmentsPerStep;
+  return page;
 }
 
 Result<std::optional<std::uint64_t>> SqliteAuditLog::first_unkeyed_record() {
@@ -236,8 +319,10 @@ Result<std::uint64_t> SqliteAuditLog::prune_through(std::uint64_t seq) {
     auto del = ARCA_TRY(conn_->prepare("DELETE FROM audit_records WHERE seq <= ?"));
     ARCA_TRY(del.bind(1, as_int(seq)).run());
     removed = static_cast<std::uint64_t>(conn_->changes());
-    auto keys = ARCA_TRY(conn_->prepare("DELETE FROM audit_keys WHERE seq <= ?"));
-    ARCA_TRY(keys.bind(1, as_int(seq)).run());
+    // Filters of segments with no record left go too; a partly pruned one stays (it may still
+    // lead to its remaining records).
+    auto filters = ARCA_TRY(conn_->prepare("DELETE FROM audit_filters WHERE first_seq + ? <= ?"));
+    ARCA_TRY(filters.bind(1, as_int(sqlite::kAuditSegment - 1)).bind(2, as_int(seq)).run());
     auto cps = ARCA_TRY(conn_->prepare("DELETE FROM audit_checkpoints WHERE seq < ?"));
     ARCA_TRY(cps.bind(1, as_int(seq)).run());
     return conn_->exec(

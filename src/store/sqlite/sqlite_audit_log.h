@@ -41,9 +41,9 @@ class SqliteAuditLog final : public AuditLog {
                                                                 std::int64_t to_ms,
                                                                 std::uint64_t before,
                                                                 std::size_t limit) override;
-  Result<std::vector<AuditRecord>> read_by_key(const AuditKey& key, std::int64_t from_ms,
-                                               std::int64_t to_ms, std::uint64_t cursor,
-                                               bool newest_first, std::size_t limit) override;
+  Result<AuditKeyedPage> read_by_key(const AuditKey& key, std::int64_t from_ms, std::int64_t to_ms,
+                                     std::uint64_t cursor, bool newest_first,
+                                     std::size_t limit) override;
   Result<std::optional<std::uint64_t>> first_unkeyed_record() override;
   Result<AuditHead> head() override;
   Result<std::vector<AuditCheckpoint>> checkpoints() override;
@@ -58,6 +58,18 @@ class SqliteAuditLog final : public AuditLog {
 
  private:
   Result<AuditHead> head_locked();
+  // read_by_key's two directions (mu_ held).
+  Result<AuditKeyedPage> keyed_forward(const AuditKey& key, std::int64_t from_ms,
+                                       std::int64_t to_ms, std::uint64_t after, std::size_t limit);
+  Result<AuditKeyedPage> keyed_backward(const AuditKey& key, std::int64_t from_ms,
+                                        std::int64_t to_ms, std::uint64_t before,
+                                        std::size_t limit);
+  Result<std::vector<AuditRecord>> records_between(std::uint64_t first, std::uint64_t end,
+                                                   std::int64_t from_ms, std::int64_t to_ms,
+                                                   bool descending, std::size_t limit);
+  // One read_by_key step reads at most this many segment filters, or tail records.
+  static constexpr std::size_t kSegmentsPerStep = 64;
+  static constexpr std::size_t kTailStep = 1000;
 
   std::mutex mu_;
   std::unique_ptr<sqlite::Connection> conn_;

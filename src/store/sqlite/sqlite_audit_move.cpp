@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "store/sqlite/sqlite_audit_rows.h"
+#include "store/sqlite/sqlite_audit_filters.h"
 
 namespace arca::store::sqlite {
 namespace {
@@ -109,7 +109,7 @@ Result<AuditMove> move_index_audit(Connection& index, Connection& audit) {
                           "nothing was moved");
       }
       moved = ARCA_TRY(copy_audit_tables(index, audit));
-      ARCA_TRY(backfill_audit_keys(audit));
+      ARCA_TRY(build_full_segments(audit));
       if (ARCA_TRY(summarize(audit)) != source) {
         return make_error(ErrorCode::kIntegrity,
                           "the audit records copied from index.db do not match; nothing was moved");

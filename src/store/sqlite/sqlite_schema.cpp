@@ -3,7 +3,7 @@
 #include <array>
 #include <string>
 
-#include "store/sqlite/sqlite_audit_rows.h"
+#include "store/sqlite/sqlite_audit_filters.h"
 
 namespace arca::store::sqlite {
 namespace {
@@ -281,21 +281,20 @@ constexpr std::array kIndexMigrations{Migration{1, kIndexV1}, Migration{2, kInde
 
 constexpr std::string_view kAuditV1 = kIndexV4;
 
-// Search keys (store::AuditKey): which records name a patient (its PatientRef), a study, or an
-// actor, so a patient's access report or a study's history reads the records that match instead
-// of scanning the whole trail. Derived from the records (filled here for an existing trail, then
-// with each append; `arca audit verify` reports a record its keys no longer find). Not covered
-// by the hash chain: a key only leads to a record, whose own contents decide whether it matches.
+// Search filters (sqlite_audit_filters.h): one Bloom filter of the search keys per full segment
+// of 1,024 records, so a search by patient, study or exact actor reads only the segments that may
+// hold it. Built here for an existing trail, then by the append that fills each segment.
 constexpr std::string_view kAuditV2 = R"sql(
-CREATE TABLE audit_keys (
-  key TEXT NOT NULL,
-  seq INTEGER NOT NULL,
-  PRIMARY KEY (key, seq)
-) WITHOUT ROWID;
+CREATE TABLE audit_filters (
+  first_seq INTEGER PRIMARY KEY,
+  min_time_ms INTEGER NOT NULL,
+  max_time_ms INTEGER NOT NULL,
+  bits BLOB NOT NULL
+);
 )sql";
 
 constexpr std::array kAuditMigrations{Migration{1, kAuditV1},
-                                      Migration{2, kAuditV2, &backfill_audit_keys}};
+                                      Migration{2, kAuditV2, &build_full_segments}};
 
 constexpr std::string_view kVaultV1 = R"sql(
 CREATE TABLE vault_keys (
