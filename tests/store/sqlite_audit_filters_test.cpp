@@ -108,11 +108,11 @@ class SqliteAuditFiltersTest : public ::testing::Test {
 };
 
 const std::vector<AuditKey> kKeys = {
-    {AuditKeyKind::kPatient, "p0"},       {AuditKeyKind::kPatient, "p96"},
-    {AuditKeyKind::kPatient, "solo"},     {AuditKeyKind::kPatient, "tailonly"},
-    {AuditKeyKind::kPatient, "nobody"},   {AuditKeyKind::kStudy, "s7"},
-    {AuditKeyKind::kStudy, "p0"},         {AuditKeyKind::kActor, "user:3"},
-    {AuditKeyKind::kActor, "user:"},      {AuditKeyKind::kPatient, "user:3"}};
+    {AuditKeyKind::kPatient, "p0"},     {AuditKeyKind::kPatient, "p96"},
+    {AuditKeyKind::kPatient, "solo"},   {AuditKeyKind::kPatient, "tailonly"},
+    {AuditKeyKind::kPatient, "nobody"}, {AuditKeyKind::kStudy, "s7"},
+    {AuditKeyKind::kStudy, "p0"},       {AuditKeyKind::kActor, "user:3"},
+    {AuditKeyKind::kActor, "user:"},    {AuditKeyKind::kPatient, "user:3"}};
 
 TEST_F(SqliteAuditFiltersTest, FindsExactlyTheRecordsNamingAKeyBothWays) {
   EXPECT_EQ(filters(), 2);  // 1..1024 and 1025..2048; 2049..3000 is the tail
@@ -161,8 +161,10 @@ TEST_F(SqliteAuditFiltersTest, AnExistingTrailGetsItsFilters) {
 
 TEST_F(SqliteAuditFiltersTest, ReportsADeletedOrAlteredFilter) {
   EXPECT_EQ(log_->first_unkeyed_record().value(), std::nullopt);
-  ASSERT_TRUE(raw()->exec("UPDATE audit_filters SET bits = zeroblob(length(bits)) "
-                          "WHERE first_seq = 1025").ok());
+  ASSERT_TRUE(raw()
+                  ->exec("UPDATE audit_filters SET bits = zeroblob(length(bits)) "
+                         "WHERE first_seq = 1025")
+                  .ok());
   EXPECT_EQ(log_->first_unkeyed_record().value(), std::optional<std::uint64_t>(1025));
   EXPECT_EQ(find({AuditKeyKind::kPatient, "solo"}, false), Seqs{});  // what verify warns of
   ASSERT_TRUE(raw()->exec("DELETE FROM audit_filters WHERE first_seq = 1").ok());

@@ -54,9 +54,9 @@ std::int64_t as_int(std::uint64_t v) {
 
 // The filter the records of segment `start` give (those present: a pruned segment has fewer).
 Result<SegmentFilter> segment_filter_of(Connection& conn, std::uint64_t start) {
-  auto st = ARCA_TRY(
-      conn.cached("SELECT time_ms, actor, patients, studies FROM audit_records "
-                  "WHERE seq >= ? AND seq < ? ORDER BY seq"));
+  auto st =
+      ARCA_TRY(conn.cached("SELECT time_ms, actor, patients, studies FROM audit_records "
+                           "WHERE seq >= ? AND seq < ? ORDER BY seq"));
   st.bind(1, as_int(start)).bind(2, as_int(start + kAuditSegment));
   std::vector<std::string> keys;
   SegmentFilter out;
@@ -99,9 +99,8 @@ bool KeyFilter::may_contain(std::string_view key) const {
   if (bits_.empty())
     return true;  // nothing to go by
   bool all = true;
-  probes(key, bits_.size() * 8, [&](std::size_t bit) {
-    all = all && (bits_[bit / 8] & (1u << (bit % 8))) != 0;
-  });
+  probes(key, bits_.size() * 8,
+         [&](std::size_t bit) { all = all && (bits_[bit / 8] & (1u << (bit % 8))) != 0; });
   return all;
 }
 
@@ -133,7 +132,8 @@ bool record_has_key(const AuditRecord& record, const AuditKey& key) {
 }
 
 Result<void> build_full_segments(Connection& conn) {
-  const std::int64_t head = ARCA_TRY(conn.query_int("SELECT coalesce(max(seq), 0) FROM audit_records"));
+  const std::int64_t head =
+      ARCA_TRY(conn.query_int("SELECT coalesce(max(seq), 0) FROM audit_records"));
   const std::int64_t built =
       ARCA_TRY(conn.query_int("SELECT coalesce(max(first_seq), 0) FROM audit_filters"));
   std::uint64_t start = 0;
@@ -146,9 +146,9 @@ Result<void> build_full_segments(Connection& conn) {
       return ok();
     start = audit_segment_start(static_cast<std::uint64_t>(first));
   }
-  auto put = ARCA_TRY(
-      conn.cached("INSERT INTO audit_filters (first_seq, min_time_ms, max_time_ms, bits) "
-                  "VALUES (?, ?, ?, ?)"));
+  auto put =
+      ARCA_TRY(conn.cached("INSERT INTO audit_filters (first_seq, min_time_ms, max_time_ms, bits) "
+                           "VALUES (?, ?, ?, ?)"));
   for (; start + kAuditSegment - 1 <= static_cast<std::uint64_t>(head); start += kAuditSegment) {
     SegmentFilter f = ARCA_TRY(segment_filter_of(conn, start));
     put.bind(1, as_int(f.first_seq)).bind(2, f.min_time_ms).bind(3, f.max_time_ms);
@@ -185,11 +185,12 @@ Result<std::uint64_t> first_unfiltered_seq(Connection& conn) {
 Result<std::optional<std::uint64_t>> first_unkeyed_audit_record(Connection& conn) {
   const std::int64_t first =
       ARCA_TRY(conn.query_int("SELECT coalesce(min(seq), 0) FROM audit_records"));
-  const std::int64_t head = ARCA_TRY(conn.query_int("SELECT coalesce(max(seq), 0) FROM audit_records"));
+  const std::int64_t head =
+      ARCA_TRY(conn.query_int("SELECT coalesce(max(seq), 0) FROM audit_records"));
   if (first == 0)
     return std::optional<std::uint64_t>();
-  auto stored = ARCA_TRY(conn.cached(
-      "SELECT min_time_ms, max_time_ms, bits FROM audit_filters WHERE first_seq = ?"));
+  auto stored = ARCA_TRY(
+      conn.cached("SELECT min_time_ms, max_time_ms, bits FROM audit_filters WHERE first_seq = ?"));
   for (std::uint64_t start = audit_segment_start(static_cast<std::uint64_t>(first));
        start + kAuditSegment - 1 <= static_cast<std::uint64_t>(head); start += kAuditSegment) {
     const std::uint64_t first_here = std::max(start, static_cast<std::uint64_t>(first));

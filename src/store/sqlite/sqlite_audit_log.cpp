@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_audit_log.h"
 
+#include <array>
+
 #include "core/file.h"
 #include "store/sqlite/sqlite_audit_filters.h"
 #include "store/sqlite/sqlite_audit_move.h"
@@ -132,21 +134,38 @@ Result<AuditKeyedPage> SqliteAuditLog::read_by_key(const AuditKey& key, std::int
                       : keyed_forward(key, from_ms, to_ms, cursor, limit);
 }
 
-// Records with first <= seq < end in the time range, ascending or descending. The time bounds
-// are kept off the time index (+time_ms): the seq range is what narrows.
+// Records with first <= seq < end in the time range that name `key`, ascending or descending.
+// SQLite matches the key before a row is decoded (a list column is matched as \value\ inside
+// \list\; the caller checks each record again). The time bounds are kept off the time index
+// (+time_ms): the seq range is what narrows.
 Result<std::vector<AuditRecord>> SqliteAuditLog::records_between(
-    std::uint64_t first, std::uint64_t end, std::int64_t from_ms, std::int64_t to_ms,
-    bool descending, std::size_t limit) {
-  static const std::string kWhere =
-      "WHERE seq >= ? AND seq < ? AND +time_ms >= ? AND +time_ms < ? ";
-  static const std::string kUp = std::string(kSelect) + kWhere + "ORDER BY seq LIMIT ?";
-  static const std::string kDown = std::string(kSelect) + kWhere + "ORDER BY seq DESC LIMIT ?";
-  auto st = ARCA_TRY(conn_->cached(descending ? kDown : kUp));
+    const AuditKey& key, std::uint64_t first, std::uint64_t end, std::int64_t from_ms,
+    std::int64_t to_ms, bool descending, std::size_t limit) {
+  static const auto kSql = [] {
+    const std::string where = "WHERE seq >= ? AND seq < ? AND +time_ms >= ? AND +time_ms < ? ";
+    auto in_list = [](const char* column) {
+      return std::string("AND instr(char(92) || ") + column +
+             " || char(92), char(92) || ? || char(92)) > 0 ";
+    };
+    const std::string keyed[] = {in_list("patients"), in_list("studies"), "AND actor = ? "};
+    std::array<std::string, 6> sql;
+    for (int k = 0; k < 3; ++k) {
+      sql[2 * k] = std::string(kSelect) + where + keyed[k] + "ORDER BY seq LIMIT ?";
+      sql[2 * k + 1] = std::string(kSelect) + where + keyed[k] + "ORDER BY seq DESC LIMIT ?";
+    }
+    return sql;
+  }();
+  const int kind = key.kind == AuditKeyKind::kPatient ? 0
+                   : key.kind == AuditKeyKind::kStudy ? 1
+                                                      : 2;
+  auto st =
+      ARCA_TRY(conn_->cached(kSql[static_cast<std::size_t>(2 * kind + (descending ? 1 : 0))]));
   st.bind(1, as_int(first))
       .bind(2, end > static_cast<std::uint64_t>(INT64_MAX) ? INT64_MAX : as_int(end))
       .bind(3, from_ms)
       .bind(4, to_ms)
-      .bind(5, as_int(limit));
+      .bind(5, key.value)
+      .bind(6, as_int(limit));
   return collect(st);
 }
 
@@ -173,8 +192,8 @@ Result<AuditKeyedPage> SqliteAuditLog::keyed_forward(const AuditKey& key, std::i
   for (const auto& seg : segments) {
     const std::uint64_t end = seg.first_seq + sqlite::kAuditSegment;
     if (seg.max_time_ms >= from_ms && seg.min_time_ms < to_ms && seg.filter.may_contain(text)) {
-      auto rows = ARCA_TRY(records_between(std::max(seg.first_seq, after + 1), end, from_ms, to_ms,
-                                           false, SIZE_MAX));
+      auto rows = ARCA_TRY(records_between(key, std::max(seg.first_seq, after + 1), end, from_ms,
+                                           to_ms, false, SIZE_MAX));
       if (take(rows))
         return page;
     }
@@ -184,8 +203,8 @@ Result<AuditKeyedPage> SqliteAuditLog::keyed_forward(const AuditKey& key, std::i
     return page;  // more segments may follow: the next step
   // The records after the last full segment, which have no filter yet.
   const std::uint64_t tail = ARCA_TRY(sqlite::first_unfiltered_seq(*conn_));
-  auto rows = ARCA_TRY(records_between(std::max(page.cursor + 1, tail), UINT64_MAX, from_ms, to_ms,
-                                       false, kTailStep));
+  auto rows = ARCA_TRY(records_between(key, std::max(page.cursor + 1, tail), UINT64_MAX, from_ms,
+                                       to_ms, false, kTailStep));
   const bool more = rows.size() == kTailStep;
   if (take(rows))
     return page;
@@ -213,7 +232,7 @@ Result<AuditKeyedPage> SqliteAuditLog::keyed_backward(const AuditKey& key, std::
   // First the records after the last full segment (the newest), which have no filter yet.
   const std::uint64_t tail = ARCA_TRY(sqlite::first_unfiltered_seq(*conn_));
   if (page.cursor > tail) {
-    auto rows = ARCA_TRY(records_between(tail, page.cursor, from_ms, to_ms, true, kTailStep));
+    auto rows = ARCA_TRY(records_between(key, tail, page.cursor, from_ms, to_ms, true, kTailStep));
     const bool more = rows.size() == kTailStep;
     if (take(rows) || more)
       return page;
@@ -224,7 +243,8 @@ Result<AuditKeyedPage> SqliteAuditLog::keyed_backward(const AuditKey& key, std::
   for (const auto& seg : segments) {
     const std::uint64_t end = std::min(page.cursor, seg.first_seq + sqlite::kAuditSegment);
     if (seg.max_time_ms >= from_ms && seg.min_time_ms < to_ms && seg.filter.may_contain(text)) {
-      auto rows = ARCA_TRY(records_between(seg.first_seq, end, from_ms, to_ms, true, SIZE_MAX));
+      auto rows =
+          ARCA_TRY(records_between(key, seg.first_seq, end, from_ms, to_ms, true, SIZE_MAX));
       if (take(rows))
         return page;
     }

@@ -64,9 +64,10 @@ class SqliteAuditLog final : public AuditLog {
   Result<AuditKeyedPage> keyed_backward(const AuditKey& key, std::int64_t from_ms,
                                         std::int64_t to_ms, std::uint64_t before,
                                         std::size_t limit);
-  Result<std::vector<AuditRecord>> records_between(std::uint64_t first, std::uint64_t end,
-                                                   std::int64_t from_ms, std::int64_t to_ms,
-                                                   bool descending, std::size_t limit);
+  Result<std::vector<AuditRecord>> records_between(const AuditKey& key, std::uint64_t first,
+                                                   std::uint64_t end, std::int64_t from_ms,
+                                                   std::int64_t to_ms, bool descending,
+                                                   std::size_t limit);
   // One read_by_key step reads at most this many segment filters, or tail records.
   static constexpr std::size_t kSegmentsPerStep = 64;
   static constexpr std::size_t kTailStep = 1000;
