@@ -87,6 +87,7 @@ Result<std::unique_ptr<SqliteAuditLog>> SqliteAuditLog::open(
 Result<std::uint64_t> SqliteAuditLog::adopt_index_records(const std::filesystem::path& index_file,
                                                           const SecretBytes& index_key) {
   std::lock_guard lock(mu_);
+  ARCA_TRY(relax(false));
   auto index = ARCA_TRY(sqlite::open_index_side_connection(index_file, index_key, 512));
   auto moved = ARCA_TRY(sqlite::move_index_audit(*index, *conn_));
   return moved.records;
@@ -280,10 +281,21 @@ Result<std::vector<AuditCheckpoint>> SqliteAuditLog::checkpoints() {
   return out;
 }
 
+Result<void> SqliteAuditLog::relax(bool relaxed) {
+  if (relaxed_ == relaxed)
+    return ok();
+  auto st = ARCA_TRY(
+      conn_->cached(relaxed ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL"));
+  ARCA_TRY(st.run());
+  relaxed_ = relaxed;
+  return ok();
+}
+
 Result<void> SqliteAuditLog::append(const std::vector<AuditRecord>& records) {
   if (records.empty())
     return ok();
   std::lock_guard lock(mu_);
+  ARCA_TRY(relax(false));
   return sqlite::in_transaction(
       *conn_, [&]() -> Result<void> { return sqlite::insert_audit_records(*conn_, records); });
 }
@@ -292,16 +304,9 @@ Result<void> SqliteAuditLog::append_unsynced(const std::vector<AuditRecord>& rec
   if (records.empty())
     return ok();
   std::lock_guard lock(mu_);
-  auto relaxed = ARCA_TRY(conn_->cached("PRAGMA synchronous = NORMAL"));
-  ARCA_TRY(relaxed.run());
-  relaxed.reset();
-  Result<void> r = sqlite::in_transaction(
+  ARCA_TRY(relax(true));
+  return sqlite::in_transaction(
       *conn_, [&]() -> Result<void> { return sqlite::insert_audit_records(*conn_, records); });
-  auto full = ARCA_TRY(conn_->cached("PRAGMA synchronous = FULL"));
-  Result<void> restored = full.run();
-  full.reset();
-  ARCA_TRY(std::move(r));
-  return restored;
 }
 
 Result<void> SqliteAuditLog::sync() {
@@ -311,6 +316,7 @@ Result<void> SqliteAuditLog::sync() {
 
 Result<void> SqliteAuditLog::append_checkpoint(const AuditCheckpoint& c) {
   std::lock_guard lock(mu_);
+  ARCA_TRY(relax(false));
   auto st =
       ARCA_TRY(conn_->cached("INSERT INTO audit_checkpoints (seq, head_hash, time_ms, mac) "
                              "VALUES (?, ?, ?, ?) ON CONFLICT (seq) DO NOTHING"));
@@ -323,6 +329,7 @@ Result<void> SqliteAuditLog::append_checkpoint(const AuditCheckpoint& c) {
 
 Result<std::uint64_t> SqliteAuditLog::prune_through(std::uint64_t seq) {
   std::lock_guard lock(mu_);
+  ARCA_TRY(relax(false));
   std::uint64_t removed = 0;
   ARCA_TRY(sqlite::in_transaction(*conn_, [&]() -> Result<void> {
     AuditHead h = ARCA_TRY(head_locked());

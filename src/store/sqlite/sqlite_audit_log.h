@@ -71,9 +71,13 @@ class SqliteAuditLog final : public AuditLog {
   // One read_by_key step reads at most this many segment filters, or tail records.
   static constexpr std::size_t kSegmentsPerStep = 64;
   static constexpr std::size_t kTailStep = 1000;
+  // The synchronous level of the next commit (lock held): NORMAL for append_unsynced, FULL for
+  // every other write. Switched only when it changes: SQLite parses a PRAGMA each time it runs.
+  Result<void> relax(bool relaxed);
 
   std::mutex mu_;
   std::unique_ptr<sqlite::Connection> conn_;
+  bool relaxed_ = false;  // the connection is at synchronous = NORMAL
 };
 
 }  // namespace arca::store
