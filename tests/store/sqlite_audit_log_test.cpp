@@ -98,6 +98,19 @@ TEST_F(SqliteAuditLogTest, ReadsTimeRanges) {
   EXPECT_EQ(paged[0].seq, 3u);
 }
 
+// A record's commit writes few bytes: 1 KiB pages in a new audit.db, and one B-tree per record
+// (no index on time since audit migration 3).
+TEST_F(SqliteAuditLogTest, ANewTrailHasSmallPagesAndNoTimeIndex) {
+  auto log = open();
+  ASSERT_TRUE(log->append({record(1)}).ok());
+  auto conn = raw(dir_.path() / "audit.db").value();
+  EXPECT_EQ(conn->query_int("PRAGMA page_size").value(), 1024);
+  EXPECT_EQ(conn->query_int("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
+                            "tbl_name = 'audit_records'")
+                .value(),
+            0);
+}
+
 TEST_F(SqliteAuditLogTest, KeepsCheckpoints) {
   auto log = open();
   ASSERT_TRUE(log->append({record(1), record(2)}).ok());

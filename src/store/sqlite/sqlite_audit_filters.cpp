@@ -176,6 +176,25 @@ Result<std::vector<SegmentFilter>> read_segment_filters(Connection& conn, std::u
   return out;
 }
 
+Result<SegmentSpan> segment_span(Connection& conn, std::int64_t from_ms, std::int64_t to_ms) {
+  SegmentSpan span;
+  span.tail = ARCA_TRY(first_unfiltered_seq(conn));
+  auto st =
+      ARCA_TRY(conn.cached("SELECT min(first_seq), max(first_seq) FROM audit_filters "
+                           "WHERE max_time_ms >= ? AND min_time_ms < ?"));
+  st.bind(1, from_ms).bind(2, to_ms);
+  if (ARCA_TRY(st.step())) {
+    auto first = st.column_opt_int(0);
+    auto last = st.column_opt_int(1);
+    if (first && last) {
+      span.first = static_cast<std::uint64_t>(*first);
+      span.end = static_cast<std::uint64_t>(*last) + kAuditSegment;
+    }
+  }
+  st.reset();
+  return span;
+}
+
 Result<std::uint64_t> first_unfiltered_seq(Connection& conn) {
   const std::int64_t built =
       ARCA_TRY(conn.query_int("SELECT coalesce(max(first_seq), 0) FROM audit_filters"));

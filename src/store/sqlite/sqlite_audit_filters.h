@@ -72,6 +72,15 @@ struct SegmentFilter {
 Result<std::vector<SegmentFilter>> read_segment_filters(Connection& conn, std::uint64_t from,
                                                         bool descending, std::size_t limit);
 
+// A time range as seqs: the full segments whose time span overlaps [from_ms, to_ms) lie in
+// [first, end) (empty when none does), and the unfiltered tail starts at `tail`.
+struct SegmentSpan {
+  std::uint64_t first = 0;
+  std::uint64_t end = 0;
+  std::uint64_t tail = 1;
+};
+Result<SegmentSpan> segment_span(Connection& conn, std::int64_t from_ms, std::int64_t to_ms);
+
 // The seq after the last full segment that has a filter (1 when none: everything is tail).
 Result<std::uint64_t> first_unfiltered_seq(Connection& conn);
 

@@ -64,7 +64,7 @@ class SqliteAuditLog final : public AuditLog {
   Result<AuditKeyedPage> keyed_backward(const AuditKey& key, std::int64_t from_ms,
                                         std::int64_t to_ms, std::uint64_t before,
                                         std::size_t limit);
-  Result<std::vector<AuditRecord>> records_between(const AuditKey& key, std::uint64_t first,
+  Result<std::vector<AuditRecord>> records_between(const AuditKey* key, std::uint64_t first,
                                                    std::uint64_t end, std::int64_t from_ms,
                                                    std::int64_t to_ms, bool descending,
                                                    std::size_t limit);

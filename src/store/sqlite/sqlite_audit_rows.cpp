@@ -19,7 +19,49 @@ std::int64_t as_int(std::uint64_t v) {
   return static_cast<std::int64_t>(v);
 }
 
+std::vector<std::string> split(std::string_view text) {
+  std::vector<std::string> out;
+  if (text.empty())
+    return out;
+  while (true) {
+    auto sep = text.find(kAuditListSeparator);
+    out.emplace_back(text.substr(0, sep));
+    if (sep == std::string_view::npos)
+      return out;
+    text = text.substr(sep + 1);
+  }
+}
+
+AuditRecord read_record(const Statement& st) {
+  AuditRecord r;
+  r.seq = static_cast<std::uint64_t>(st.column_int(0));
+  r.time_ms = st.column_int(1);
+  r.actor = st.column_text(2);
+  r.tenant = st.column_text(3);
+  r.action = st.column_text(4);
+  r.outcome = st.column_text(5);
+  r.error_code = st.column_text(6);
+  r.detail = st.column_text(7);
+  r.patients = split(st.column_text(8));
+  r.studies = split(st.column_text(9));
+  r.series = split(st.column_text(10));
+  r.instances = split(st.column_text(11));
+  r.client_address = st.column_text(12);
+  r.user_agent = st.column_text(13);
+  r.request_id = st.column_text(14);
+  r.prev_hash = st.column_text(15);
+  r.hash = st.column_text(16);
+  return r;
+}
+
 }  // namespace
+
+Result<std::vector<AuditRecord>> collect_audit_records(Statement& st) {
+  std::vector<AuditRecord> out;
+  while (ARCA_TRY(st.step()))
+    out.push_back(read_record(st));
+  return out;
+}
 
 Result<AuditHead> audit_head(Connection& conn) {
   auto st = ARCA_TRY(conn.cached("SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1"));

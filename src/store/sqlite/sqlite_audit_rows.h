@@ -13,6 +13,15 @@ namespace arca::store::sqlite {
 // PatientRef contains.
 inline constexpr char kAuditListSeparator = '\\';
 
+// The columns of a record, in read_audit_record's order, followed by a WHERE clause.
+inline constexpr std::string_view kAuditSelect =
+    "SELECT seq, time_ms, actor, tenant, action, outcome, error_code, detail, patients, studies, "
+    "series, instances, client_address, user_agent, request_id, prev_hash, hash "
+    "FROM audit_records ";
+
+// Every row of a kAuditSelect statement.
+Result<std::vector<AuditRecord>> collect_audit_records(Statement& st);
+
 // The last record of the log on `conn` (seq 0 when empty).
 Result<AuditHead> audit_head(Connection& conn);
 

@@ -187,6 +187,8 @@ Result<void> Connection::check_identity(const ConnectionOptions& options) {
   auto app_id = static_cast<std::uint32_t>(ARCA_TRY(query_int("PRAGMA application_id")));
   if (*tables > 0 && app_id != options.application_id)
     return make_error(ErrorCode::kCorruptIndex, wrong);
+  if (*tables == 0 && options.page_size > 0)  // before WAL mode fixes it
+    ARCA_TRY(exec("PRAGMA page_size=" + std::to_string(options.page_size)));
   ARCA_TRY(exec("PRAGMA journal_mode=WAL"));
   ARCA_TRY(
       exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"

@@ -76,6 +76,7 @@ struct ConnectionOptions {
   int cache_kib = 2048;              // page cache (decrypted pages) of this connection
   std::uint32_t application_id = 0;  // expected PRAGMA application_id of a non-empty file
   std::string_view what;             // "index" or "key vault", for messages
+  int page_size = 0;                 // of a file created now (0: SQLite's default, 4096)
 };
 
 class Connection {
