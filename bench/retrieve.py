@@ -143,7 +143,8 @@ def bench_cget(archive, studies, clients, out_root):
                                 "-k", "QueryRetrieveLevel=STUDY", "-k",
                                 f"StudyInstanceUID={study}", "127.0.0.1",
                                 str(archive.dicom_port)],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               env=dict(os.environ, TCP_NODELAY="1"))  # Nagle off, as bench-pacs
             if p.returncode != 0:
                 raise RuntimeError(p.stdout.decode()[-1000:])
         shutil.rmtree(out)
