@@ -53,8 +53,9 @@ def disk_write_mb_per_s(folder, total=1 << 30, chunk=4 << 20):
 
 
 def run_import(arca, dataset, work, baseline, compare, jobs):
-    # Runs keep their data until the end: deleting thousands of files just before the next run
-    # makes ext4's inode allocator scan recently freed inodes, which would bill the next run.
+    # Each run's archive is removed after it (pack files: a few large files, so removing them
+    # does not bill the next run with ext4's scan of recently freed inodes), so every run starts
+    # from the same page cache and disk state instead of after the earlier runs' gigabytes.
     root = tempfile.mkdtemp(prefix="arca-bench-", dir=work)
     os.sync()
     config = os.path.join(root, "arca.toml")
@@ -79,6 +80,8 @@ def run_import(arca, dataset, work, baseline, compare, jobs):
     summary = json.loads(p.stdout)
     user = after.ru_utime - before.ru_utime
     system = after.ru_stime - before.ru_stime
+    shutil.rmtree(root, ignore_errors=True)
+    os.sync()
     return summary, wall, (user, system)
 
 
@@ -116,6 +119,7 @@ def main():
             # Every run, so drift and outliers are visible next to the best one.
             print(f"run {on_name if encrypt else off_name}: {wall:.2f} s wall, "
                   f"{(cpu[0] + cpu[1]) * 1000 / len(files):.3f} CPU ms/inst, "
+                  f"cores busy {(cpu[0] + cpu[1]) / wall:.2f} of {os.cpu_count()}, "
                   f"load {os.getloadavg()[0]:.2f}", file=sys.stderr, flush=True)
             walls[encrypt].append(wall)
             if encrypt not in best or wall < best[encrypt][0]:
@@ -129,7 +133,8 @@ def main():
             "instances_per_s": round(n / wall, 1), "mb_per_s": round(size / 1e6 / wall, 1),
             "cpu_ms_per_instance": round(cpu * 1000 / n, 3),
             "user_ms_per_instance": round(user * 1000 / n, 3),
-            "sys_ms_per_instance": round(system * 1000 / n, 3)}
+            "sys_ms_per_instance": round(system * 1000 / n, 3),
+            "cores_busy": round(cpu / wall, 2)}
     if args.disk_check:
         disk = [disk_write_mb_per_s(work) for _ in range(2)]
         results["disk_write_mb_per_s"] = round(max(disk), 1)
@@ -146,12 +151,12 @@ def main():
         paired *= r ** (1 / len(ratios))
     results[f"{args.compare}_cost_paired_wall_pct"] = round(100 * (paired - 1), 1)
     print(f"{'mode':<10} {'inst/s':>8} {'MB/s':>8} {'CPU ms/inst':>12} {'(user':>7} "
-          f"{'sys)':>6} {'wall s':>8}")
+          f"{'sys)':>6} {'wall s':>8} {'cores busy':>11}")
     for mode in (on_name, off_name):
         r = results[mode]
         print(f"{mode:<10} {r['instances_per_s']:>8} {r['mb_per_s']:>8} "
               f"{r['cpu_ms_per_instance']:>12} {r['user_ms_per_instance']:>7} "
-              f"{r['sys_ms_per_instance']:>6} {r['wall_s']:>8}")
+              f"{r['sys_ms_per_instance']:>6} {r['wall_s']:>8} {r['cores_busy']:>11}")
     print(f"{args.compare} cost: {results[f'{args.compare}_cost_wall_pct']}% wall, "
           f"{results[f'{args.compare}_cost_cpu_pct']}% CPU (best runs); "
           f"{results[f'{args.compare}_cost_paired_wall_pct']}% wall paired by round")
