@@ -42,8 +42,10 @@ Result<std::vector<AuditRecord>> SqliteAuditLog::read_time_range(std::int64_t fr
   return out;
 }
 
-Result<std::vector<AuditRecord>> SqliteAuditLog::read_time_range_newest_first(
-    std::int64_t from_ms, std::int64_t to_ms, std::uint64_t before, std::size_t limit) {
+Result<std::vector<AuditRecord>> SqliteAuditLog::read_time_range_newest_first(std::int64_t from_ms,
+                                                                              std::int64_t to_ms,
+                                                                              std::uint64_t before,
+                                                                              std::size_t limit) {
   std::lock_guard lock(mu_);
   const std::uint64_t bound = before == 0 ? UINT64_MAX : before;
   const auto span = ARCA_TRY(sqlite::segment_span(*conn_, from_ms, to_ms));
@@ -80,8 +82,7 @@ Result<std::vector<AuditRecord>> SqliteAuditLog::records_between(
       return std::string("AND instr(char(92) || ") + column +
              " || char(92), char(92) || ? || char(92)) > 0 ";
     };
-    const std::string keyed_by[] = {"", in_list("patients"), in_list("studies"),
-                                    "AND actor = ? "};
+    const std::string keyed_by[] = {"", in_list("patients"), in_list("studies"), "AND actor = ? "};
     std::array<std::string, 8> sql;
     for (std::size_t k = 0; k < 4; ++k) {
       sql[2 * k] = std::string(sqlite::kAuditSelect) + where + keyed_by[k] + "ORDER BY seq LIMIT ?";
@@ -90,7 +91,7 @@ Result<std::vector<AuditRecord>> SqliteAuditLog::records_between(
     }
     return sql;
   }();
-  const std::size_t kind = key == nullptr                          ? 0
+  const std::size_t kind = key == nullptr                        ? 0
                            : key->kind == AuditKeyKind::kPatient ? 1
                            : key->kind == AuditKeyKind::kStudy   ? 2
                                                                  : 3;
@@ -189,6 +190,5 @@ Result<AuditKeyedPage> SqliteAuditLog::keyed_backward(const AuditKey& key, std::
   page.end = segments.size() < kSegmentsPerStep;
   return page;
 }
-
 
 }  // namespace arca::store
