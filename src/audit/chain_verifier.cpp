@@ -122,8 +122,8 @@ Result<VerifyReport> verify_chain(store::AuditLogReader& log, const CheckpointSi
   if (auto unkeyed = ARCA_TRY(log.first_unkeyed_record())) {
     report.first_break = at(*unkeyed, BreakKind::kUnkeyed,
                             "record " + n(*unkeyed) +
-                                " is missing from the search keys: a patient's access report or "
-                                "a study's history would leave it out (keys deleted)");
+                                " and its segment are hidden from searches by patient, study or "
+                                "actor: the segment's search filter was deleted or altered");
   }
   return report;
 }

@@ -9,8 +9,9 @@
 //   - a signed checkpoint beyond the last record: truncated;
 //   - records after the last checkpoint: unsigned (a crash before the checkpoint, or appended
 //     by someone without the key) — reported, since nothing vouches for them;
-//   - an intact chain whose search keys no longer find a record: keys deleted, so searches by
-//     patient, study or actor would hide it (the keys are derived data outside the chain).
+//   - an intact chain with a segment whose search filter is missing or altered: searches by
+//     patient, study or actor would hide its records (filters are derived data outside the
+//     chain; the first record of the segment is named).
 // Thread-safety: a free function; reads the log through its reader interface.
 #pragma once
 
