@@ -20,6 +20,27 @@ std::int64_t clamp(std::uint64_t v) {
   return v > static_cast<std::uint64_t>(INT64_MAX) ? INT64_MAX : as_int(v);
 }
 
+// Moves the rows that name `key` into the page, its cursor advancing over every row read;
+// true once the page holds `limit` records.
+bool take_matching(std::vector<AuditRecord>& rows, const AuditKey& key, std::size_t limit,
+                   AuditKeyedPage& page) {
+  for (AuditRecord& r : rows) {
+    page.cursor = r.seq;
+    if (sqlite::record_has_key(r, key)) {
+      page.records.push_back(std::move(r));
+      if (page.records.size() == limit)
+        return true;
+    }
+  }
+  return false;
+}
+
+// Whether a full segment may hold records naming the key (its text) within the time range.
+bool may_hold(const sqlite::SegmentFilter& seg, std::string_view key_text, std::int64_t from_ms,
+              std::int64_t to_ms) {
+  return seg.max_time_ms >= from_ms && seg.min_time_ms < to_ms && seg.filter.may_contain(key_text);
+}
+
 }  // namespace
 
 Result<std::vector<AuditRecord>> SqliteAuditLog::read_time_range(std::int64_t from_ms,
@@ -112,26 +133,15 @@ Result<AuditKeyedPage> SqliteAuditLog::keyed_forward(const AuditKey& key, std::i
   const std::string text = sqlite::audit_key_text(key);
   AuditKeyedPage page;
   page.cursor = after;
-  auto take = [&](std::vector<AuditRecord>& rows) {  // true once the page is full
-    for (AuditRecord& r : rows) {
-      page.cursor = r.seq;
-      if (sqlite::record_has_key(r, key)) {
-        page.records.push_back(std::move(r));
-        if (page.records.size() == limit)
-          return true;
-      }
-    }
-    return false;
-  };
   // The full segments from the one holding after + 1, whose filters may hold the key.
   auto segments = ARCA_TRY(sqlite::read_segment_filters(
       *conn_, sqlite::audit_segment_start(after + 1), false, kSegmentsPerStep));
   for (const auto& seg : segments) {
     const std::uint64_t end = seg.first_seq + sqlite::kAuditSegment;
-    if (seg.max_time_ms >= from_ms && seg.min_time_ms < to_ms && seg.filter.may_contain(text)) {
+    if (may_hold(seg, text, from_ms, to_ms)) {
       auto rows = ARCA_TRY(records_between(&key, std::max(seg.first_seq, after + 1), end, from_ms,
                                            to_ms, false, SIZE_MAX));
-      if (take(rows))
+      if (take_matching(rows, key, limit, page))
         return page;
     }
     page.cursor = std::max(page.cursor, end - 1);
@@ -143,7 +153,7 @@ Result<AuditKeyedPage> SqliteAuditLog::keyed_forward(const AuditKey& key, std::i
   auto rows = ARCA_TRY(records_between(&key, std::max(page.cursor + 1, tail), UINT64_MAX, from_ms,
                                        to_ms, false, kTailStep));
   const bool more = rows.size() == kTailStep;
-  if (take(rows))
+  if (take_matching(rows, key, limit, page))
     return page;
   page.end = !more;
   return page;
@@ -155,23 +165,12 @@ Result<AuditKeyedPage> SqliteAuditLog::keyed_backward(const AuditKey& key, std::
   const std::string text = sqlite::audit_key_text(key);
   AuditKeyedPage page;
   page.cursor = before == 0 ? UINT64_MAX : before;  // records with seq < cursor are left
-  auto take = [&](std::vector<AuditRecord>& rows) {
-    for (AuditRecord& r : rows) {
-      page.cursor = r.seq;
-      if (sqlite::record_has_key(r, key)) {
-        page.records.push_back(std::move(r));
-        if (page.records.size() == limit)
-          return true;
-      }
-    }
-    return false;
-  };
   // First the records after the last full segment (the newest), which have no filter yet.
   const std::uint64_t tail = ARCA_TRY(sqlite::first_unfiltered_seq(*conn_));
   if (page.cursor > tail) {
     auto rows = ARCA_TRY(records_between(&key, tail, page.cursor, from_ms, to_ms, true, kTailStep));
     const bool more = rows.size() == kTailStep;
-    if (take(rows) || more)
+    if (take_matching(rows, key, limit, page) || more)
       return page;
     page.cursor = tail;
   }
@@ -179,10 +178,10 @@ Result<AuditKeyedPage> SqliteAuditLog::keyed_backward(const AuditKey& key, std::
       ARCA_TRY(sqlite::read_segment_filters(*conn_, page.cursor, true, kSegmentsPerStep));
   for (const auto& seg : segments) {
     const std::uint64_t end = std::min(page.cursor, seg.first_seq + sqlite::kAuditSegment);
-    if (seg.max_time_ms >= from_ms && seg.min_time_ms < to_ms && seg.filter.may_contain(text)) {
+    if (may_hold(seg, text, from_ms, to_ms)) {
       auto rows =
           ARCA_TRY(records_between(&key, seg.first_seq, end, from_ms, to_ms, true, SIZE_MAX));
-      if (take(rows))
+      if (take_matching(rows, key, limit, page))
         return page;
     }
     page.cursor = seg.first_seq;
