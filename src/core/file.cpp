@@ -39,10 +39,16 @@ Result<File> File::open(const std::filesystem::path& path, Mode mode) {
       flags |= O_RDONLY;
       break;
     case Mode::kCreateExclusive:
-      flags |= O_WRONLY | O_CREAT | O_EXCL;
+      flags |= O_RDWR | O_CREAT | O_EXCL;
       break;
     case Mode::kReadWrite:
       flags |= O_RDWR | O_CREAT;
+      break;
+    case Mode::kReadWriteExisting:
+      flags |= O_RDWR;
+      break;
+    case Mode::kAppend:
+      flags |= O_RDWR | O_CREAT | O_APPEND;
       break;
   }
   int fd = ::open(path.c_str(), flags, 0600);
@@ -91,6 +97,21 @@ Result<void> File::write_all(ByteView data) {
   return ok();
 }
 
+Result<void> File::write_at(std::uint64_t offset, ByteView data) const {
+  std::size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n =
+        ::pwrite(fd_, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      return errno_error(errno, "write");
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return ok();
+}
+
 Result<std::uint64_t> File::size() const {
   struct stat st {};
   if (::fstat(fd_, &st) != 0)
@@ -98,7 +119,13 @@ Result<std::uint64_t> File::size() const {
   return static_cast<std::uint64_t>(st.st_size);
 }
 
-Result<void> File::sync() {
+Result<void> File::truncate(std::uint64_t size) const {
+  if (::ftruncate(fd_, static_cast<off_t>(size)) != 0)
+    return errno_error(errno, "truncate");
+  return ok();
+}
+
+Result<void> File::sync() const {
   if (::fdatasync(fd_) != 0)
     return errno_error(errno, "fsync");
   return ok();

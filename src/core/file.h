@@ -17,7 +17,9 @@ Error errno_error(int err, std::string_view what);
 
 class File {
  public:
-  enum class Mode { kRead, kCreateExclusive, kReadWrite };
+  // kCreateExclusive and kReadWrite create a missing file (0600); kCreateExclusive fails if it
+  // exists. kReadWriteExisting opens only an existing one; kAppend writes at the end (O_APPEND).
+  enum class Mode { kRead, kCreateExclusive, kReadWrite, kReadWriteExisting, kAppend };
 
   static Result<File> open(const std::filesystem::path& path, Mode mode);
   File(File&& other) noexcept;
@@ -28,8 +30,11 @@ class File {
 
   Result<std::size_t> read_at(std::uint64_t offset, MutableByteView out) const;
   Result<void> write_all(ByteView data);
+  // All of `data` at `offset` (pwrite: the file position is untouched, so threads may share it).
+  Result<void> write_at(std::uint64_t offset, ByteView data) const;
   Result<std::uint64_t> size() const;
-  Result<void> sync();
+  Result<void> truncate(std::uint64_t size) const;
+  Result<void> sync() const;  // fdatasync
   Result<void> close();
   int fd() const { return fd_; }
 

@@ -41,5 +41,22 @@ TEST_F(FileTest, CreateExclusiveRefusesExisting) {
   EXPECT_EQ(r.error().code, ErrorCode::kAlreadyExists);
 }
 
+TEST_F(FileTest, PositionalWritesTruncateAndAppend) {
+  File f = File::open(dir_ / "p", File::Mode::kCreateExclusive).value();
+  ASSERT_TRUE(f.write_at(4, Bytes{5, 6}).ok());
+  ASSERT_TRUE(f.write_at(0, Bytes{1, 2}).ok());
+  Bytes got(6);
+  EXPECT_EQ(f.read_at(0, got).value(), 6u);  // a created file is readable too
+  EXPECT_EQ(got, (Bytes{1, 2, 0, 0, 5, 6}));
+  ASSERT_TRUE(f.truncate(3).ok());
+  EXPECT_EQ(f.size().value(), 3u);
+  ASSERT_TRUE(f.sync().ok());
+  ASSERT_TRUE(f.close().ok());
+  EXPECT_FALSE(File::open(dir_ / "q", File::Mode::kReadWriteExisting).ok());
+  File a = File::open(dir_ / "p", File::Mode::kAppend).value();
+  ASSERT_TRUE(a.write_all(Bytes{9}).ok());
+  EXPECT_EQ(read_file(dir_ / "p", 100).value(), (Bytes{1, 2, 0, 9}));
+}
+
 }  // namespace
 }  // namespace arca

@@ -1,7 +1,6 @@
 #include "store/fs/pack_format.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -143,78 +142,30 @@ std::optional<IdxEntry> decode_idx(ByteView bytes) {
 }
 
 Result<PackFile> PackFile::open(const std::filesystem::path& path, Open how) {
-  int flags = O_CLOEXEC;
-  switch (how) {
-    case Open::kExisting:
-      flags |= O_RDWR;
-      break;
-    case Open::kCreateExclusive:
-      flags |= O_RDWR | O_CREAT | O_EXCL;
-      break;
-    case Open::kAppend:
-      flags |= O_RDWR | O_CREAT | O_APPEND;
-      break;
-  }
-  int fd = ::open(path.c_str(), flags, 0600);
-  if (fd < 0)
-    return errno_error(errno, "open " + path.filename().string());
-  return PackFile(fd);
-}
-
-PackFile::PackFile(PackFile&& other) noexcept : fd_(other.fd_) {
-  other.fd_ = -1;
-}
-
-PackFile& PackFile::operator=(PackFile&& other) noexcept {
-  if (this != &other) {
-    if (fd_ >= 0)
-      ::close(fd_);
-    fd_ = other.fd_;
-    other.fd_ = -1;
-  }
-  return *this;
-}
-
-PackFile::~PackFile() {
-  if (fd_ >= 0)
-    ::close(fd_);
+  const File::Mode mode = how == Open::kExisting          ? File::Mode::kReadWriteExisting
+                          : how == Open::kCreateExclusive ? File::Mode::kCreateExclusive
+                                                          : File::Mode::kAppend;
+  return PackFile(ARCA_TRY(File::open(path, mode)));
 }
 
 Result<std::size_t> PackFile::pread_full(std::uint64_t offset, MutableByteView out) const {
   std::size_t done = 0;
   while (done < out.size()) {
-    ssize_t n =
-        ::pread(fd_, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
-    if (n < 0) {
-      if (errno == EINTR)
-        continue;
-      return errno_error(errno, "read pack");
-    }
+    std::size_t n = ARCA_TRY(file_.read_at(offset + done, out.subspan(done)));
     if (n == 0)
       break;
-    done += static_cast<std::size_t>(n);
+    done += n;
   }
   return done;
 }
 
 Result<void> PackFile::pwrite_all(std::uint64_t offset, ByteView data) const {
-  std::size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n =
-        ::pwrite(fd_, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
-    if (n < 0) {
-      if (errno == EINTR)
-        continue;
-      return errno_error(errno, "write pack");
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  return ok();
+  return file_.write_at(offset, data);
 }
 
 Result<void> PackFile::append(ByteView data) const {
   for (;;) {
-    ssize_t n = ::write(fd_, data.data(), data.size());
+    ssize_t n = ::write(file_.fd(), data.data(), data.size());
     if (n < 0 && errno == EINTR)
       continue;
     if (n < 0)
@@ -226,22 +177,15 @@ Result<void> PackFile::append(ByteView data) const {
 }
 
 Result<std::uint64_t> PackFile::size() const {
-  struct stat st {};
-  if (::fstat(fd_, &st) != 0)
-    return errno_error(errno, "stat pack");
-  return static_cast<std::uint64_t>(st.st_size);
+  return file_.size();
 }
 
 Result<void> PackFile::truncate(std::uint64_t size) const {
-  if (::ftruncate(fd_, static_cast<off_t>(size)) != 0)
-    return errno_error(errno, "truncate pack");
-  return ok();
+  return file_.truncate(size);
 }
 
 Result<void> PackFile::datasync() const {
-  if (::fdatasync(fd_) != 0)
-    return errno_error(errno, "fsync pack");
-  return ok();
+  return file_.sync();
 }
 
 Result<void> PackFile::erase(std::uint64_t offset, std::uint64_t length) const {
@@ -251,8 +195,8 @@ Result<void> PackFile::erase(std::uint64_t offset, std::uint64_t length) const {
   std::uint64_t zero_from = offset;
   std::uint64_t zero_to = end;
   if (last > first) {
-    if (::fallocate(fd_, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(first),
-                    static_cast<off_t>(last - first)) == 0) {
+    if (::fallocate(file_.fd(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                    static_cast<off_t>(first), static_cast<off_t>(last - first)) == 0) {
       // Only the partial blocks at the edges are left to overwrite.
       static const Bytes kZeros(kAlign, 0);
       ARCA_TRY(pwrite_all(offset, ByteView(kZeros).first(first - offset)));

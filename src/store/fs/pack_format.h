@@ -9,6 +9,7 @@
 #include <functional>
 #include <optional>
 
+#include "core/file.h"
 #include "core/result.h"
 #include "core/stream.h"
 #include "store/blob_store.h"
@@ -58,16 +59,11 @@ struct IdxEntry {
 std::array<std::uint8_t, kIdxEntrySize> encode_idx(const IdxEntry& e);
 std::optional<IdxEntry> decode_idx(ByteView bytes);
 
-// An open file descriptor with positional I/O and errors mapped like core/file.h.
+// A pack or .idx file (a core File) with the positional I/O the store needs.
 class PackFile {
  public:
   enum class Open { kExisting, kCreateExclusive, kAppend };
   static Result<PackFile> open(const std::filesystem::path& path, Open how);
-  PackFile(PackFile&& other) noexcept;
-  PackFile& operator=(PackFile&& other) noexcept;
-  PackFile(const PackFile&) = delete;
-  PackFile& operator=(const PackFile&) = delete;
-  ~PackFile();
 
   // Reads until out is full or the end of the file; returns the bytes read.
   Result<std::size_t> pread_full(std::uint64_t offset, MutableByteView out) const;
@@ -81,8 +77,8 @@ class PackFile {
   Result<void> erase(std::uint64_t offset, std::uint64_t length) const;
 
  private:
-  explicit PackFile(int fd) : fd_(fd) {}
-  int fd_ = -1;
+  explicit PackFile(File file) : file_(std::move(file)) {}
+  File file_;
 };
 
 }  // namespace arca::store::pack
