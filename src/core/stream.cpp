@@ -5,6 +5,14 @@
 
 namespace arca {
 
+Result<MutableByteView> ByteSink::reserve_in_place(std::size_t) {
+  return MutableByteView{};
+}
+
+Result<void> ByteSink::commit_in_place(std::size_t) {
+  return make_error(ErrorCode::kInternal, "commit_in_place without a reservation");
+}
+
 Result<std::size_t> MemorySource::read(MutableByteView out) {
   std::size_t n = std::min(out.size(), data_.size() - pos_);
   if (n != 0)

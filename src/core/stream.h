@@ -20,6 +20,13 @@ class ByteSink {
  public:
   virtual ~ByteSink() = default;
   virtual Result<void> write(ByteView data) = 0;
+  // For a producer that can put its output straight where the sink keeps it (an encryptor
+  // sealing a segment into a store's write buffer, saving a copy): room for exactly the next
+  // `size` bytes, or an empty view when this sink offers none (the default), and then the
+  // producer calls write() as usual. The bytes put there count once commit_in_place(size)
+  // follows, before any other call on the sink.
+  virtual Result<MutableByteView> reserve_in_place(std::size_t size);
+  virtual Result<void> commit_in_place(std::size_t size);
 };
 
 // Reads from a borrowed span.

@@ -69,10 +69,22 @@ Result<void> SegmentedEncryptor::seal(ByteView plaintext, bool last) {
     return make_error(ErrorCode::kTooLarge, "encrypted blob: too many segments");
   }
   set_nonce(nonce_, counter_, last);
-  MutableByteView sealed = MutableByteView(buf_).first(plaintext.size() + kGcmTagSize);
-  auto r = gcm_.seal(nonce_, aad_, plaintext, sealed);
-  if (r.ok())
-    r = out_->write(sealed);
+  const std::size_t size = plaintext.size() + kGcmTagSize;
+  // Sealed where the sink keeps it when it offers room (no copy), else through buf_.
+  auto room = out_->reserve_in_place(size);
+  Result<void> r = ok();
+  if (!room.ok()) {
+    r = std::move(room).error();
+  } else if (room->size() == size) {
+    r = gcm_.seal(nonce_, aad_, plaintext, *room);
+    if (r.ok())
+      r = out_->commit_in_place(size);
+  } else {
+    MutableByteView sealed = MutableByteView(buf_).first(size);
+    r = gcm_.seal(nonce_, aad_, plaintext, sealed);
+    if (r.ok())
+      r = out_->write(sealed);
+  }
   if (!r.ok()) {
     done_ = true;
     return r;

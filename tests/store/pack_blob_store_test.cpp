@@ -117,6 +117,40 @@ TEST(PackBlobStoreTest, AbortedWriterLeavesNothing) {
   EXPECT_EQ(f.pack_count(), 1u);
 }
 
+// A producer may put bytes straight into the writer's buffer (reserve_in_place, as the encryptor
+// does) between ordinary writes, across buffer flushes; the blob is the bytes in order.
+TEST(PackBlobStoreTest, BytesPutInPlaceJoinWrittenOnes) {
+  PackFixture f;
+  auto w = f.pack->create(pack_id(1), BlobScope{}).value();
+  Bytes expected;
+  for (int i = 0; i < 12; ++i) {  // 12 × ~150 KB: past the 1 MiB buffer
+    Bytes piece = pattern_bytes(150'001 + i, i);
+    if (i % 3 == 0) {
+      ASSERT_TRUE(w->write(piece).ok());
+    } else {
+      MutableByteView room = w->reserve_in_place(piece.size()).value();
+      ASSERT_EQ(room.size(), piece.size());
+      std::copy(piece.begin(), piece.end(), room.begin());
+      ASSERT_TRUE(w->commit_in_place(piece.size()).ok());
+    }
+    expected.insert(expected.end(), piece.begin(), piece.end());
+  }
+  ASSERT_TRUE(w->commit().ok());
+  EXPECT_EQ(f.get(pack_id(1)), expected);
+}
+
+TEST(PackBlobStoreTest, InPlaceRoomIsBoundedAndChecked) {
+  PackFixture f;
+  auto w = f.pack->create(pack_id(1), BlobScope{}).value();
+  EXPECT_TRUE(w->reserve_in_place(std::size_t{2} << 20).value().empty());  // more than a buffer
+  ASSERT_EQ(w->reserve_in_place(10).value().size(), 10u);
+  EXPECT_EQ(w->commit_in_place(11).error().code, ErrorCode::kInternal);
+  ASSERT_TRUE(w->write(pattern_bytes(5, 1)).ok());
+  ASSERT_TRUE(w->commit().ok());
+  EXPECT_EQ(f.get(pack_id(1)), pattern_bytes(5, 1));
+  EXPECT_FALSE(w->reserve_in_place(10).ok());  // after commit
+}
+
 // Removal leaves zeros over every byte of the data, whatever its alignment, and spares the
 // neighbours.
 TEST(PackBlobStoreTest, RemovalZeroesTheData) {

@@ -35,35 +35,63 @@ std::string pack_name(std::uint32_t number) {
 class PackBlobWriter final : public BlobWriter {
  public:
   PackBlobWriter(PackBlobStore& store, RawId id, std::shared_ptr<PackBlobStore::Pack> pack)
-      : store_(store), id_(id), pack_(std::move(pack)), start_(pack_->end), pos_(start_) {
+      : store_(store),
+        id_(id),
+        pack_(std::move(pack)),
+        start_(pack_->end),
+        pos_(start_),
+        buffer_(store_.take_buffer()) {
     auto header = pack::encode_header({pack::RecordState::kWriting, id_, 0, 0});
-    buffer_.assign(header.begin(), header.end());
+    std::copy(header.begin(), header.end(), buffer_.get());
+    used_ = header.size();
   }
   ~PackBlobWriter() override {
     if (!done_)
       abandon();
+    store_.give_buffer(std::move(buffer_));
   }
+  PackBlobWriter(const PackBlobWriter&) = delete;
+  PackBlobWriter& operator=(const PackBlobWriter&) = delete;
 
   // Small writes (an encryptor hands over one 64 KiB segment at a time) are gathered into
   // 1 MiB writes; a blob that fits in one buffer is written, header included, at commit.
   Result<void> write(ByteView data) override {
-    if (done_)
-      return make_error(ErrorCode::kInternal, "write after commit");
+    ARCA_TRY(check_open());
     length_ += data.size();
-    if (buffer_.size() + data.size() > kBufferSize)
+    if (used_ + data.size() > kBufferSize)
       ARCA_TRY(flush());
     if (data.size() >= kBufferSize) {
       ARCA_TRY(pack_->file.pwrite_all(pos_, data));
       pos_ += data.size();
       return ok();
     }
-    buffer_.insert(buffer_.end(), data.begin(), data.end());
+    std::copy(data.begin(), data.end(), buffer_.get() + used_);
+    used_ += data.size();
+    return ok();
+  }
+
+  // The encryptor seals segments straight into the buffer.
+  Result<MutableByteView> reserve_in_place(std::size_t size) override {
+    ARCA_TRY(check_open());
+    if (size > kBufferSize)
+      return MutableByteView{};
+    if (used_ + size > kBufferSize)
+      ARCA_TRY(flush());
+    reserved_ = size;
+    return MutableByteView(buffer_.get() + used_, size);
+  }
+  Result<void> commit_in_place(std::size_t size) override {
+    ARCA_TRY(check_open());
+    if (size != reserved_)
+      return make_error(ErrorCode::kInternal, "commit_in_place does not match the reservation");
+    reserved_ = 0;
+    used_ += size;
+    length_ += size;
     return ok();
   }
 
   Result<void> commit() override {
-    if (done_)
-      return make_error(ErrorCode::kInternal, "commit after commit");
+    ARCA_TRY(check_open());
     const std::int64_t time_ms = store_.now_ms();
     // The id is claimed before a committed header exists, so a concurrent duplicate is refused
     // while its record is still in state writing (docs/formats/pack.md §3).
@@ -84,12 +112,18 @@ class PackBlobWriter final : public BlobWriter {
   }
 
  private:
-  static constexpr std::size_t kBufferSize = std::size_t{1} << 20;
+  static constexpr std::size_t kBufferSize = PackBlobStore::kWriteBufferSize;
+
+  Result<void> check_open() const {
+    if (done_)
+      return make_error(ErrorCode::kInternal, "pack writer used after commit");
+    return ok();
+  }
 
   Result<void> write_final(std::int64_t time_ms) {
     auto header = pack::encode_header({pack::RecordState::kCommitted, id_, length_, time_ms});
     if (pos_ == start_) {
-      std::copy(header.begin(), header.end(), buffer_.begin());
+      std::copy(header.begin(), header.end(), buffer_.get());
       ARCA_TRY(flush());
     } else {
       ARCA_TRY(flush());
@@ -99,11 +133,11 @@ class PackBlobWriter final : public BlobWriter {
   }
 
   Result<void> flush() {
-    if (buffer_.empty())
+    if (used_ == 0)
       return ok();
-    ARCA_TRY(pack_->file.pwrite_all(pos_, buffer_));
-    pos_ += buffer_.size();
-    buffer_.clear();
+    ARCA_TRY(pack_->file.pwrite_all(pos_, ByteView(buffer_.get(), used_)));
+    pos_ += used_;
+    used_ = 0;
     return ok();
   }
 
@@ -122,9 +156,11 @@ class PackBlobWriter final : public BlobWriter {
   RawId id_;
   std::shared_ptr<PackBlobStore::Pack> pack_;
   std::uint64_t start_;  // record offset
-  std::uint64_t pos_;    // where buffer_ goes in the pack
+  std::uint64_t pos_;    // where the buffer's bytes go in the pack
   std::uint64_t length_ = 0;
-  Bytes buffer_;
+  std::unique_ptr<std::uint8_t[]> buffer_;  // kBufferSize bytes
+  std::size_t used_ = 0;
+  std::size_t reserved_ = 0;
   bool done_ = false;
 };
 
@@ -212,6 +248,25 @@ void PackBlobStore::return_pack(std::shared_ptr<Pack> pack) {
     return;  // retired: its records stay readable through the map's references
   std::lock_guard lock(pool_mutex_);
   free_.push_back(std::move(pack));
+}
+
+std::unique_ptr<std::uint8_t[]> PackBlobStore::take_buffer() {
+  {
+    std::lock_guard lock(pool_mutex_);
+    if (!spare_buffers_.empty()) {
+      auto buffer = std::move(spare_buffers_.back());
+      spare_buffers_.pop_back();
+      return buffer;
+    }
+  }
+  return std::make_unique_for_overwrite<std::uint8_t[]>(kWriteBufferSize);
+}
+
+void PackBlobStore::give_buffer(std::unique_ptr<std::uint8_t[]> buffer) {
+  constexpr std::size_t kMaxSpare = 8;  // more than the writers that usually run at once
+  std::lock_guard lock(pool_mutex_);
+  if (buffer && spare_buffers_.size() < kMaxSpare)
+    spare_buffers_.push_back(std::move(buffer));
 }
 
 void PackBlobStore::keep_tail(std::shared_ptr<Pack> pack, std::uint64_t offset) {

@@ -64,6 +64,8 @@ class PackBlobStore final : public BlobStore {
 
  private:
   friend class PackBlobWriter;
+  // A writer gathers its blob's bytes into this much memory before writing them to the pack.
+  static constexpr std::size_t kWriteBufferSize = std::size_t{1} << 20;
   friend class PackLoader;
 
   struct Slot {
@@ -85,6 +87,10 @@ class PackBlobStore final : public BlobStore {
   Result<std::shared_ptr<Pack>> create_pack();
   void return_pack(std::shared_ptr<Pack> pack);
   void keep_tail(std::shared_ptr<Pack> pack, std::uint64_t offset);
+  // Writers' buffers (kWriteBufferSize bytes each) are kept for the next writers, so storing a
+  // blob fills memory already allocated instead of growing a new buffer each time.
+  std::unique_ptr<std::uint8_t[]> take_buffer();
+  void give_buffer(std::unique_ptr<std::uint8_t[]> buffer);
   Result<void> reserve(const pack::RawId& id, const Slot& slot);
   void release(const pack::RawId& id, const Pack& pack, std::uint64_t offset);
   void publish(const pack::RawId& id, const Pack& pack, std::uint64_t offset);
@@ -105,6 +111,7 @@ class PackBlobStore final : public BlobStore {
   std::mutex pool_mutex_;
   std::vector<std::shared_ptr<Pack>> free_;
   std::vector<Tail> tails_;
+  std::vector<std::unique_ptr<std::uint8_t[]>> spare_buffers_;
   std::uint32_t next_number_ = 1;
 };
 
