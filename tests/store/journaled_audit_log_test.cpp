@@ -315,6 +315,9 @@ TEST_F(JournaledAuditLogTest, ReadsFailWhileTheAuditLogFailsAndRecoverWithoutDup
   for (int i = 0; i < 200 && !logger_.saw("E audit:"); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_TRUE(logger_.saw("records kept in the journal"));
+  auto refused = log->append_unsynced(records(3, 3));  // fail closed until they move again
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kIo);
   failable.fail_after_commit = true;  // the first retry lands but says it failed
   failable.fail = false;
   Result<AuditHead> head = make_error(ErrorCode::kIo, "not yet");

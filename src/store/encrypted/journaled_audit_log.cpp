@@ -11,8 +11,10 @@ namespace {
 
 // One inner transaction holds at most this many records (a long outage's queue goes in steps).
 constexpr std::size_t kMaxBatch = 1024;
-// After a failed move into the inner log the flusher retries this often (and logs each time).
-constexpr std::chrono::seconds kRetryInterval{1};
+// After a failed move into the inner log the flusher retries this often, and logs every
+// kLogEvery-th failure (and the first, and any new error).
+constexpr std::chrono::milliseconds kRetryInterval{100};
+constexpr int kLogEvery = 50;
 
 // The records of `contents` beyond `head`: they must continue it without a gap.
 Result<std::vector<AuditRecord>> missing_from(JournalContents contents, const AuditHead& head,
@@ -55,6 +57,13 @@ Result<std::uint64_t> JournaledAuditLog::replay(AuditLog& inner, const std::file
     ARCA_TRY(inner.append_unsynced(std::vector<AuditRecord>(first, last)));
   }
   ARCA_TRY(inner.sync());
+  // Everything it held is durable in the inner log now.
+  std::error_code ec;
+  std::filesystem::remove(file, ec);
+  if (ec)
+    return make_error(ErrorCode::kIo,
+                      "audit journal: remove " + file.string() + ": " + ec.message());
+  ARCA_TRY(sync_directory(file.has_parent_path() ? file.parent_path() : "."));
   if (torn) {
     logger.warn(
         "audit journal: discarded an incomplete record at its end (a crash while it "
@@ -98,6 +107,13 @@ Result<void> JournaledAuditLog::append_unsynced(const std::vector<AuditRecord>& 
   if (records.empty())
     return ok();
   std::lock_guard journal_lock(journal_mu_);
+  {
+    // The audit log refuses records: so does this log, as the log itself did (fail closed),
+    // until they move again.
+    std::lock_guard queue_lock(queue_mu_);
+    if (refusing_)
+      return *refusing_;
+  }
   ARCA_TRY(journal_.append(records));
   bool wake = false;
   {
@@ -131,14 +147,16 @@ Result<void> JournaledAuditLog::drain_locked() {
     Result<void> inserted = insert_failed_ ? drop_landed(batch) : ok();
     if (inserted.ok() && !batch.empty())
       inserted = deps_.inner.append_unsynced(batch);
+    std::lock_guard queue_lock(queue_mu_);
     if (!inserted.ok()) {
       insert_failed_ = true;
-      std::lock_guard queue_lock(queue_mu_);
       queue_.insert(queue_.begin(), std::make_move_iterator(batch.begin()),
                     std::make_move_iterator(batch.end()));
-      return inserted.error().context("audit journal: moving records into the audit log");
+      refusing_ = inserted.error().context("audit journal: moving records into the audit log");
+      return *refusing_;
     }
     insert_failed_ = false;
+    refusing_.reset();
   }
 }
 
@@ -182,11 +200,12 @@ Result<void> JournaledAuditLog::rotate() {
 
 void JournaledAuditLog::run(std::stop_token stop) {
   bool failing = false;
+  int failures = 0;
+  std::string last_error;
   while (!stop.stop_requested()) {
     {
       std::unique_lock queue_lock(queue_mu_);
-      const auto wait =
-          failing ? std::chrono::milliseconds(kRetryInterval) : options_.flush_interval;
+      const auto wait = failing ? kRetryInterval : options_.flush_interval;
       queue_cv_.wait_for(queue_lock, stop, wait,
                          [&] { return !failing && queue_.size() >= options_.flush_records; });
     }
@@ -201,11 +220,16 @@ void JournaledAuditLog::run(std::stop_token stop) {
     if (r.ok() && rotate_due)
       r = rotate();
     if (!r.ok()) {
-      deps_.logger.error("audit: " + r.error().to_string() +
-                         " (records kept in the journal; "
-                         "retried)");
+      std::string error = r.error().to_string();
+      if (failures++ % kLogEvery == 0 || error != last_error) {
+        deps_.logger.error("audit: " + error +
+                           " (records kept in the journal, new ones refused; retried)");
+      }
+      last_error = std::move(error);
     } else if (failing) {
       deps_.logger.info("audit journal: records move into the audit log again");
+      failures = 0;
+      last_error.clear();
     }
     failing = !r.ok();
   }

@@ -9,7 +9,9 @@
 // - Every other method (the durable appends, checkpoints, pruning and every read) first moves
 //   the queue into the inner log, so it sees every record appended before it was called; if
 //   that fails it returns the error rather than an incomplete answer. A failed move is also
-//   logged and retried by the thread; the records stay queued and in the journal meanwhile.
+//   logged and retried by the thread; the records stay queued and in the journal meanwhile,
+//   and append_unsynced() refuses new ones with that error until a move succeeds (fail closed
+//   as when the inner log refused them itself, one flush interval later at most).
 // - open() replays what a previous process left in the journal beyond the inner log's head
 //   (a crash before its records reached audit.db), syncs the inner log, and starts an empty
 //   journal. The journal is emptied (started afresh) only once every record it holds is durable
@@ -24,6 +26,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "core/logger.h"
@@ -110,6 +113,7 @@ class JournaledAuditLog final : public AuditLog {
   mutable std::mutex queue_mu_;
   std::condition_variable_any queue_cv_;  // wakes the flusher when the queue is long
   std::deque<AuditRecord> queue_;         // in the journal, not yet in the inner log
+  std::optional<Error> refusing_;         // the last move into the inner log failed so
 
   std::jthread flusher_;
 };
