@@ -70,8 +70,9 @@ Result<std::uint64_t> JournaledAuditLog::replay(AuditLog& inner, const std::file
         "was being written)");
   }
   if (!missing.empty()) {
-    logger.info("audit journal: replayed records " + std::to_string(missing.front().seq) + ".." +
-                std::to_string(missing.back().seq) + " into the audit log");
+    logger.warn("audit journal: replayed records " + std::to_string(missing.front().seq) + ".." +
+                std::to_string(missing.back().seq) +
+                " into the audit log (left by a process that stopped without closing it)");
   }
   return static_cast<std::uint64_t>(missing.size());
 }
