@@ -219,6 +219,16 @@ TEST_F(JournaledAuditLogTest, ReplaysWhatACrashLeftExactlyOnce) {
   EXPECT_EQ(inner_seqs().size(), 5u);
 }
 
+TEST_F(JournaledAuditLogTest, ReplayAloneAppendsTheRecordsAndRemovesTheJournal) {
+  // An archive opened with sync_interval_ms = 0 after a crash of one that used the journal.
+  ASSERT_TRUE(inner_->append(records(1, 1)).ok());
+  leave_journal(records(1, 3));
+  EXPECT_EQ(JournaledAuditLog::replay(*inner_, journal_file(), journal_key(), logger_).value(), 2u);
+  EXPECT_EQ(inner_seqs(), (std::vector<std::uint64_t>{1, 2, 3}));
+  EXPECT_FALSE(std::filesystem::exists(journal_file()));
+  EXPECT_EQ(JournaledAuditLog::replay(*inner_, journal_file(), journal_key(), logger_).value(), 0u);
+}
+
 TEST_F(JournaledAuditLogTest, ReplaysTheJournalOfAKilledProcess) {
   // A child appends through the real decorator and dies without any destructor running.
   const pid_t child = ::fork();
