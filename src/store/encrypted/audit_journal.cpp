@@ -140,7 +140,13 @@ Result<crypto::Aes256Gcm> file_cipher(const SecretBytes& key, ByteView salt) {
   return crypto::Aes256Gcm::create(file_key.reveal());
 }
 
-// One frame at `at`, if it is whole, authentic and comes after (counter, seq) `after`.
+// Where the last intact frame left off: the next one has a higher counter and seq.
+struct Position {
+  std::uint64_t counter = 0;
+  std::uint64_t seq = 0;
+};
+
+// One frame at `at`, if it is whole, authentic and comes after `after`.
 struct Frame {
   AuditRecord record;
   std::uint64_t counter = 0;
@@ -148,15 +154,15 @@ struct Frame {
 };
 
 std::optional<Frame> frame_at(ByteView file, std::size_t at, crypto::Aes256Gcm& gcm,
-                              std::uint64_t after_counter, std::uint64_t after_seq) {
+                              Position after) {
   if (file.size() - at < kPrefixSize)
     return std::nullopt;
   const auto sealed_size = static_cast<std::size_t>(get_be(file, at, 4));
   const std::uint64_t counter = get_be(file, at + 4, 8);
   const std::uint64_t seq = get_be(file, at + 12, 8);
   if (sealed_size < kMinPlain + crypto::kGcmTagSize || sealed_size > kMaxSealed ||
-      file.size() - at - kPrefixSize < sealed_size || counter <= after_counter ||
-      counter - after_counter > kMaxCounterStep || seq <= after_seq) {
+      file.size() - at - kPrefixSize < sealed_size || counter <= after.counter ||
+      counter - after.counter > kMaxCounterStep || seq <= after.seq) {
     return std::nullopt;
   }
   Bytes aad(file.begin(), file.begin() + AuditJournal::kHeaderSize);
@@ -273,24 +279,22 @@ Result<JournalContents> AuditJournal::read(const std::filesystem::path& file,
   }
   JournalContents out;
   std::size_t at = kHeaderSize;
-  std::uint64_t counter = 0;
-  std::uint64_t seq = 0;
+  Position last;
   while (at < all.size()) {
-    auto f = frame_at(all, at, gcm, counter, seq);
+    auto f = frame_at(all, at, gcm, last);
     if (!f)
       break;
-    counter = f->counter;
-    seq = f->record.seq;
+    last = Position{f->counter, f->record.seq};
     at = f->end;
     out.records.push_back(std::move(f->record));
   }
   out.intact_bytes = at;
   // What follows the last intact frame is a torn write only if no intact frame follows it.
   for (std::size_t p = at + 1; p + kPrefixSize < all.size(); ++p) {
-    if (frame_at(all, p, gcm, counter, seq)) {
+    if (frame_at(all, p, gcm, last)) {
       return make_error(ErrorCode::kIntegrity,
                         "audit journal " + file.string() + ": the bytes at offset " +
-                            std::to_string(at) + " (after record " + std::to_string(seq) +
+                            std::to_string(at) + " (after record " + std::to_string(last.seq) +
                             ") are damaged and intact records follow at offset " +
                             std::to_string(p) + ": the journal was altered");
     }
