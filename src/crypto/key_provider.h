@@ -56,17 +56,17 @@ class FileKeyProvider final : public KeyProvider {
 
 // Keys derived from the root key, each for one purpose (docs/formats/blob.md §4).
 enum class KeyPurpose {
-  kIndex,         // "arca index v1": the SQLite3MC index key
-  kVault,         // "arca vault v1": the key vault's own encryption
-  kAuditMac,      // "arca audit-mac v1": audit chain checkpoints
-  kBackup,        // "arca backup v1": backup archives
-  kPatientRef,    // "arca patient-ref v1": tenant hashes and patient refs
-  kTenantWrap,    // "arca tenant-wrap v1": wraps tenant keys
-  kAccounts,      // "arca accounts v1": keys the digests of session ids, tokens and recovery
-                  //   codes, and wraps TOTP secrets
-  kAuditLog,      // "arca audit-log v1": the SQLite3MC key of the audit trail (audit.db)
-  kAuditJournal,  // "arca audit-journal v1": the audit journal (audit.journal), whose records
-                  //   are not yet in audit.db (docs/formats/audit-chain.md, "Journal")
+  kIndex,       // "arca index v1": the SQLite3MC index key
+  kVault,       // "arca vault v1": the key vault's own encryption
+  kAuditMac,    // "arca audit-mac v1": audit chain checkpoints
+  kBackup,      // "arca backup v1": backup archives
+  kPatientRef,  // "arca patient-ref v1": tenant hashes and patient refs
+  kTenantWrap,  // "arca tenant-wrap v1": wraps tenant keys
+  kAccounts,    // "arca accounts v1": keys the digests of session ids, tokens and recovery
+                //   codes, and wraps TOTP secrets
+  kAuditLog,    // "arca audit-log v1": the SQLite3MC key of the audit trail (audit.db)
+  // "arca audit-journal v1": the audit journal (audit.journal), records not yet in audit.db
+  kAuditJournal,
 };
 
 // The HKDF info string of a purpose.
