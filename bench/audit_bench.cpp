@@ -1,7 +1,10 @@
 // Cost of the audit trail per recorded event: ChainedAuditRecorder over a real SqliteAuditLog
 // (encrypted, WAL, synchronous=FULL) in a temp directory, with 1 and 4 concurrent callers (as
 // `arca import --jobs 4` has); BM_Record on disk before record() returns (sync_interval 0),
-// BM_RecordCommitted as `arca serve` ships (committed, synced within 100 ms, docs/adr/0013).
+// BM_RecordCommitted committed to audit.db and synced within 100 ms (docs/adr/0013), and
+// BM_RecordJournaled as `arca serve` ships since docs/adr/0017: committed to the encrypted audit
+// journal, moved into audit.db by a background thread (its CPU is in the CPU column: process
+// time of every thread, for these two).
 // Compare the CPU time per event with ingest's CPU ms per instance (bench/ingest.py). Not a test:
 // no timed assertions. Run: build/bench/arca_audit_bench
 #include <benchmark/benchmark.h>
@@ -13,6 +16,8 @@
 #include <vector>
 
 #include "audit/chained_recorder.h"
+#include "crypto/system_random.h"
+#include "store/encrypted/journaled_audit_log.h"
 #include "store/sqlite/sqlite_audit_log.h"
 
 namespace arca::audit {
@@ -35,7 +40,8 @@ AuditEvent event(int i) {
 }
 
 // state.range(0) callers, each recording 100 events per iteration.
-void record_events(benchmark::State& state, std::chrono::milliseconds sync_interval) {
+void record_events(benchmark::State& state, std::chrono::milliseconds sync_interval,
+                   bool journaled = false) {
   const int callers = static_cast<int>(state.range(0));
   constexpr int kEach = 100;
   auto dir = std::filesystem::temp_directory_path() /
@@ -44,7 +50,19 @@ void record_events(benchmark::State& state, std::chrono::milliseconds sync_inter
   {
     SystemClock clock;
     NullLogger logger;
-    auto log = store::SqliteAuditLog::open(dir / "audit.db", SecretBytes(Bytes(32, 7))).value();
+    crypto::SystemRandom random;
+    auto sqlite_log =
+        store::SqliteAuditLog::open(dir / "audit.db", SecretBytes(Bytes(32, 7))).value();
+    std::unique_ptr<store::JournaledAuditLog> journal;
+    store::AuditLog* log = sqlite_log.get();
+    if (journaled) {
+      store::JournaledAuditLogOptions o;
+      o.file = dir / "audit.journal";
+      journal = store::JournaledAuditLog::open({*sqlite_log, random, logger},
+                                               SecretBytes(Bytes(32, 5)), o)
+                    .value();
+      log = journal.get();
+    }
     ChainedRecorderOptions options;
     options.sync_interval = sync_interval;
     auto recorder = ChainedAuditRecorder::open(ChainedRecorderDeps{*log, clock, logger},
@@ -63,6 +81,7 @@ void record_events(benchmark::State& state, std::chrono::milliseconds sync_inter
     }
     state.SetItemsProcessed(state.iterations() * callers * kEach);
     state.counters["commits"] = static_cast<double>(recorder->commits());
+    recorder.reset();
   }
   std::filesystem::remove_all(dir);
 }
@@ -73,9 +92,23 @@ void BM_Record(benchmark::State& state) {
 void BM_RecordCommitted(benchmark::State& state) {
   record_events(state, std::chrono::milliseconds(100));
 }
+void BM_RecordJournaled(benchmark::State& state) {
+  record_events(state, std::chrono::milliseconds(100), true);
+}
 
 BENCHMARK(BM_Record)->Arg(1)->Arg(4)->UseRealTime()->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_RecordCommitted)->Arg(1)->Arg(4)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_RecordCommitted)
+    ->Arg(1)
+    ->Arg(4)
+    ->UseRealTime()
+    ->MeasureProcessCPUTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_RecordJournaled)
+    ->Arg(1)
+    ->Arg(4)
+    ->UseRealTime()
+    ->MeasureProcessCPUTime()
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace arca::audit

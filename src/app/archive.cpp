@@ -15,6 +15,7 @@
 #include "service/audit_reconcile.h"
 #include "service/metadata_warmer.h"
 #include "store/encrypted/encrypted_blob_store.h"
+#include "store/encrypted/journaled_audit_log.h"
 #include "store/encrypted/key_hierarchy.h"
 #include "store/fs/fs_blob_store.h"
 #include "store/fs/layered_blob_store.h"
@@ -122,7 +123,11 @@ struct Archive::Parts {
   // Ingest tells this slot about stored instances; `serve` points it at the warmer.
   ForwardingStoredListener stored_slot;
   std::unique_ptr<service::MetadataWarmer> metadata_warmer;
-  std::unique_ptr<store::SqliteAuditLog> audit_log;
+  std::unique_ptr<store::SqliteAuditLog> sqlite_audit_log;
+  // With a sync interval, appends commit to the encrypted journal in front of audit.db
+  // (docs/adr/0017); `audit_log` is that journal, or audit.db itself.
+  std::unique_ptr<store::JournaledAuditLog> journaled_audit_log;
+  store::AuditLog* audit_log = nullptr;
   std::optional<audit::CheckpointSigner> audit_signer;
   std::unique_ptr<audit::ChainedAuditRecorder> chained_audit;
   std::unique_ptr<audit::AuditRecorder> audit_decorator;  // fail-open alert, or benchmark off
@@ -158,14 +163,15 @@ struct Archive::Parts {
     account_key = ARCA_TRY(crypto::derive_key(root, crypto::KeyPurpose::kAccounts));
     // The trail has a file of its own (docs/adr/0014); an older archive's trail is moved out of
     // the index first.
-    audit_log = ARCA_TRY(store::SqliteAuditLog::open(
+    sqlite_audit_log = ARCA_TRY(store::SqliteAuditLog::open(
         config.data_dir / "audit.db",
         ARCA_TRY(crypto::derive_key(root, crypto::KeyPurpose::kAuditLog))));
     const std::uint64_t moved =
-        ARCA_TRY(audit_log->adopt_index_records(config.data_dir / "index.db", index_key));
+        ARCA_TRY(sqlite_audit_log->adopt_index_records(config.data_dir / "index.db", index_key));
     if (moved > 0) {
       logger.info("audit: moved " + std::to_string(moved) + " records from index.db to audit.db");
     }
+    ARCA_TRY(open_audit_journal(root));
     audit_signer.emplace(ARCA_TRY(crypto::derive_key(root, crypto::KeyPurpose::kAuditMac)));
     ARCA_TRY(open_object_stores());
     if (config.storage.encrypt) {
@@ -189,6 +195,24 @@ struct Archive::Parts {
         service::MetadataCacheOptions{static_cast<std::uint64_t>(config.storage.metadata_cache_mb)
                                           << 20,
                                       {std::string(dicomweb::json_renderer().kind)}});
+    return ok();
+  }
+
+  // Records a previous process committed to the journal but not to audit.db are replayed first,
+  // whatever this process does next.
+  Result<void> open_audit_journal(const SecretBytes& root) {
+    SecretBytes key = ARCA_TRY(crypto::derive_key(root, crypto::KeyPurpose::kAuditJournal));
+    store::JournaledAuditLogOptions options;
+    options.file = config.data_dir / "audit.journal";
+    if (config.audit.sync_interval_ms == 0) {
+      (void)ARCA_TRY(
+          store::JournaledAuditLog::replay(*sqlite_audit_log, options.file, key, logger));
+      audit_log = sqlite_audit_log.get();
+      return ok();
+    }
+    journaled_audit_log = ARCA_TRY(store::JournaledAuditLog::open(
+        store::JournaledAuditLogDeps{*sqlite_audit_log, random, logger}, std::move(key), options));
+    audit_log = journaled_audit_log.get();
     return ok();
   }
 

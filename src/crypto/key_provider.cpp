@@ -99,6 +99,8 @@ std::string_view key_purpose_info(KeyPurpose purpose) {
       return "arca accounts v1";
     case KeyPurpose::kAuditLog:
       return "arca audit-log v1";
+    case KeyPurpose::kAuditJournal:
+      return "arca audit-journal v1";
   }
   return "arca unknown";
 }

@@ -65,6 +65,8 @@ enum class KeyPurpose {
   kAccounts,    // "arca accounts v1": keys the digests of session ids, tokens and recovery
                 //   codes, and wraps TOTP secrets
   kAuditLog,    // "arca audit-log v1": the SQLite3MC key of the audit trail (audit.db)
+  // "arca audit-journal v1": the audit journal (audit.journal), records not yet in audit.db
+  kAuditJournal,
 };
 
 // The HKDF info string of a purpose.

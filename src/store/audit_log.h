@@ -4,7 +4,9 @@
 // store needs no knowledge of the chain. Checkpoints are HMAC-signed statements "the record at
 // seq has this hash", also computed by audit/; the latest one catches truncation.
 // Objects are UIDs and PatientRefs (keyed hashes): a record never holds a patient id or name.
-// Implementations: SqliteAuditLog (tables audit_records and audit_checkpoints in audit.db).
+// Implementations: SqliteAuditLog (tables audit_records and audit_checkpoints in audit.db);
+// JournaledAuditLog (store/encrypted) commits unsynced appends to an encrypted journal in front
+// of another AuditLog.
 // Thread-safety: implementations are thread-safe; callers serialize appends (one chain head).
 #pragma once
 

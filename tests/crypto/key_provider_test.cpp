@@ -81,7 +81,7 @@ TEST(DeriveKeyTest, DistinctPerPurposeAndDeterministic) {
   std::vector<Bytes> seen;
   for (auto p : {KeyPurpose::kIndex, KeyPurpose::kVault, KeyPurpose::kAuditMac, KeyPurpose::kBackup,
                  KeyPurpose::kPatientRef, KeyPurpose::kTenantWrap, KeyPurpose::kAccounts,
-                 KeyPurpose::kAuditLog}) {
+                 KeyPurpose::kAuditLog, KeyPurpose::kAuditJournal}) {
     Bytes k = derive_key(root, p).value().reveal();
     EXPECT_EQ(k.size(), 32u);
     EXPECT_EQ(derive_key(root, p).value().reveal(), k);

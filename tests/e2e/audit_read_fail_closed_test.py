@@ -3,13 +3,16 @@
 closed: the record is committed before the object is handed to the transport, docs/adr/0013, 0016).
 Here the trail refuses the record for real: another writer appends to audit.db
 behind the running server's back (as an insider with the key could), so the server's next
-append no longer continues the head and fails. WADO-RS instance, frames and WADO-URI are then
-answered 503 with no DICOM byte; with `[audit] on_failure = "alert"` the same reads get their
-bytes and the log its ALERT.
+append no longer continues the head and fails. Records commit to the audit journal first and
+move into audit.db in the background (docs/adr/0017): the failure is seen by the next move,
+within one flush interval, and from then on records are refused. WADO-RS instance, frames and
+WADO-URI are then answered 503 with no DICOM byte; with `[audit] on_failure = "alert"` the same
+reads get their bytes and the log its ALERT.
 """
 import os
 import subprocess
 import threading
+import time
 import unittest
 
 import pydicom
@@ -66,12 +69,22 @@ class ReadFailClosedTest(unittest.TestCase):
         with open(self.arca.log_path, "rb") as f:
             return f.read()
 
+    def until_refused(self, message):
+        """Reads until the journal has seen audit.db refuse its records (each read before that
+        is audited in the journal)."""
+        deadline = time.monotonic() + 10
+        while message not in self.log():
+            self.assertLess(time.monotonic(), deadline, "the audit failure was never noticed")
+            self.reads()
+            time.sleep(0.05)
+
     def test_nothing_of_the_object_leaves_when_its_record_fails(self):
         self.start("")
         for name, (status, body, _) in self.reads().items():
             self.assertEqual(status, 200, name)
         self.assertIn(b"DICM", self.reads()["instance"][1])
         self.break_the_trail()
+        self.until_refused(b"audit record failed")
         for name, (status, body, _) in self.reads().items():
             self.assertEqual(status, 503, name)
             raw = body if isinstance(body, bytes) else repr(body).encode()
@@ -100,6 +113,7 @@ class ReadFailClosedTest(unittest.TestCase):
     def test_a_fail_open_site_gets_its_bytes_and_an_alert(self):
         self.start('[audit]\non_failure = "alert"\n')
         self.break_the_trail()
+        self.until_refused(b"ALERT audit trail unavailable")
         replies = self.reads()
         for name, (status, body, _) in replies.items():
             self.assertEqual(status, 200, name)

@@ -1,0 +1,72 @@
+// AuditJournal: the append-only, encrypted file (`<data>/audit.journal`) that is the commit point
+// of audit records not yet in audit.db (docs/adr/0017). A record is committed once its frame is
+// written (one write(2) per batch); it is in audit.db later, and replayed from here after a
+// crash. Format: docs/formats/audit-chain.md, "Journal".
+// Every file starts with a fresh random salt from which its key is derived (HKDF of the
+// kAuditJournal key), and frame nonces are a counter that only grows within one open file (even
+// past a failed write), so a nonce is never used twice under a key.
+// Reading tells a torn tail (a crash in the middle of a write: discarded) from an altered file:
+// a damaged frame with intact frames after it, a damaged header or the wrong key (kIntegrity).
+// Thread-safety: not thread-safe; JournaledAuditLog serializes access.
+#pragma once
+
+#include <array>
+#include <filesystem>
+#include <vector>
+
+#include "core/file.h"
+#include "core/random.h"
+#include "core/secret.h"
+#include "crypto/aead.h"
+#include "store/audit_log.h"
+
+namespace arca::store {
+
+// What a journal file held when it was read.
+struct JournalContents {
+  std::vector<AuditRecord> records;  // every intact frame's record, in file order (seq rising)
+  std::uint64_t intact_bytes = 0;    // where the intact frames end
+  bool torn = false;                 // bytes after them were not a whole frame: discarded
+};
+
+class AuditJournal {
+ public:
+  static constexpr std::size_t kHeaderSize = 64;
+
+  // The records in `file`: kNotFound if there is none; kIntegrity if it was altered or is under
+  // another key. A torn tail is reported in `torn`, not as an error.
+  static Result<JournalContents> read(const std::filesystem::path& file, const SecretBytes& key);
+  // Replaces `file` atomically (temp file, fsync, rename, directory fsync) with an empty journal
+  // under a fresh salt, mode 0600, and opens it for appending.
+  static Result<AuditJournal> create(const std::filesystem::path& file, const SecretBytes& key,
+                                     Random& random);
+  AuditJournal(AuditJournal&&) noexcept;
+  AuditJournal& operator=(AuditJournal&&) noexcept;
+  ~AuditJournal();
+
+  // Appends one frame per record with a single write. On failure the file is cut back to where
+  // it was; if even that fails, every later append fails (kUnavailable) until a new file.
+  Result<void> append(const std::vector<AuditRecord>& records);
+  // fdatasync (and, if create() could not, the directory's fsync): every record appended so far
+  // survives a power loss.
+  Result<void> sync();
+  // Bytes in the file (header included).
+  std::uint64_t size() const { return size_; }
+  // A failed write could not be undone: only a new file takes appends again.
+  bool broken() const { return broken_; }
+
+ private:
+  using Header = std::array<std::uint8_t, kHeaderSize>;
+  AuditJournal(File file, crypto::Aes256Gcm gcm, const Header& header, std::filesystem::path dir);
+
+  File file_;
+  crypto::Aes256Gcm gcm_;
+  Header header_{};
+  std::filesystem::path dir_;
+  bool dir_synced_ = false;
+  std::uint64_t size_ = kHeaderSize;
+  std::uint64_t next_counter_ = 1;  // 0 seals the header
+  bool broken_ = false;
+};
+
+}  // namespace arca::store
