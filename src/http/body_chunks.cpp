@@ -33,7 +33,8 @@ Result<ByteView> BodyChunks::next(ByteSource& source) {
     std::size_t n = ARCA_TRY(read_full(source, MutableByteView(buffer_)));
     return ByteView(buffer_).first(n);
   }
-  std::size_t n = ARCA_TRY(read_full(source, MutableByteView(buffer_).subspan(kSizeLine, capacity_)));
+  std::size_t n =
+      ARCA_TRY(read_full(source, MutableByteView(buffer_).subspan(kSizeLine, capacity_)));
   if (n == 0)
     return ByteView();
   static constexpr char kHex[] = "0123456789abcdef";

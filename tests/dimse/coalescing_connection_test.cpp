@@ -28,7 +28,9 @@ class CoalescingConnectionTest : public ::testing::TestWithParam<bool> {
     ::close(theirs_);
   }
 
-  ssize_t write(const std::string& s) { return conn_->write(const_cast<char*>(s.data()), s.size()); }
+  ssize_t write(const std::string& s) {
+    return conn_->write(const_cast<char*>(s.data()), s.size());
+  }
   // What the peer can read right now, without waiting.
   std::string available() {
     std::string out;

@@ -81,8 +81,8 @@ TEST(BodyChunksTest, FullChunksAreExactlyTheWriteSizeAndDecodeToTheBody) {
 }
 
 TEST(BodyChunksTest, ShortAndEmptyBodies) {
-  for (std::size_t size : {std::size_t{0}, std::size_t{1}, std::size_t{15}, std::size_t{16},
-                           std::size_t{4096}}) {
+  for (std::size_t size :
+       {std::size_t{0}, std::size_t{1}, std::size_t{15}, std::size_t{16}, std::size_t{4096}}) {
     const std::string body = pattern(size);
     TrickleSource source(body, 7);
     BodyChunks chunks(true, 4096);

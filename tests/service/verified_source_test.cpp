@@ -102,7 +102,7 @@ TEST_F(VerifiedSourceTest, EncryptedBlobOfAnotherSizeThanRecordedFailsBeforeAnyB
 TEST_F(VerifiedSourceTest, DigestModeHashesEvenAuthenticatedBlobs) {
   store::StoredInstance row = put(*encrypted_, data_);
   row.sha256 = to_hex(crypto::sha256(random_.bytes(8)));  // an index that disagrees
-  EXPECT_TRUE(drain(*encrypted_, row).second.ok());        // a transfer relies on GCM
+  EXPECT_TRUE(drain(*encrypted_, row).second.ok());       // a transfer relies on GCM
   auto [bytes, failed] = drain(*encrypted_, row, Verify::kDigest);
   EXPECT_EQ(bytes.size(), data_.size());
   EXPECT_EQ(failed.error().code, ErrorCode::kIntegrity);
