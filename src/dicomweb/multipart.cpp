@@ -204,6 +204,16 @@ Result<std::size_t> MultipartSource::read(MutableByteView out) {
   }
 }
 
+std::uint64_t multipart_length(std::string_view boundary,
+                               const std::vector<std::pair<std::string, std::uint64_t>>& parts) {
+  // As MultipartSource::read writes them: "--" b CRLF "Content-Type: " t CRLF CRLF body CRLF
+  // for each part, then "--" b "--" CRLF.
+  std::uint64_t total = 2 + boundary.size() + 2 + 2;
+  for (const auto& [type, size] : parts)
+    total += 2 + boundary.size() + 2 + 14 + type.size() + 4 + size + 2;
+  return total;
+}
+
 std::string make_boundary(ByteView random16) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string out = "arca-";

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -80,6 +81,13 @@ class MultipartSource final : public ByteSource {
   std::unique_ptr<ByteSource> current_;
   bool finished_ = false;
 };
+
+// The exact length of what a MultipartSource with this boundary writes for parts of these
+// content types and body sizes, when every size is known before sending (a study sent as
+// stored): the response can then carry a Content-Length instead of chunked coding, which
+// costs the client less to read.
+std::uint64_t multipart_length(std::string_view boundary,
+                               const std::vector<std::pair<std::string, std::uint64_t>>& parts);
 
 // A random boundary-safe token, e.g. for the response's boundary parameter.
 std::string make_boundary(ByteView random16);

@@ -245,6 +245,7 @@ Result<Response> retrieve(DicomWebDeps deps, Request& request) {
   std::string b = boundary(deps);
   const std::size_t count = plan.instances().size();
   MultipartSource::Opener open;
+  std::optional<std::uint64_t> length;  // known when every part goes out as stored
   if (count == 1) {
     // One instance (at any level), opened from the plan's record (no second index lookup) and
     // audited once, before the 200 is sent: refused with 406 if it cannot be transcoded.
@@ -252,6 +253,10 @@ Result<Response> retrieve(DicomWebDeps deps, Request& request) {
         part_from(ARCA_TRY(deps.retrieve.open_planned(ctx, plan, 0)), wanted, Fallback::kRefuse);
     if (!part.ok() && part.error().code == ErrorCode::kUnsupportedTransferSyntax)
       return not_acceptable(part.error().message);
+    const store::StoredInstance& row = plan.instances().front();
+    const std::string ts = row.attributes.instance.transfer_syntax.str();
+    if (wanted == "*" || wanted == ts)
+      length = multipart_length(b, {{"application/dicom; transfer-syntax=" + ts, row.size}});
     // shared: the copyable opener hands the one part out once.
     auto opened = std::make_shared<std::optional<PartSource>>(ARCA_TRY(std::move(part)));
     open = [opened](std::size_t) -> Result<PartSource> {
@@ -262,6 +267,16 @@ Result<Response> retrieve(DicomWebDeps deps, Request& request) {
       return out;
     };
   } else {
+    // Sent as stored throughout: every part's size is known, so is the body's.
+    std::vector<std::pair<std::string, std::uint64_t>> sizes;
+    for (const auto& row : plan.instances()) {
+      const std::string ts = row.attributes.instance.transfer_syntax.str();
+      if (wanted != "*" && wanted != ts)
+        break;
+      sizes.emplace_back("application/dicom; transfer-syntax=" + ts, row.size);
+    }
+    if (sizes.size() == count)
+      length = multipart_length(b, sizes);
     // Series and study: audited once for the whole transfer, not once per instance.
     // shared: the opener is a copyable std::function and the stream records its audit event
     // when the last copy goes, i.e. when the response body is done.
@@ -272,7 +287,7 @@ Result<Response> retrieve(DicomWebDeps deps, Request& request) {
     };
   }
   auto source = std::make_unique<MultipartSource>(b, count, std::move(open));
-  Response r = Response::stream(200, http::StreamBody{std::move(source), std::nullopt},
+  Response r = Response::stream(200, http::StreamBody{std::move(source), length},
                                 "multipart/related; type=\"application/dicom\"; boundary=" + b);
   r.headers().set("Cache-Control", "private, no-store");
   return r;

@@ -12,6 +12,8 @@
 #include <cstring>
 #include <mutex>
 
+#include "dimse/coalescing_connection.h"
+
 namespace arca::dimse {
 namespace {
 
@@ -124,14 +126,17 @@ AssociationAcceptor::~AssociationAcceptor() {
 
 Result<AssociationHandle> AssociationAcceptor::receive(PreparedConnection c,
                                                        std::uint32_t max_pdu) {
+  const bool plain = !c.ssl;
   std::unique_ptr<DcmTransportConnection> inner;
   if (c.ssl)
     inner = std::make_unique<DcmTLSConnection>(c.fd, c.ssl.release());
   else
     inner = std::make_unique<DcmTCPConnection>(c.fd);
   int fd = c.fd;
-  auto conn =
-      std::make_unique<PrefetchedConnection>(fd, std::move(inner), std::move(c.associate_rq));
+  // Coalescing outside: a PDU header goes out with its data (C-GET sends instances back here).
+  auto conn = std::make_unique<CoalescingConnection>(
+      fd, std::make_unique<PrefetchedConnection>(fd, std::move(inner), std::move(c.associate_rq)),
+      plain);
 
   T_ASC_Association* assoc = nullptr;
   OFCondition cond;

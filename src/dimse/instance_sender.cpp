@@ -18,15 +18,16 @@ namespace {
 
 constexpr std::size_t kMaxContexts = 128;  // presentation context ids are odd, 1..255
 
-Result<Bytes> read_all(ByteSource& source) {
-  Bytes out;
-  Bytes chunk(64 * 1024);
-  for (;;) {
-    std::size_t n = ARCA_TRY(source.read(chunk));
-    if (n == 0)
-      return out;
-    out.insert(out.end(), chunk.begin(), chunk.begin() + static_cast<std::ptrdiff_t>(n));
-  }
+// The whole object, read straight into one buffer of its recorded size (no regrowing copies),
+// then to the source's end, where a VerifiedSource completes its check.
+Result<Bytes> read_recorded(ByteSource& source, std::uint64_t size) {
+  Bytes out(static_cast<std::size_t>(size));
+  if (ARCA_TRY(read_full(source, MutableByteView(out))) != out.size())
+    return make_error(ErrorCode::kIntegrity, "stored object shorter than recorded");
+  std::uint8_t more = 0;
+  if (ARCA_TRY(source.read(MutableByteView(&more, 1))) != 0)
+    return make_error(ErrorCode::kIntegrity, "stored object longer than recorded");
+  return out;
 }
 
 Result<std::unique_ptr<DcmFileFormat>> load(ByteView part10) {
@@ -105,7 +106,7 @@ bool store_succeeded(std::uint16_t status) {
 Result<std::uint16_t> send_instance(const SubStoreTarget& target,
                                     const service::RetrieveItem& item) {
   auto [pcid, syntax] = ARCA_TRY(choose_context(target.assoc, item.record));
-  Bytes part10 = ARCA_TRY(read_all(item.source));
+  Bytes part10 = ARCA_TRY(read_recorded(item.source, item.record.size));
   const std::string& stored = item.record.attributes.instance.transfer_syntax.str();
   // A syntax DCMTK does not know (HTJ2K, the only one ingest admits) has no DCMTK codec:
   // src/dicom decodes it to Explicit VR Little Endian first, and DCMTK converts from there.

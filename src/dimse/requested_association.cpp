@@ -3,6 +3,7 @@
 #include <dcmtk/dcmtls/tlslayer.h>
 
 #include "crypto/hash.h"
+#include "dimse/coalescing_connection.h"
 
 namespace arca::dimse {
 namespace {
@@ -49,10 +50,16 @@ Result<void> check_pin(T_ASC_Association* assoc, const store::Peer& peer) {
 
 RequestedAssociation::RequestedAssociation(std::unique_ptr<DcmTLSTransportLayer> tls,
                                            T_ASC_Network* network, T_ASC_Association* assoc)
-    : tls_(std::move(tls)), network_(network), assoc_(assoc) {}
+    : tls_(std::move(tls)),
+      layer_(std::make_unique<CoalescingLayer>(tls_.get())),
+      network_(network),
+      assoc_(assoc) {}
 
 RequestedAssociation::RequestedAssociation(RequestedAssociation&& other) noexcept
-    : tls_(std::move(other.tls_)), network_(other.network_), assoc_(other.assoc_) {
+    : tls_(std::move(other.tls_)),
+      layer_(std::move(other.layer_)),
+      network_(other.network_),
+      assoc_(other.assoc_) {
   other.network_ = nullptr;
   other.assoc_ = nullptr;
 }
@@ -79,9 +86,8 @@ Result<RequestedAssociation> open_association(
     return make_error(ErrorCode::kInternal, std::string("DICOM network: ") + cond.text());
   // Owns the network (and the TLS layer) from here; the association is added on success.
   RequestedAssociation out(std::move(tls), network, nullptr);
-  if (peer.transport == store::PeerTransport::kTls &&
-      ASC_setTransportLayer(network, out.tls_layer(), 0).bad())
-    return make_error(ErrorCode::kInternal, "DICOM TLS transport layer");
+  if (ASC_setTransportLayer(network, out.layer(), 0).bad())
+    return make_error(ErrorCode::kInternal, "DICOM transport layer");
   T_ASC_Parameters* params = nullptr;
   ASC_createAssociationParameters(&params, ASC_DEFAULTMAXPDU);
   ASC_setAPTitles(params, me.own_ae.c_str(), peer.ae_title.c_str(), nullptr);

@@ -21,6 +21,8 @@ class DcmTLSTransportLayer;
 
 namespace arca::dimse {
 
+class CoalescingLayer;
+
 // Released and destroyed with the object.
 class RequestedAssociation {
  public:
@@ -30,11 +32,14 @@ class RequestedAssociation {
   RequestedAssociation& operator=(RequestedAssociation&&) = delete;
   ~RequestedAssociation();
   T_ASC_Association* get() const { return assoc_; }
-  DcmTLSTransportLayer* tls_layer() const { return tls_.get(); }
+  // What the network makes its connections with: coalescing (coalescing_connection.h), over
+  // TLS for a TLS peer. Created by the constructor.
+  CoalescingLayer* layer() const { return layer_.get(); }
   void adopt(T_ASC_Association* assoc) { assoc_ = assoc; }  // an established association
 
  private:
   std::unique_ptr<DcmTLSTransportLayer> tls_;  // outlives the network that uses it
+  std::unique_ptr<CoalescingLayer> layer_;     // likewise
   T_ASC_Network* network_;
   T_ASC_Association* assoc_;
 };

@@ -26,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "http/body_chunks.h"
 #include "http/connection_table.h"
 #include "http/dispatcher.h"
 #include "http/response_policy.h"
@@ -342,27 +343,27 @@ bool Connection::respond(Response response, bool keep_alive, bool head) {
 }
 
 bool Connection::write_stream(StreamBody& body, bool chunked) {
-  Bytes chunk(kChunk);
+  BodyChunks chunks(chunked);
   std::uint64_t total = 0;
   for (;;) {
-    Result<std::size_t> n = body.source->read(chunk);
-    if (!n.ok()) {
-      shared_.logger.error("http: response stream failed: " + n.error().to_string() +
+    Result<ByteView> out = chunks.next(*body.source);
+    if (!out.ok()) {
+      shared_.logger.error("http: response stream failed: " + out.error().to_string() +
                            " id=" + request_id_);
       return false;  // the client sees a truncated body; the connection is closed
     }
-    if (*n == 0)
+    if (out->empty())
       break;
-    total += *n;
+    total += chunked ? 0 : out->size();
     if (body.length && total > *body.length)
       return false;
-    auto data = net::buffer(chunk.data(), *n);
-    if (!(chunked ? write_raw(bhttp::make_chunk(data)) : write_raw(data)))
+    if (!write_raw(net::buffer(out->data(), out->size())))
       return false;
   }
   if (body.length && total != *body.length)
     return false;
-  return !chunked || write_raw(bhttp::make_chunk_last());
+  ByteView last = BodyChunks::last_chunk();
+  return !chunked || write_raw(net::buffer(last.data(), last.size()));
 }
 
 void Connection::finish_log(const Request* request, int status, SteadyClock::time_point start) {

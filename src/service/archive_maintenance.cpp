@@ -9,7 +9,7 @@ namespace {
 
 Result<void> check_one(store::BlobStore& blobs, const store::StoredInstance& row) {
   auto reader = ARCA_TRY(blobs.open(row.blob));
-  VerifiedSource source(std::move(reader), row);
+  VerifiedSource source(std::move(reader), row, Verify::kDigest);
   Bytes buffer(256 * 1024);
   while (ARCA_TRY(source.read(buffer)) != 0) {
   }

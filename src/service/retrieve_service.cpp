@@ -13,14 +13,16 @@ struct VerifiedSource::State {
   std::unique_ptr<store::BlobReader> reader;
   std::uint64_t expected_size;
   std::string expected_sha256;
+  bool hashing = true;  // false: an authenticated reader, its size checked at the first read
   crypto::Sha256 hash;
   std::uint64_t pos = 0;
   bool verified = false;
 };
 
 VerifiedSource::VerifiedSource(std::unique_ptr<store::BlobReader> reader,
-                               const store::StoredInstance& record)
+                               const store::StoredInstance& record, Verify verify)
     : state_(std::make_unique<State>()) {
+  state_->hashing = verify == Verify::kDigest || !reader->authenticated();
   state_->reader = std::move(reader);
   state_->expected_size = record.size;
   state_->expected_sha256 = record.sha256;
@@ -30,9 +32,15 @@ VerifiedSource::~VerifiedSource() = default;
 
 Result<std::size_t> VerifiedSource::read(MutableByteView out) {
   State& s = *state_;
+  if (!s.hashing && !s.verified) {
+    if (s.reader->size() != s.expected_size)
+      return make_error(ErrorCode::kIntegrity, "stored object does not match its index size");
+    s.verified = true;
+  }
   std::size_t n = ARCA_TRY(s.reader->read_at(s.pos, out));
   if (n > 0) {
-    s.hash.update(ByteView(out.data(), n));
+    if (s.hashing)
+      s.hash.update(ByteView(out.data(), n));
     s.pos += n;
     return n;
   }

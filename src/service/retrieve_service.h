@@ -1,6 +1,7 @@
 // RetrieveService: reading stored instances back (DESIGN §1): authorize -> open the blob,
-// decrypting only what is read -> audit. Every full read is checked against the digest recorded
-// at ingest, so a damaged object is reported (kIntegrity) instead of served.
+// decrypting only what is read -> audit. Every full read is verified (VerifiedSource: GCM for an
+// encrypted store, the digest recorded at ingest otherwise), so a damaged object is reported
+// (kIntegrity) instead of served.
 // Thread-safety: thread-safe; a returned reader or source is used by one thread.
 #pragma once
 
@@ -31,11 +32,24 @@ struct OpenedInstance {
   std::unique_ptr<store::BlobReader> reader;
 };
 
-// Yields a blob's bytes in order and fails with kIntegrity at the end if they do not match the
-// size and SHA-256 the index recorded.
+// How VerifiedSource checks a blob against its index record.
+enum class Verify {
+  // The SHA-256 unless the reader is authenticated (an encrypted store): then GCM has checked
+  // every byte before it is returned, and the size is compared with the record's before the
+  // first byte (docs/adr/0017). For transfers.
+  kAuthenticatedOrDigest,
+  // Always the SHA-256 as well: `arca check`, which asserts index and blobs agree.
+  kDigest,
+};
+
+// Yields a blob's bytes in order and fails with kIntegrity if they do not match the size and
+// SHA-256 the index recorded (at the end), or, for an authenticated reader under
+// kAuthenticatedOrDigest, if its size differs from the record's (at the first read) or a
+// segment fails authentication (before its bytes are returned).
 class VerifiedSource final : public ByteSource {
  public:
-  VerifiedSource(std::unique_ptr<store::BlobReader> reader, const store::StoredInstance& record);
+  VerifiedSource(std::unique_ptr<store::BlobReader> reader, const store::StoredInstance& record,
+                 Verify verify = Verify::kAuthenticatedOrDigest);
   ~VerifiedSource() override;
   Result<std::size_t> read(MutableByteView out) override;
 

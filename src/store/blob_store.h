@@ -47,6 +47,10 @@ class BlobReader {
   virtual std::uint64_t size() const = 0;
   // Reads up to out.size() bytes at offset; returns fewer only at the end of the blob.
   virtual Result<std::size_t> read_at(std::uint64_t offset, MutableByteView out) = 0;
+  // True when size() and every byte read_at() returns are authenticated as exactly what was
+  // written under this blob's id (an AEAD store: damage, truncation or a swapped blob fail the
+  // read with kIntegrity before any byte of it is returned). Readers of plain stores: false.
+  virtual bool authenticated() const { return false; }
 };
 
 struct BlobInfo {

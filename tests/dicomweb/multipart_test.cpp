@@ -145,6 +145,29 @@ TEST(MultipartSource, WritesPartsThatTheReaderReadsBack) {
     EXPECT_EQ(str(parts[i].body), bodies[i]);
 }
 
+TEST(MultipartSource, LengthIsExactlyWhatTheSourceWrites) {
+  const std::string boundary = "arca-0123456789abcdef0123456789abcdef";
+  std::vector<std::string> bodies = {"one", std::string(300001, 'z'), "", "four"};
+  std::vector<std::string> types = {"application/dicom; transfer-syntax=1.2.840.10008.1.2.1",
+                                    "application/dicom; transfer-syntax=1.2.840.10008.1.2.4.50",
+                                    "application/dicom", "x"};
+  std::vector<std::pair<std::string, std::uint64_t>> sizes;
+  for (std::size_t i = 0; i < bodies.size(); ++i)
+    sizes.emplace_back(types[i], bodies[i].size());
+  for (std::size_t count : {std::size_t{0}, std::size_t{1}, std::size_t{4}}) {
+    MultipartSource source(boundary, count, [&](std::size_t i) -> Result<PartSource> {
+      return PartSource{types[i], std::make_unique<MemorySource>(ByteView(
+                                      reinterpret_cast<const std::uint8_t*>(bodies[i].data()),
+                                      bodies[i].size()))};
+    });
+    auto all = read_all(source, 1 << 22);
+    ASSERT_TRUE(all.ok());
+    EXPECT_EQ(all->size(),
+              multipart_length(boundary, {sizes.begin(), sizes.begin() + static_cast<long>(count)}))
+        << count;
+  }
+}
+
 TEST(MultipartSource, NoPartsIsJustTheCloseDelimiter) {
   MultipartSource source("bnd", 0, [](std::size_t) -> Result<PartSource> {
     return make_error(ErrorCode::kInternal, "not called");

@@ -52,6 +52,9 @@ class EncryptedBlobReader final : public BlobReader {
   Result<std::size_t> read_at(std::uint64_t offset, MutableByteView out) override {
     return decryptor_.read_at(offset, out);
   }
+  // GCM per segment, the blob id in every segment's associated data and in the data key's wrap,
+  // the length by the final segment (docs/formats/blob.md).
+  bool authenticated() const override { return true; }
 
  private:
   std::unique_ptr<BlobReader> inner_;  // read by decryptor_ through a pointer
