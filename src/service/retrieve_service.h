@@ -36,7 +36,7 @@ struct OpenedInstance {
 enum class Verify {
   // The SHA-256 unless the reader is authenticated (an encrypted store): then GCM has checked
   // every byte before it is returned, and the size is compared with the record's before the
-  // first byte (docs/adr/0017). For transfers.
+  // first byte (docs/adr/0018). For transfers.
   kAuthenticatedOrDigest,
   // Always the SHA-256 as well: `arca check`, which asserts index and blobs agree.
   kDigest,

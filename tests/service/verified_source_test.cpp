@@ -1,5 +1,5 @@
 // VerifiedSource over the real stores: a plain store's bytes are checked against the index
-// digest; an encrypted store's are authenticated by GCM as they are read (docs/adr/0017), and
+// digest; an encrypted store's are authenticated by GCM as they are read (docs/adr/0018), and
 // `arca check` (Verify::kDigest) still hashes them.
 #include <gtest/gtest.h>
 
