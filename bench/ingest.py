@@ -8,7 +8,7 @@ ingest MB/s as a share of what the disk takes. With --compare audit, both runs e
 second switches the audit trail off (benchmark-only `[audit] off_benchmark_only`) instead: the
 cost of auditing.
 
-  bench/ingest.py --arca build/src/app/arca --dataset /tmp/bench-data [--jobs 4] [--runs 1]
+  bench/ingest.py --arca build/src/app/arca --dataset /tmp/bench-data [--jobs 8] [--runs 1]
                   [--compare encryption|audit]
 
 The data directory lives under --work (default: a temp dir next to the dataset, same disk)
@@ -91,7 +91,7 @@ def main():
     ap.add_argument("--arca", default=os.path.join(here, "..", "build", "src", "app", "arca"))
     ap.add_argument("--dataset", required=True, help="output of make-dataset.py")
     ap.add_argument("--work", default=None, help="where data directories go (same disk!)")
-    ap.add_argument("--jobs", type=int, default=4)
+    ap.add_argument("--jobs", type=int, default=8)  # arca import's default
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--compare", choices=["encryption", "audit"], default="encryption")
     ap.add_argument("--warmup", type=int, choices=[0, 1], default=1)

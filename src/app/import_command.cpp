@@ -53,10 +53,18 @@ class Importer {
 
  private:
   static constexpr std::size_t kMaxObject = std::size_t{2} << 30;
+  static std::uint64_t held_by(const ImportItem& item) {
+    return item.bytes.ok() ? item.bytes.value().size() : 0;
+  }
 
   void enqueue(ImportItem item) {
+    const std::uint64_t size = held_by(item);
     std::unique_lock lock(mu_);
-    has_room_.wait(lock, [this] { return queue_.size() < 4 * std::size_t(options_.jobs); });
+    has_room_.wait(lock, [&] {
+      return queue_.size() < 4 * std::size_t(options_.jobs) &&
+             (held_ == 0 || held_ + size <= options_.memory_budget);
+    });
+    held_ += size;
     queue_.push_back(std::move(item));
     has_work_.notify_one();
   }
@@ -74,6 +82,12 @@ class Importer {
       has_room_.notify_one();
       lock.unlock();
       handle(ctx, item);
+      const std::uint64_t size = held_by(item);
+      item.bytes = Bytes{};  // the bytes go before the budget lets the next file in
+      lock.lock();
+      held_ -= size;
+      lock.unlock();
+      has_room_.notify_one();
     }
   }
 
@@ -138,6 +152,7 @@ class Importer {
   std::condition_variable has_work_, has_room_;
   std::deque<ImportItem> queue_;
   bool done_walking_ = false;
+  std::uint64_t held_ = 0;  // bytes of the items queued or being stored
   Tally tally_;
 };
 

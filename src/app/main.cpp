@@ -121,6 +121,7 @@ void block_shutdown_signals() {
 
 int main(int argc, char** argv) {
   arca::app::raise_open_file_limit();  // pack files stay open (docs/adr/0015-pack-files.md)
+  arca::app::return_large_buffers_to_the_system();
   CLI::App app{"Arca: a secure PACS (DICOM archive, DICOMweb, encrypted storage)", "arca"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "arca 0.1.0");
@@ -138,8 +139,13 @@ int main(int argc, char** argv) {
   add_archive_flags(import, overrides);
   std::vector<std::string> import_paths;
   import->add_option("paths", import_paths, "Files, folders or .zip archives")->required();
-  import->add_option("-j,--jobs", import_options.jobs, "Parallel workers (default 4)")
+  import->add_option("-j,--jobs", import_options.jobs, "Parallel workers (default 8)")
       ->check(CLI::Range(1, 64));
+  std::uint64_t import_memory_mb = import_options.memory_budget >> 20;
+  import
+      ->add_option("--memory-mb", import_memory_mb,
+                   "Memory for files read and not stored yet, in MiB (default 1024)")
+      ->check(CLI::Range(std::uint64_t{16}, std::uint64_t{1} << 20));
   import->add_flag("--list", import_options.list,
                    "Print one line per file: result, SOP Instance UID, file");
   import->add_flag("--json", import_options.json, "Print the summary as JSON");
@@ -234,6 +240,7 @@ int main(int argc, char** argv) {
   if (import->parsed()) {
     for (const auto& p : import_paths)
       import_options.paths.emplace_back(p);
+    import_options.memory_budget = import_memory_mb << 20;
     return arca::app::run_import(a, import_options, std::cout, std::cerr);
   }
   if (peer->parsed())
