@@ -4,25 +4,12 @@
 
 #include <string>
 
+#include "trickle_source.h"
+
 namespace arca::dicomweb {
 namespace {
 
-// Yields its bytes a few at a time, as a network body would.
-class TrickleSource final : public ByteSource {
- public:
-  TrickleSource(std::string data, std::size_t step) : data_(std::move(data)), step_(step) {}
-  Result<std::size_t> read(MutableByteView out) override {
-    std::size_t n = std::min({step_, out.size(), data_.size() - pos_});
-    std::copy_n(data_.data() + pos_, n, reinterpret_cast<char*>(out.data()));
-    pos_ += n;
-    return n;
-  }
-
- private:
-  std::string data_;
-  std::size_t step_;
-  std::size_t pos_ = 0;
-};
+using test::TrickleSource;
 
 std::string str(const Bytes& b) {
   return std::string(b.begin(), b.end());

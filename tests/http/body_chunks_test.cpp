@@ -7,28 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "trickle_source.h"
+
 namespace arca::http {
 namespace {
 
-// Hands out at most `step` bytes per read, as a multipart source does with its part headers.
-class TrickleSource final : public ByteSource {
- public:
-  TrickleSource(std::string data, std::size_t step) : data_(std::move(data)), step_(step) {}
-  Result<std::size_t> read(MutableByteView out) override {
-    std::size_t n = std::min({step_, out.size(), data_.size() - pos_});
-    std::memcpy(out.data(), data_.data() + pos_, n);
-    pos_ += n;
-    ++reads_;
-    return n;
-  }
-  std::size_t reads() const { return reads_; }
-
- private:
-  std::string data_;
-  std::size_t step_;
-  std::size_t pos_ = 0;
-  std::size_t reads_ = 0;
-};
+using test::TrickleSource;
 
 std::string text(ByteView v) {
   return {reinterpret_cast<const char*>(v.data()), v.size()};
