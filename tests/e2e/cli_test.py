@@ -62,6 +62,9 @@ class CliTest(unittest.TestCase):
         """Eight 30 MiB objects with eight workers: with --memory-mb 64 the files read ahead
         stay within the budget (two at a time), so the import's peak memory is far below the
         default budget's, which reads all of them ahead; every object is stored either way."""
+        if b"libasan" in subprocess.run(["ldd", harness.ARCA], capture_output=True).stdout:
+            self.skipTest("AddressSanitizer's allocator keeps freed memory in quarantine and "
+                          "ignores mallopt: peak RSS says nothing about the budget there")
         import pydicom  # Debian's python3-pydicom (tests run with /usr/bin/python3)
         folder = tempfile.mkdtemp(prefix="arca-big-", dir=self.arca.root)
         frames, frame_bytes = 960, 128 * 128 * 2
