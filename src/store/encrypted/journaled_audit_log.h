@@ -38,10 +38,12 @@
 namespace arca::store {
 
 struct JournaledAuditLogOptions {
-  std::filesystem::path file;                    // <data>/audit.journal
-  std::size_t flush_records = 256;               // a queue this long is moved at once
-  std::chrono::milliseconds flush_interval{50};  // otherwise every interval
-  std::uint64_t rotate_bytes = 4U << 20;         // start the journal afresh beyond this size
+  std::filesystem::path file;  // <data>/audit.journal
+  // Larger, rarer moves cost less per record (docs/adr/0017: 50 ms / 256 → 1 s / 1,024 made
+  // single-client reads ~1–2 % faster); every read of the log drains the queue first anyway.
+  std::size_t flush_records = 1024;                // a queue this long is moved at once
+  std::chrono::milliseconds flush_interval{1000};  // otherwise every interval
+  std::uint64_t rotate_bytes = 4U << 20;           // start the journal afresh beyond this size
 };
 
 struct JournaledAuditLogDeps {
