@@ -3,27 +3,14 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/byte_order.h"
+
 namespace arca::crypto {
 namespace {
 
 constexpr char kMagic[8] = {'A', 'R', 'C', 'A', 'B', 'L', 'O', 'B'};
 constexpr std::uint16_t kVersion = 1;
 constexpr std::size_t kFixedSize = 26;  // header size without key id and wrapped key
-
-void put16(Bytes& out, std::uint32_t v) {
-  out.push_back(static_cast<std::uint8_t>(v >> 8));
-  out.push_back(static_cast<std::uint8_t>(v));
-}
-void put32(Bytes& out, std::uint32_t v) {
-  put16(out, v >> 16);
-  put16(out, v & 0xFFFF);
-}
-std::uint32_t get16(ByteView b, std::size_t at) {
-  return (std::uint32_t{b[at]} << 8) | b[at + 1];
-}
-std::uint32_t get32(ByteView b, std::size_t at) {
-  return (get16(b, at) << 16) | get16(b, at + 2);
-}
 
 bool valid_key_id(std::string_view id) {
   return !id.empty() && id.size() <= kMaxKeyIdSize &&
@@ -47,13 +34,13 @@ Result<Bytes> encode_header(const BlobHeader& h) {
   Bytes out;
   out.reserve(total);
   out.insert(out.end(), std::begin(kMagic), std::end(kMagic));
-  put16(out, kVersion);
-  put16(out, static_cast<std::uint32_t>(total));
-  put32(out, h.segment_size);
+  append_be16(out, kVersion);
+  append_be16(out, static_cast<std::uint16_t>(total));
+  append_be32(out, h.segment_size);
   out.insert(out.end(), h.nonce_prefix.begin(), h.nonce_prefix.end());
   out.push_back(static_cast<std::uint8_t>(h.key_id.size()));
   out.insert(out.end(), h.key_id.begin(), h.key_id.end());
-  put16(out, static_cast<std::uint32_t>(h.wrapped_key.size()));
+  append_be16(out, static_cast<std::uint16_t>(h.wrapped_key.size()));
   out.insert(out.end(), h.wrapped_key.begin(), h.wrapped_key.end());
   return out;
 }
@@ -63,11 +50,11 @@ Result<ParsedHeader> parse_header(ByteView b) {
     return malformed("too short");
   if (std::memcmp(b.data(), kMagic, sizeof kMagic) != 0)
     return malformed("bad magic");
-  if (get16(b, 8) != kVersion)
+  if (load_be16(b.data() + 8) != kVersion)
     return malformed("unsupported version");
-  std::size_t total = get16(b, 10);
+  std::size_t total = load_be16(b.data() + 10);
   ParsedHeader p;
-  p.header.segment_size = get32(b, 12);
+  p.header.segment_size = load_be32(b.data() + 12);
   if (p.header.segment_size < kMinSegmentSize || p.header.segment_size > kMaxSegmentSize)
     return malformed("segment size out of range");
   std::copy_n(b.begin() + 16, kNoncePrefixSize, p.header.nonce_prefix.begin());
@@ -75,7 +62,7 @@ Result<ParsedHeader> parse_header(ByteView b) {
   if (total < kFixedSize + k || total > b.size())
     return malformed("bad length");
   p.header.key_id.assign(as_chars(b.subspan(24, k)));
-  std::size_t w = get16(b, 24 + k);
+  std::size_t w = load_be16(b.data() + 24 + k);
   if (total != kFixedSize + k + w || w == 0 || w > kMaxWrappedKeySize)
     return malformed("bad length");
   if (!valid_key_id(p.header.key_id))

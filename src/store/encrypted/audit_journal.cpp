@@ -7,6 +7,7 @@
 #include <optional>
 #include <string_view>
 
+#include "core/byte_order.h"
 #include "crypto/hash.h"
 
 namespace arca::store {
@@ -27,21 +28,6 @@ constexpr std::string_view kFileKeyInfo = "arca audit-journal file v1";
 // not a frame, which keeps the search past a damaged frame from decrypting random bytes.
 constexpr std::uint64_t kMaxCounterStep = std::uint64_t{1} << 32;
 
-void put_u32(Bytes& out, std::uint32_t v) {
-  for (int s = 24; s >= 0; s -= 8)
-    out.push_back(static_cast<std::uint8_t>(v >> s));
-}
-void put_u64(Bytes& out, std::uint64_t v) {
-  for (int s = 56; s >= 0; s -= 8)
-    out.push_back(static_cast<std::uint8_t>(v >> s));
-}
-std::uint64_t get_be(ByteView in, std::size_t at, std::size_t n) {
-  std::uint64_t v = 0;
-  for (std::size_t i = 0; i < n; ++i)
-    v = (v << 8) | in[at + i];
-  return v;
-}
-
 std::array<std::uint8_t, crypto::kGcmNonceSize> nonce(std::uint64_t counter) {
   std::array<std::uint8_t, crypto::kGcmNonceSize> n{};
   for (std::size_t i = 0; i < 8; ++i)
@@ -52,11 +38,11 @@ std::array<std::uint8_t, crypto::kGcmNonceSize> nonce(std::uint64_t counter) {
 // A record's plaintext: seq, time_ms, then every text field as length ‖ bytes and every list as
 // count ‖ elements, in the order of AuditRecord (docs/formats/audit-chain.md, "Journal").
 void put_text(Bytes& out, const std::string& s) {
-  put_u32(out, static_cast<std::uint32_t>(s.size()));
+  append_be32(out, static_cast<std::uint32_t>(s.size()));
   out.insert(out.end(), s.begin(), s.end());
 }
 void put_list(Bytes& out, const std::vector<std::string>& list) {
-  put_u32(out, static_cast<std::uint32_t>(list.size()));
+  append_be32(out, static_cast<std::uint32_t>(list.size()));
   for (const std::string& s : list)
     put_text(out, s);
 }
@@ -64,8 +50,8 @@ void put_list(Bytes& out, const std::vector<std::string>& list) {
 Bytes encode(const AuditRecord& r) {
   Bytes out;
   out.reserve(512);
-  put_u64(out, r.seq);
-  put_u64(out, static_cast<std::uint64_t>(r.time_ms));
+  append_be64(out, r.seq);
+  append_be64(out, static_cast<std::uint64_t>(r.time_ms));
   for (const std::string* s :
        {&r.actor, &r.tenant, &r.action, &r.outcome, &r.error_code, &r.detail})
     put_text(out, *s);
@@ -83,14 +69,14 @@ class Decoder {
   bool u64(std::uint64_t& v) {
     if (in_.size() - at_ < 8)
       return false;
-    v = get_be(in_, at_, 8);
+    v = load_be64(in_.data() + at_);
     at_ += 8;
     return true;
   }
   bool text(std::string& s) {
     if (in_.size() - at_ < 4)
       return false;
-    const auto n = static_cast<std::size_t>(get_be(in_, at_, 4));
+    const auto n = static_cast<std::size_t>(load_be32(in_.data() + at_));
     at_ += 4;
     if (in_.size() - at_ < n)
       return false;
@@ -101,7 +87,7 @@ class Decoder {
   bool list(std::vector<std::string>& list) {
     if (in_.size() - at_ < 4)
       return false;
-    const std::uint64_t n = get_be(in_, at_, 4);
+    const std::uint64_t n = load_be32(in_.data() + at_);
     at_ += 4;
     if (n > (in_.size() - at_) / 4)
       return false;
@@ -157,9 +143,9 @@ std::optional<Frame> frame_at(ByteView file, std::size_t at, crypto::Aes256Gcm& 
                               Position after) {
   if (file.size() - at < kPrefixSize)
     return std::nullopt;
-  const auto sealed_size = static_cast<std::size_t>(get_be(file, at, 4));
-  const std::uint64_t counter = get_be(file, at + 4, 8);
-  const std::uint64_t seq = get_be(file, at + 12, 8);
+  const auto sealed_size = static_cast<std::size_t>(load_be32(file.data() + at));
+  const std::uint64_t counter = load_be64(file.data() + at + 4);
+  const std::uint64_t seq = load_be64(file.data() + at + 12);
   if (sealed_size < kMinPlain + crypto::kGcmTagSize || sealed_size > kMaxSealed ||
       file.size() - at - kPrefixSize < sealed_size || counter <= after.counter ||
       counter - after.counter > kMaxCounterStep || seq <= after.seq) {
@@ -191,8 +177,8 @@ Result<AuditJournal> AuditJournal::create(const std::filesystem::path& file, con
   Bytes header;
   header.reserve(kHeaderSize);
   header.insert(header.end(), kMagic.begin(), kMagic.end());
-  put_u32(header, kVersion);
-  put_u32(header, 0);
+  append_be32(header, kVersion);
+  append_be32(header, 0);
   Bytes salt = random.bytes(kSaltSize);
   header.insert(header.end(), salt.begin(), salt.end());
   auto gcm = ARCA_TRY(file_cipher(key, salt));
@@ -229,9 +215,9 @@ Result<void> AuditJournal::append(const std::vector<AuditRecord>& records) {
   for (const AuditRecord& r : records) {
     Bytes plain = encode(r);
     const std::size_t at = out.size();
-    put_u32(out, static_cast<std::uint32_t>(plain.size() + crypto::kGcmTagSize));
-    put_u64(out, next_counter_);
-    put_u64(out, r.seq);
+    append_be32(out, static_cast<std::uint32_t>(plain.size() + crypto::kGcmTagSize));
+    append_be64(out, next_counter_);
+    append_be64(out, r.seq);
     aad.resize(kHeaderSize);
     aad.insert(aad.end(), out.begin() + static_cast<std::ptrdiff_t>(at), out.end());
     out.resize(out.size() + plain.size() + crypto::kGcmTagSize);
@@ -267,7 +253,7 @@ Result<JournalContents> AuditJournal::read(const std::filesystem::path& file,
   const Bytes bytes = ARCA_TRY(read_file(file, kMaxFile));
   const ByteView all(bytes);
   if (all.size() < kHeaderSize || as_chars(all.first(kMagic.size())) != kMagic ||
-      get_be(all, kMagic.size(), 4) != kVersion) {
+      load_be32(all.data() + kMagic.size()) != kVersion) {
     return make_error(ErrorCode::kIntegrity,
                       "audit journal " + file.string() + ": not an audit journal (bad header)");
   }

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "core/byte_order.h"
 #include "core/file.h"
 
 namespace arca::store::pack {
@@ -19,33 +20,6 @@ constexpr std::string_view kRecordMagic = "ARCAPACK";
 constexpr std::string_view kIdxMagic = "PKIX";
 constexpr std::uint16_t kVersion = 1;
 
-void put16(std::uint8_t* p, std::uint16_t v) {
-  p[0] = static_cast<std::uint8_t>(v >> 8);
-  p[1] = static_cast<std::uint8_t>(v);
-}
-void put32(std::uint8_t* p, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i)
-    p[i] = static_cast<std::uint8_t>(v >> (24 - 8 * i));
-}
-void put64(std::uint8_t* p, std::uint64_t v) {
-  for (int i = 0; i < 8; ++i)
-    p[i] = static_cast<std::uint8_t>(v >> (56 - 8 * i));
-}
-std::uint16_t get16(const std::uint8_t* p) {
-  return static_cast<std::uint16_t>((p[0] << 8) | p[1]);
-}
-std::uint32_t get32(const std::uint8_t* p) {
-  std::uint32_t v = 0;
-  for (int i = 0; i < 4; ++i)
-    v = (v << 8) | p[i];
-  return v;
-}
-std::uint64_t get64(const std::uint8_t* p) {
-  std::uint64_t v = 0;
-  for (int i = 0; i < 8; ++i)
-    v = (v << 8) | p[i];
-  return v;
-}
 std::uint32_t crc(const std::uint8_t* p, std::size_t n) {
   return static_cast<std::uint32_t>(::crc32(0L, p, static_cast<uInt>(n)));
 }
@@ -84,12 +58,12 @@ BlobId format_id(const RawId& id) {
 std::array<std::uint8_t, kHeaderSize> encode_header(const RecordHeader& h) {
   std::array<std::uint8_t, kHeaderSize> out{};
   std::memcpy(out.data(), kRecordMagic.data(), kRecordMagic.size());
-  put16(&out[8], kVersion);
-  put16(&out[10], static_cast<std::uint16_t>(h.state));
+  store_be16(&out[8], kVersion);
+  store_be16(&out[10], static_cast<std::uint16_t>(h.state));
   std::copy(h.id.begin(), h.id.end(), &out[16]);
-  put64(&out[32], h.length);
-  put64(&out[40], static_cast<std::uint64_t>(h.time_ms));
-  put32(&out[60], crc(out.data(), 60));
+  store_be64(&out[32], h.length);
+  store_be64(&out[40], static_cast<std::uint64_t>(h.time_ms));
+  store_be32(&out[60], crc(out.data(), 60));
   return out;
 }
 
@@ -97,18 +71,18 @@ std::optional<RecordHeader> decode_header(ByteView bytes) {
   if (bytes.size() < kHeaderSize)
     return std::nullopt;
   const std::uint8_t* p = bytes.data();
-  if (std::memcmp(p, kRecordMagic.data(), kRecordMagic.size()) != 0 || get16(p + 8) != kVersion ||
-      get32(p + 60) != crc(p, 60)) {
+  if (std::memcmp(p, kRecordMagic.data(), kRecordMagic.size()) != 0 ||
+      load_be16(p + 8) != kVersion || load_be32(p + 60) != crc(p, 60)) {
     return std::nullopt;
   }
-  std::uint16_t state = get16(p + 10);
+  std::uint16_t state = load_be16(p + 10);
   if (state < 1 || state > 3)
     return std::nullopt;
   RecordHeader h;
   h.state = static_cast<RecordState>(state);
   std::copy(p + 16, p + 32, h.id.begin());
-  h.length = get64(p + 32);
-  h.time_ms = static_cast<std::int64_t>(get64(p + 40));
+  h.length = load_be64(p + 32);
+  h.time_ms = static_cast<std::int64_t>(load_be64(p + 40));
   return h;
 }
 
@@ -117,10 +91,10 @@ std::array<std::uint8_t, kIdxEntrySize> encode_idx(const IdxEntry& e) {
   std::memcpy(out.data(), kIdxMagic.data(), kIdxMagic.size());
   out[4] = static_cast<std::uint8_t>(e.kind);
   std::copy(e.id.begin(), e.id.end(), &out[8]);
-  put64(&out[24], e.offset);
-  put64(&out[32], e.length);
-  put64(&out[40], static_cast<std::uint64_t>(e.time_ms));
-  put32(&out[52], crc(out.data(), 52));
+  store_be64(&out[24], e.offset);
+  store_be64(&out[32], e.length);
+  store_be64(&out[40], static_cast<std::uint64_t>(e.time_ms));
+  store_be32(&out[52], crc(out.data(), 52));
   return out;
 }
 
@@ -128,16 +102,16 @@ std::optional<IdxEntry> decode_idx(ByteView bytes) {
   if (bytes.size() < kIdxEntrySize)
     return std::nullopt;
   const std::uint8_t* p = bytes.data();
-  if (std::memcmp(p, kIdxMagic.data(), kIdxMagic.size()) != 0 || get32(p + 52) != crc(p, 52))
+  if (std::memcmp(p, kIdxMagic.data(), kIdxMagic.size()) != 0 || load_be32(p + 52) != crc(p, 52))
     return std::nullopt;
   if (p[4] != 1 && p[4] != 2)
     return std::nullopt;
   IdxEntry e;
   e.kind = static_cast<IdxKind>(p[4]);
   std::copy(p + 8, p + 24, e.id.begin());
-  e.offset = get64(p + 24);
-  e.length = get64(p + 32);
-  e.time_ms = static_cast<std::int64_t>(get64(p + 40));
+  e.offset = load_be64(p + 24);
+  e.length = load_be64(p + 32);
+  e.time_ms = static_cast<std::int64_t>(load_be64(p + 40));
   return e;
 }
 
