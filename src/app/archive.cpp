@@ -269,6 +269,8 @@ struct Archive::Parts {
   void wire_services() {
     service::IngestOptions options;
     options.conflict_policy = config.storage.conflict_policy;
+    if (!config.storage.encrypt)
+      options.digest = service::IngestOptions::Digest::kNever;
     // Stores are recorded by the group committer right after its commit, under the chain's turn.
     audit::TransactionalAuditRecorder* in_transaction =
         config.audit.enabled ? chained_audit.get() : nullptr;

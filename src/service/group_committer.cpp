@@ -57,7 +57,7 @@ void GroupCommitter::append_audit(audit::AuditEnlistment& enlistment,
   std::vector<audit::AuditEvent> events;
   events.reserve(batch.size());
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (batch[i]->request.audit)
+    if (batch[i]->request.audit && results[i].put.outcome != store::PutOutcome::kExists)
       events.push_back(batch[i]->request.audit(results[i].put));
   }
   if (events.empty())
@@ -70,8 +70,10 @@ void GroupCommitter::append_audit(audit::AuditEnlistment& enlistment,
                   " stores one by one: " + appended.error().to_string());
     return;
   }
-  for (std::size_t i = 0; i < batch.size(); ++i)
-    results[i].audited = static_cast<bool>(batch[i]->request.audit);
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    results[i].audited = static_cast<bool>(batch[i]->request.audit) &&
+                         results[i].put.outcome != store::PutOutcome::kExists;
+  }
 }
 
 Result<std::vector<Committed>> GroupCommitter::try_commit(const std::vector<Pending*>& batch) {
@@ -87,8 +89,8 @@ Result<std::vector<Committed>> GroupCommitter::try_commit(const std::vector<Pend
   std::vector<Committed> results;
   results.reserve(batch.size());
   for (Pending* p : batch)
-    results.push_back(
-        Committed{ARCA_TRY(tx->put_instance(p->request.instance, p->request.policy))});
+    results.push_back(Committed{
+        ARCA_TRY(tx->put_instance(p->request.instance, p->request.policy, p->request.replaces))});
   ARCA_TRY(tx->commit());
   tx.reset();
   if (enlistment)
@@ -126,6 +128,7 @@ void GroupCommitter::release_unreferenced(const Pending& pending, const store::P
   std::optional<store::BlobId> orphan;
   switch (result.outcome) {
     case store::PutOutcome::kStored:
+    case store::PutOutcome::kExists:  // the caller decides what becomes of its blob
       return;
     case store::PutOutcome::kDuplicate:
     case store::PutOutcome::kConflict:

@@ -15,6 +15,8 @@
 // batch whose audit append fails is reported `audited = false`: its callers then record through
 // their AuditRecorder, whose failure policy (refuse the store, or fail open with an alert)
 // decides, as docs/adr/0014 explains.
+// A put that ends kExists (the index cannot compare the bytes) changes nothing, is not audited
+// and keeps the caller's blob: the caller compares and commits again or removes it.
 // Thread-safety: commit() is thread-safe. The destructor drains the queue and stops the thread.
 #pragma once
 
@@ -34,6 +36,8 @@ namespace arca::service {
 struct CommitRequest {
   store::StoredInstance instance;
   store::ConflictPolicy policy = store::ConflictPolicy::kKeepFirst;
+  // The stored blob the caller compared with and found different (IndexTransaction::put_instance).
+  std::optional<store::BlobId> replaces;
   // The audit event of this store as the put turned out; empty: the caller records it.
   std::function<audit::AuditEvent(const store::PutResult&)> audit;
 };

@@ -1,5 +1,7 @@
 #include "service/ingest_service.h"
 
+#include <algorithm>
+
 #include "crypto/hash.h"
 #include "dicom/parse.h"
 #include "service/audit_trail.h"
@@ -34,6 +36,7 @@ Result<StoreOutcome> outcome_of(const store::StoredInstance& row, const store::P
     case store::PutOutcome::kReplaced:
       return outcome_for(row, StoreStatus::kReplaced);
     case store::PutOutcome::kConflict:
+    case store::PutOutcome::kExists:  // store_validated() decides these before they come here
       break;
   }
   return conflict_error();
@@ -44,6 +47,9 @@ bool is_document_class(const SopClassUid& sop_class) {
   return sop_class.str() == "1.2.840.10008.5.1.4.1.1.104.1" ||
          sop_class.str() == "1.2.840.10008.5.1.4.1.1.7";
 }
+
+// Commits of one object that may meet a concurrent store of the same SOP Instance UID.
+constexpr int kMaxCommitRounds = 3;
 
 }  // namespace
 
@@ -102,36 +108,88 @@ Result<StoreOutcome> IngestService::store_validated(const RequestContext& ctx, B
   row.patient_ref =
       deps_.patient_refs.ref(row.tenant, patient.issuer_of_patient_id, patient.patient_id);
   row.size = part10.size();
-  row.sha256 = to_hex(crypto::sha256(part10));
+  if (options_.digest == IngestOptions::Digest::kUnlessAuthenticated &&
+      !deps_.blobs.authenticates())
+    row.sha256 = to_hex(crypto::sha256(part10));
   row.received_ms = to_unix_ms(deps_.clock.now());
 
+  // Under an encrypted store no digest is taken (docs/adr/0021): an identical re-send is told by
+  // comparing bytes with what is stored, which only a re-sent SOP Instance UID pays for.
+  std::optional<store::BlobId> replaces;
+  auto decided = ARCA_TRY(against_stored(row, part10, replaces));
+  if (decided)
+    return *decided;
+  row.blob = ARCA_TRY(write_blob(row, part10));
+  for (int round = 1;; ++round) {
+    CommitRequest request{row, options_.conflict_policy, replaces, {}};
+    if (deps_.in_transaction != nullptr) {
+      request.audit = [this, &ctx, &row](const store::PutResult& put) {
+        return audit_event_for(ctx, &row, outcome_of(row, put));
+      };
+    }
+    auto committed = committer_.commit(std::move(request));
+    if (committed.ok() && committed->put.outcome == store::PutOutcome::kExists) {
+      // Another store of this SOP Instance UID committed first: compare with it and go again.
+      auto again = round < kMaxCommitRounds
+                       ? against_stored(row, part10, replaces)
+                       : Result<std::optional<StoreOutcome>>(make_error(
+                             ErrorCode::kUnavailable,
+                             "this SOP Instance UID is being stored concurrently; try again"));
+      if (again.ok() && !again.value())
+        continue;
+      (void)deps_.blobs.remove(row.blob);  // never indexed
+      if (!again.ok())
+        return std::move(again).error();
+      return *again.value();
+    }
+    if (!committed.ok()) {
+      (void)deps_.blobs.remove(row.blob);  // never indexed: not visible; the sweep would get it too
+      return std::move(committed).error();
+    }
+    const store::PutOutcome put = committed->put.outcome;
+    if (deps_.stored_listener != nullptr &&
+        (put == store::PutOutcome::kStored || put == store::PutOutcome::kReplaced))
+      deps_.stored_listener->stored(row);
+    attempt.audited = committed->audited;
+    return outcome_of(row, committed->put);
+  }
+}
+
+Result<std::optional<StoreOutcome>> IngestService::against_stored(
+    const store::StoredInstance& row, ByteView part10, std::optional<store::BlobId>& replaces) {
+  replaces.reset();
   auto existing =
       ARCA_TRY(deps_.index.find_instance(row.tenant, row.attributes.instance.sop_instance_uid));
-  if (existing) {
-    if (existing->sha256 == row.sha256)
-      return outcome_for(*existing, StoreStatus::kDuplicate);
-    if (options_.conflict_policy == store::ConflictPolicy::kKeepFirst)
-      return conflict_error();
-  }
+  if (!existing)
+    return std::optional<StoreOutcome>();
+  if (ARCA_TRY(same_bytes(*existing, part10)))
+    return std::optional<StoreOutcome>(outcome_for(*existing, StoreStatus::kDuplicate));
+  if (options_.conflict_policy == store::ConflictPolicy::kKeepFirst)
+    return conflict_error();
+  replaces = existing->blob;
+  return std::optional<StoreOutcome>();
+}
 
-  row.blob = ARCA_TRY(write_blob(row, part10));
-  CommitRequest request{row, options_.conflict_policy, {}};
-  if (deps_.in_transaction != nullptr) {
-    request.audit = [this, &ctx, &row](const store::PutResult& put) {
-      return audit_event_for(ctx, &row, outcome_of(row, put));
-    };
+Result<bool> IngestService::same_bytes(const store::StoredInstance& stored, ByteView part10) {
+  if (stored.size != part10.size())
+    return false;
+  if (!stored.sha256.empty())
+    return stored.sha256 == to_hex(crypto::sha256(part10));
+  auto reader = ARCA_TRY(deps_.blobs.open(stored.blob));
+  if (reader->size() != part10.size())
+    return false;
+  Bytes buffer(std::min<std::size_t>(part10.size(), 256 * 1024));
+  std::uint64_t pos = 0;
+  while (pos < part10.size()) {
+    const std::size_t n = ARCA_TRY(reader->read_at(pos, buffer));
+    if (n == 0)
+      return make_error(ErrorCode::kIntegrity, "stored object is shorter than its index size");
+    if (!std::equal(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(n),
+                    part10.begin() + static_cast<std::ptrdiff_t>(pos)))
+      return false;
+    pos += n;
   }
-  auto committed = committer_.commit(std::move(request));
-  if (!committed.ok()) {
-    (void)deps_.blobs.remove(row.blob);  // never indexed: not visible; the sweep would get it too
-    return std::move(committed).error();
-  }
-  const store::PutOutcome put = committed->put.outcome;
-  if (deps_.stored_listener != nullptr &&
-      (put == store::PutOutcome::kStored || put == store::PutOutcome::kReplaced))
-    deps_.stored_listener->stored(row);
-  attempt.audited = committed->audited;
-  return outcome_of(row, committed->put);
+  return true;
 }
 
 Result<store::BlobId> IngestService::write_blob(const store::StoredInstance& row, ByteView part10) {

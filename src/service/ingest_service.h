@@ -46,6 +46,12 @@ struct IngestOptions {
   store::ConflictPolicy conflict_policy = store::ConflictPolicy::kKeepFirst;
   std::size_t max_object_bytes = std::size_t{2} << 30;  // objects are parsed in memory
   std::size_t max_batch = 128;
+  // Whether the index gets a SHA-256 of each object (docs/adr/0021): only under a blob store that
+  // does not authenticate what it returns (an encrypted one does, by GCM), unless kNever: the
+  // benchmark-only plaintext configuration, so that it differs from the real one by encryption
+  // alone.
+  enum class Digest { kUnlessAuthenticated, kNever };
+  Digest digest = Digest::kUnlessAuthenticated;
 };
 
 enum class StoreStatus { kStored, kDuplicate, kReplaced };
@@ -87,6 +93,15 @@ class IngestService {
   Result<StoreOutcome> store_validated(const RequestContext& ctx, ByteView part10,
                                        Attempt& attempt);
   Result<store::BlobId> write_blob(const store::StoredInstance& row, ByteView part10);
+  // What the instance already stored under this SOP Instance UID decides: a duplicate (same
+  // bytes), a conflict error (kKeepFirst), or nothing yet (none stored, or kReplace: then
+  // `replaces` names the stored blob found different).
+  Result<std::optional<StoreOutcome>> against_stored(const store::StoredInstance& row,
+                                                     ByteView part10,
+                                                     std::optional<store::BlobId>& replaces);
+  // Whether the stored instance's bytes equal `part10`: by digest where the row has one, else
+  // by reading its blob (authenticated by GCM in an encrypted store).
+  Result<bool> same_bytes(const store::StoredInstance& stored, ByteView part10);
   audit::AuditEvent audit_event_for(const RequestContext& ctx, const store::StoredInstance* row,
                                     const Result<StoreOutcome>& outcome) const;
   Result<void> audit(const RequestContext& ctx, const store::StoredInstance* row,

@@ -38,12 +38,13 @@ enum class Verify {
   // every byte before it is returned, and the size is compared with the record's before the
   // first byte (docs/adr/0018). For transfers.
   kAuthenticatedOrDigest,
-  // Always the SHA-256 as well: `arca check`, which asserts index and blobs agree.
+  // Always the SHA-256 as well, where the record has one: `arca check`, which asserts index and
+  // blobs agree. Rows stored since docs/adr/0021 have none: size and GCM only.
   kDigest,
 };
 
 // Yields a blob's bytes in order and fails with kIntegrity if they do not match the size and
-// SHA-256 the index recorded (at the end), or, for an authenticated reader under
+// SHA-256 (if any) the index recorded (at the end), or, for an authenticated reader under
 // kAuthenticatedOrDigest, if its size differs from the record's (at the first read) or a
 // segment fails authentication (before its bytes are returned).
 class VerifiedSource final : public ByteSource {

@@ -62,6 +62,8 @@ struct BlobInfo {
 class BlobStore {
  public:
   virtual ~BlobStore() = default;
+  // True when every reader it opens is authenticated() (an encrypted store).
+  virtual bool authenticates() const { return false; }
   // Fails with kAlreadyExists if a committed blob has this id.
   virtual Result<std::unique_ptr<BlobWriter>> create(const BlobId& id, const BlobScope& scope) = 0;
   // Fails with kNotFound if there is no committed blob with this id.

@@ -33,8 +33,10 @@ struct StoredInstance {
   PatientRef patient_ref;  // opaque patient reference (key scope, audit)
   IndexAttributes attributes;
   BlobId blob;
-  std::uint64_t size = 0;        // bytes of the Part-10 object as received
-  std::string sha256;            // lower-case hex digest of those bytes
+  std::uint64_t size = 0;  // bytes of the Part-10 object as received
+  // Lower-case hex SHA-256 of those bytes, or empty: ingest no longer hashes (docs/adr/0021);
+  // rows of older archives keep theirs, and it is still checked where present.
+  std::string sha256;
   std::int64_t received_ms = 0;  // Unix epoch milliseconds
 };
 
@@ -43,7 +45,10 @@ enum class ConflictPolicy {
   kReplace,    // store the new object, report the replaced blob so it can be removed
 };
 
-enum class PutOutcome { kStored, kDuplicate, kConflict, kReplaced };
+// kExists: an instance with this SOP Instance UID is stored and the digests cannot tell whether
+// its bytes equal the new ones (one of them is empty); nothing changed. The caller compares the
+// bytes itself and puts again, naming the blob it found different in `replaces`.
+enum class PutOutcome { kStored, kDuplicate, kConflict, kReplaced, kExists };
 
 struct PutResult {
   PutOutcome outcome = PutOutcome::kStored;
@@ -55,9 +60,15 @@ struct PutResult {
 class IndexTransaction {
  public:
   virtual ~IndexTransaction() = default;
-  // Same SOP Instance UID in the tenant with the same sha256: kDuplicate, nothing changes.
-  // Different sha256: kConflict (kKeepFirst) or kReplaced (kReplace).
-  virtual Result<PutResult> put_instance(const StoredInstance& instance, ConflictPolicy policy) = 0;
+  // Same SOP Instance UID in the tenant with the same (non-empty) sha256: kDuplicate, nothing
+  // changes. Different sha256: kConflict (kKeepFirst) or kReplaced (kReplace). Either digest
+  // empty: kExists, unless `replaces` names the stored row's blob (the caller compared the bytes
+  // and found them different): then kConflict or kReplaced as with different digests.
+  virtual Result<PutResult> put_instance(const StoredInstance& instance, ConflictPolicy policy,
+                                         const std::optional<BlobId>& replaces) = 0;
+  Result<PutResult> put_instance(const StoredInstance& instance, ConflictPolicy policy) {
+    return put_instance(instance, policy, std::nullopt);
+  }
   // Removes an instance (and series/study/patient rows left empty); returns its blob.
   virtual Result<std::optional<BlobId>> remove_instance(const TenantId& tenant,
                                                         const InstanceUid& uid) = 0;

@@ -221,6 +221,45 @@ TEST_P(IndexContractTest, DifferentBytesReplaceReturnsOldBlob) {
   EXPECT_EQ(studies[0].study_related_instances, 1);
 }
 
+// Rows without a digest (ingest under an encrypted store, docs/adr/0021): the index cannot tell
+// equal bytes from different ones and says so; the caller compares and names the blob it found
+// different to replace it.
+TEST_P(IndexContractTest, WithoutADigestTheCallerDecidesAndNamesTheBlobItReplaces) {
+  auto s = sample_instance(1);
+  s.sha256.clear();
+  EXPECT_EQ(put_one(*index_, s, ConflictPolicy::kKeepFirst).outcome, PutOutcome::kStored);
+  expect_same(*find(*index_, s), s);
+  auto other = s;
+  other.blob = BlobId("eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee");
+  other.size = 7;
+  for (ConflictPolicy policy : {ConflictPolicy::kKeepFirst, ConflictPolicy::kReplace}) {
+    auto r = put_one(*index_, other, policy);
+    EXPECT_EQ(r.outcome, PutOutcome::kExists);
+    EXPECT_EQ(r.unreferenced_blob, std::nullopt);
+    expect_same(*find(*index_, s), s);
+  }
+  auto with_digest = other;  // one digest alone cannot decide either
+  with_digest.sha256 = std::string(64, 'b');
+  EXPECT_EQ(put_one(*index_, with_digest, ConflictPolicy::kKeepFirst).outcome, PutOutcome::kExists);
+
+  auto put = [&](ConflictPolicy policy, const BlobId& replaces) {
+    auto tx = index_->begin().value();
+    auto r = tx->put_instance(other, policy, replaces).value();
+    EXPECT_TRUE(tx->commit().ok());
+    return r;
+  };
+  // Naming another blob than the stored one (it changed since the caller compared): kExists.
+  EXPECT_EQ(put(ConflictPolicy::kReplace, BlobId("dddddddddddddddddddddddddddddddd")).outcome,
+            PutOutcome::kExists);
+  // kKeepFirst never replaces, whatever the caller names.
+  EXPECT_EQ(put(ConflictPolicy::kKeepFirst, s.blob).outcome, PutOutcome::kConflict);
+  expect_same(*find(*index_, s), s);
+  auto replaced = put(ConflictPolicy::kReplace, s.blob);
+  EXPECT_EQ(replaced.outcome, PutOutcome::kReplaced);
+  EXPECT_EQ(replaced.unreferenced_blob, s.blob);
+  expect_same(*find(*index_, s), other);
+}
+
 TEST_P(IndexContractTest, TransactionDestroyedWithoutCommitRollsBack) {
   {
     auto tx = begin_tx(*index_);

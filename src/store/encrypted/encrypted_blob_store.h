@@ -31,6 +31,7 @@ class EncryptedBlobStore final : public BlobStore {
 
   Result<std::unique_ptr<BlobWriter>> create(const BlobId& id, const BlobScope& scope) override;
   Result<std::unique_ptr<BlobReader>> open(const BlobId& id) override;
+  bool authenticates() const override { return true; }
   Result<void> remove(const BlobId& id) override { return inner_.remove(id); }
   Result<void> list(const std::function<Result<void>(const BlobInfo&)>& visit) override {
     return inner_.list(visit);

@@ -9,10 +9,9 @@ namespace {
 Result<void> validate(const StoredInstance& in) {
   const auto& a = in.attributes;
   if (in.tenant.empty() || in.patient_ref.empty() || a.study.study_uid.empty() ||
-      a.series.series_uid.empty() || a.instance.sop_instance_uid.empty() || in.blob.empty() ||
-      in.sha256.empty())
+      a.series.series_uid.empty() || a.instance.sop_instance_uid.empty() || in.blob.empty())
     return make_error(ErrorCode::kInvalidArgument,
-                      "instance needs tenant, patient ref, UIDs, blob and digest");
+                      "instance needs tenant, patient ref, UIDs and blob");
   return ok();
 }
 
@@ -52,7 +51,8 @@ auto SqliteTransaction::in_savepoint(F&& body) -> decltype(body()) {
 }
 
 Result<PutResult> SqliteTransaction::put_instance(const StoredInstance& instance,
-                                                  ConflictPolicy policy) {
+                                                  ConflictPolicy policy,
+                                                  const std::optional<BlobId>& replaces) {
   ARCA_TRY(validate(instance));
   return in_savepoint([&]() -> Result<PutResult> {
     auto existing = ARCA_TRY(
@@ -62,7 +62,14 @@ Result<PutResult> SqliteTransaction::put_instance(const StoredInstance& instance
       ARCA_TRY(insert_instance(conn_, instance));
       return out;
     }
-    if (existing->sha256 == instance.sha256) {
+    // Equal digests mean equal bytes; with a digest missing only the caller can compare them,
+    // and says so by naming the stored blob it found different (index.h).
+    const bool found_different = replaces == existing->blob;
+    if (!found_different && (existing->sha256.empty() || instance.sha256.empty())) {
+      out.outcome = PutOutcome::kExists;
+      return out;
+    }
+    if (!found_different && existing->sha256 == instance.sha256) {
       out.outcome = PutOutcome::kDuplicate;  // index.h: unreferenced_blob for kReplaced only
       return out;
     }

@@ -22,7 +22,9 @@ class SqliteTransaction final : public IndexTransaction {
       : lock_(std::move(lock)), conn_(conn) {}
   ~SqliteTransaction() override;
 
-  Result<PutResult> put_instance(const StoredInstance& instance, ConflictPolicy policy) override;
+  using IndexTransaction::put_instance;
+  Result<PutResult> put_instance(const StoredInstance& instance, ConflictPolicy policy,
+                                 const std::optional<BlobId>& replaces) override;
   Result<std::optional<BlobId>> remove_instance(const TenantId& tenant,
                                                 const InstanceUid& uid) override;
   Result<std::vector<StoredInstance>> remove_study(const TenantId& tenant,
