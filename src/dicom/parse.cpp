@@ -15,6 +15,7 @@
 #include "dicom/dcmtk_init.h"
 #include "dicom/extract.h"
 #include "dicom/htj2k.h"
+#include "dicom/memory_input_stream.h"
 
 namespace arca::dicom {
 namespace {
@@ -36,10 +37,10 @@ struct ReadOutcome {
   bool at_end = false;
 };
 
+// Values longer than DCM_MaxReadLength (Pixel Data) are skipped, not copied: `file` reads them
+// from `part10` only if asked, so it must not outlive those bytes.
 ReadOutcome read_object(ByteView part10, DcmFileFormat& file) {
-  DcmInputBufferStream in;
-  in.setBuffer(part10.data(), static_cast<offile_off_t>(part10.size()));
-  in.setEos();
+  MemoryInputStream in(part10);
   file.transferInit();
   OFCondition status = file.read(in, EXS_Unknown, EGL_noChange, DCM_MaxReadLength);
   file.transferEnd();

@@ -122,6 +122,27 @@ TEST_F(ParseTest, RejectsTruncationInsidePixelData) {
   }
 }
 
+// Pixel Data longer than DCMTK's maxReadLength is skipped in place, not copied (dicom/
+// memory_input_stream.h): a cut inside it must still be caught, and the rest still extracted.
+TEST_F(ParseTest, LargePixelDataIsCheckedWithoutBeingCopied) {
+  ObjectSpec spec;
+  spec.rows = 256;
+  spec.columns = 256;  // 128 KiB of Pixel Data
+  for (E_TransferSyntax xfer : {EXS_LittleEndianExplicit, EXS_LittleEndianImplicit,
+                                EXS_BigEndianExplicit, EXS_DeflatedLittleEndianExplicit}) {
+    Bytes bytes = make_part10(spec, xfer);
+    auto parsed = parse_part10(bytes);
+    ASSERT_TRUE(parsed.ok()) << parsed.error().to_string();
+    EXPECT_EQ(parsed->attributes.instance.rows, 256);
+    EXPECT_EQ(parsed->attributes.instance.columns, 256);
+    for (std::size_t cut : {std::size_t{1}, std::min<std::size_t>(4096, bytes.size() / 2),
+                            bytes.size() / 2}) {  // inside Pixel Data (or the deflated stream)
+      Bytes shorter(bytes.begin(), bytes.end() - static_cast<std::ptrdiff_t>(cut));
+      expect_rejected(parse_part10(shorter), ErrorCode::kInvalidDicom, "truncated");
+    }
+  }
+}
+
 TEST_F(ParseTest, RejectsEveryCutInsideAnElementValue) {
   Bytes bytes = make_part10();
   // The value "CT CHEST" sits inside the data set; a cut anywhere inside it must be caught.
