@@ -8,25 +8,20 @@ GroupCommitter::GroupCommitter(store::Index& index, store::BlobStore& blobs, Log
       blobs_(blobs),
       logger_(logger),
       max_batch_(max_batch == 0 ? 1 : max_batch),
-      audit_(audit),
-      thread_([this](const std::stop_token& stop) { run(stop); }) {}
-
-GroupCommitter::~GroupCommitter() {
-  thread_.request_stop();
-  cv_.notify_all();
-  if (thread_.joinable())
-    thread_.join();
-}
+      audit_(audit) {}
 
 Result<Committed> GroupCommitter::commit(CommitRequest request) {
-  Pending pending{std::move(request), {}};
-  auto future = pending.done.get_future();
-  {
-    std::lock_guard lock(mu_);
-    queue_.push_back(&pending);
+  Pending pending{std::move(request), std::nullopt};
+  std::unique_lock lock(mu_);
+  queue_.push_back(&pending);
+  cv_.wait(lock, [&] { return pending.finished || !leading_; });
+  if (!pending.finished) {
+    leading_ = true;
+    lead(lock, pending);
+    leading_ = false;
+    cv_.notify_all();  // the members it committed, and a waiting caller to take the lead
   }
-  cv_.notify_one();
-  return future.get();
+  return std::move(*pending.result);
 }
 
 std::uint64_t GroupCommitter::transactions() const {
@@ -34,20 +29,20 @@ std::uint64_t GroupCommitter::transactions() const {
   return transactions_;
 }
 
-void GroupCommitter::run(const std::stop_token& stop) {
-  for (;;) {
+void GroupCommitter::lead(std::unique_lock<std::mutex>& lock, const Pending& own) {
+  while (!own.finished) {
     std::vector<Pending*> batch;
-    {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, stop, [this] { return !queue_.empty(); });
-      if (queue_.empty())
-        return;  // stop requested and nothing left to do
-      while (!queue_.empty() && batch.size() < max_batch_) {
-        batch.push_back(queue_.front());
-        queue_.pop_front();
-      }
+    while (!queue_.empty() && batch.size() < max_batch_) {
+      batch.push_back(queue_.front());
+      queue_.pop_front();
     }
+    lock.unlock();
     commit_batch(batch);
+    lock.lock();
+    for (Pending* p : batch)
+      p->finished = true;
+    if (!own.finished)
+      cv_.notify_all();  // members of this batch return while the leader goes on
   }
 }
 
@@ -105,7 +100,7 @@ void GroupCommitter::commit_batch(std::vector<Pending*>& batch) {
   if (results.ok()) {
     for (std::size_t i = 0; i < batch.size(); ++i) {
       release_unreferenced(*batch[i], results.value()[i].put);
-      batch[i]->done.set_value(results.value()[i]);
+      batch[i]->result = results.value()[i];
     }
     return;
   }
@@ -117,9 +112,9 @@ void GroupCommitter::commit_batch(std::vector<Pending*>& batch) {
     auto single = batch.size() == 1 ? std::move(results) : try_commit({p});
     if (single.ok()) {
       release_unreferenced(*p, single.value()[0].put);
-      p->done.set_value(single.value()[0]);
+      p->result = single.value()[0];
     } else {
-      p->done.set_value(single.error());
+      p->result = single.error();
     }
   }
 }

@@ -1,8 +1,11 @@
 // GroupCommitter: makes many concurrent ingests share one index transaction (and so one fsync
 // of the index), as DESIGN §1 asks. Callers block in commit() until their row is durable or
-// has failed; a dedicated thread takes whatever is queued (up to max_batch) and commits it as
-// one transaction. If the batch transaction fails, each member is retried alone so one bad
-// instance cannot fail the others. Blobs that a commit leaves unreferenced (a duplicate that
+// has failed. The first caller to find no commit under way leads: on its own thread it takes
+// whatever is queued (up to max_batch) and commits it as one transaction, again until its own
+// row is done, then hands the lead to a waiting caller. Callers arriving meanwhile queue up and
+// form the next batch. (A dedicated committer thread cost every lone store two thread switches.)
+// If the batch transaction fails, each member is retried alone so one bad instance cannot fail
+// the others. Blobs that a commit leaves unreferenced (a duplicate that
 // raced, a replaced object) are removed by the committer.
 //
 // Audit right after the commit: given a TransactionalAuditRecorder, the committer takes the
@@ -17,15 +20,14 @@
 // decides, as docs/adr/0014 explains.
 // A put that ends kExists (the index cannot compare the bytes) changes nothing, is not audited
 // and keeps the caller's blob: the caller compares and commits again or removes it.
-// Thread-safety: commit() is thread-safe. The destructor drains the queue and stops the thread.
+// Thread-safety: commit() is thread-safe. Callers must have returned before destruction.
 #pragma once
 
 #include <condition_variable>
 #include <deque>
 #include <functional>
-#include <future>
 #include <mutex>
-#include <thread>
+#include <optional>
 
 #include "audit/recorder.h"
 #include "core/logger.h"
@@ -52,7 +54,7 @@ class GroupCommitter {
   // `audit` (optional) enlists the audit chain around each batch transaction.
   GroupCommitter(store::Index& index, store::BlobStore& blobs, Logger& logger,
                  std::size_t max_batch, audit::TransactionalAuditRecorder* audit = nullptr);
-  ~GroupCommitter();
+  ~GroupCommitter() = default;
   GroupCommitter(const GroupCommitter&) = delete;
   GroupCommitter& operator=(const GroupCommitter&) = delete;
 
@@ -64,9 +66,12 @@ class GroupCommitter {
  private:
   struct Pending {
     CommitRequest request;
-    std::promise<Result<Committed>> done;
+    std::optional<Result<Committed>> result;  // set by the leader before `finished`
+    bool finished = false;                    // guarded by mu_
   };
-  void run(const std::stop_token& stop);
+  // The leader's turn: batches from the queue until `own` is finished. Called and returns with
+  // `lock` held.
+  void lead(std::unique_lock<std::mutex>& lock, const Pending& own);
   void commit_batch(std::vector<Pending*>& batch);
   Result<std::vector<Committed>> try_commit(const std::vector<Pending*>& batch);
   // After the commit: appends the audit records of those members that have an audit function
@@ -81,10 +86,10 @@ class GroupCommitter {
   std::size_t max_batch_;
   audit::TransactionalAuditRecorder* audit_;
   mutable std::mutex mu_;
-  std::condition_variable_any cv_;
+  std::condition_variable cv_;  // a batch finished, or the lead is free
   std::deque<Pending*> queue_;
+  bool leading_ = false;  // a caller is committing batches
   std::uint64_t transactions_ = 0;
-  std::jthread thread_;  // last member: starts after the others are initialised
 };
 
 }  // namespace arca::service
