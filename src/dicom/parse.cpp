@@ -154,9 +154,17 @@ bool looks_like_part10(ByteView prefix) {
          std::memcmp(prefix.data() + kPreambleSize, "DICM", 4) == 0;
 }
 
-bool is_media_directory(ByteView part10) {
+namespace {
+
+struct MediaStorage {
+  std::string sop_class_uid;
+  std::string sop_instance_uid;
+};
+
+// The Media Storage SOP Class and Instance UID of the file meta information, if it reads.
+std::optional<MediaStorage> media_storage(ByteView part10) {
   if (!looks_like_part10(part10))
-    return false;
+    return std::nullopt;
   try {
     DcmMetaInfo meta;
     DcmInputBufferStream in;
@@ -165,11 +173,27 @@ bool is_media_directory(ByteView part10) {
     meta.transferInit();
     OFCondition status = meta.read(in, EXS_Unknown, EGL_noChange, DCM_MaxReadLength);
     meta.transferEnd();
-    return status.good() &&
-           meta_value(meta, DCM_MediaStorageSOPClassUID) == kMediaDirectorySopClass;
+    if (status.bad())
+      return std::nullopt;
+    return MediaStorage{meta_value(meta, DCM_MediaStorageSOPClassUID),
+                        meta_value(meta, DCM_MediaStorageSOPInstanceUID)};
   } catch (...) {
-    return false;
+    return std::nullopt;
   }
+}
+
+}  // namespace
+
+bool is_media_directory(ByteView part10) {
+  auto meta = media_storage(part10);
+  return meta && meta->sop_class_uid == kMediaDirectorySopClass;
+}
+
+std::optional<std::string> media_storage_sop_instance_uid(ByteView prefix) {
+  auto meta = media_storage(prefix);
+  if (!meta || meta->sop_instance_uid.empty())
+    return std::nullopt;
+  return meta->sop_instance_uid;
 }
 
 Result<ParsedInstance> parse_part10(ByteView part10) {

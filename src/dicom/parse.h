@@ -18,6 +18,9 @@
 // besides DCMTK's internally locked data dictionary).
 #pragma once
 
+#include <optional>
+#include <string>
+
 #include "core/bytes.h"
 #include "core/result.h"
 #include "domain/instance_attributes.h"
@@ -43,5 +46,9 @@ bool looks_like_part10(ByteView prefix);
 // True when the object is a DICOMDIR (Media Storage SOP Class 1.2.840.10008.1.3.10): a media
 // directory that lists instances, not an instance to store. parse_part10 rejects it.
 bool is_media_directory(ByteView part10);
+
+// The Media Storage SOP Instance UID (0002,0003) of an object's file meta information, read from
+// a prefix holding at least the whole meta group; nullopt if it does not read.
+std::optional<std::string> media_storage_sop_instance_uid(ByteView prefix);
 
 }  // namespace arca::dicom

@@ -1,5 +1,6 @@
 #include "service/archive_maintenance.h"
 
+#include "dicom/parse.h"
 #include "service/authorize.h"
 #include "service/retrieve_service.h"
 
@@ -7,11 +8,22 @@ namespace arca::service {
 
 namespace {
 
+// Reads the whole object (authenticated by GCM, or hashed where the row has a digest) and checks
+// that it is the instance the row names: its file meta SOP Instance UID. Without a digest (docs/
+// adr/0021) that is what ties a row to its blob beyond the blob id bound into the encryption.
 Result<void> check_one(store::BlobStore& blobs, const store::StoredInstance& row) {
   auto reader = ARCA_TRY(blobs.open(row.blob));
   VerifiedSource source(std::move(reader), row, Verify::kDigest);
   Bytes buffer(256 * 1024);
-  while (ARCA_TRY(source.read(buffer)) != 0) {
+  bool first = true;
+  while (const std::size_t n = ARCA_TRY(source.read(buffer))) {
+    if (first) {
+      first = false;
+      auto uid = dicom::media_storage_sop_instance_uid(ByteView(buffer).first(n));
+      if (uid != row.attributes.instance.sop_instance_uid.str())
+        return make_error(ErrorCode::kIntegrity,
+                          "stored object is not the instance its index row names");
+    }
   }
   return ok();
 }

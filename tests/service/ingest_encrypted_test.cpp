@@ -140,6 +140,30 @@ TEST_F(EncryptedIngestTest, ADamagedStoredObjectIsReportedNotTakenForADuplicate)
   EXPECT_EQ(check.failures.size(), 1u);
 }
 
+// Without a digest, `arca check` still ties each row to its object by the file meta SOP
+// Instance UID: two same-sized objects swapped under their rows (plain benchmark store, where
+// no GCM binds the blob id) are both reported.
+TEST_F(EncryptedIngestTest, CheckFindsAnObjectUnderAnotherInstancesRow) {
+  retrieve_.reset();
+  ingest_ = std::make_unique<IngestService>(
+      IngestDeps{faulty_, *index_, refs_, audit_, random_, clock_, logger_},
+      IngestOptions{.digest = IngestOptions::Digest::kNever});
+  Bytes ct = corpus_file("CT_small.dcm");
+  std::string other_sop = std::string(kCtSop).substr(0, std::strlen(kCtSop) - 1) + "9";
+  Bytes other = replace_all(ct, kCtSop, other_sop);
+  ASSERT_TRUE(ingest_->store(operator_ctx(), ct).ok());
+  ASSERT_TRUE(ingest_->store(operator_ctx(), other).ok());
+  auto check = check_archive(operator_ctx(), *index_, faulty_, {}).value();
+  EXPECT_EQ(check.checked, 2u);
+  EXPECT_TRUE(check.failures.empty());
+
+  std::swap(*memory_.raw(row()->blob), *memory_.raw(row(other_sop.c_str())->blob));
+  check = check_archive(operator_ctx(), *index_, faulty_, {}).value();
+  ASSERT_EQ(check.failures.size(), 2u);
+  EXPECT_EQ(check.failures[0].error.code, ErrorCode::kIntegrity);
+  EXPECT_NE(check.failures[0].error.message.find("not the instance"), std::string::npos);
+}
+
 // Stores of one SOP Instance UID that race past the first comparison meet in the index
 // (kExists) and are settled by comparing again: one stored, the rest duplicates or conflicts,
 // no blob left behind.
