@@ -101,25 +101,30 @@ MultipartReader::MultipartReader(ByteSource& body, std::string_view boundary,
 Result<bool> MultipartReader::fill() {
   if (eof_)
     return false;
-  std::size_t old = buffer_.size();
-  buffer_.resize(old + kChunk);
-  auto* data = reinterpret_cast<std::uint8_t*>(buffer_.data() + old);
+  if (storage_.size() < size_ + kChunk)
+    storage_.resize(std::max(size_ + kChunk, storage_.size() * 2));
+  auto* data = reinterpret_cast<std::uint8_t*>(storage_.data() + size_);
   std::size_t n = ARCA_TRY(body_.read(MutableByteView(data, kChunk)));
-  buffer_.resize(old + n);
+  size_ += n;
   eof_ = n == 0;
   return n > 0;
+}
+
+void MultipartReader::consume(std::size_t n) {
+  std::memmove(storage_.data(), storage_.data() + n, size_ - n);
+  size_ -= n;
 }
 
 // Position of needle at or after `from`, reading more of the body as needed; npos at its end.
 Result<std::size_t> MultipartReader::find(std::string_view needle, std::size_t from) {
   std::size_t scanned = from;
   for (;;) {
-    std::size_t pos = std::string_view(buffer_).find(needle, scanned);
+    std::size_t pos = buffered().find(needle, scanned);
     if (pos != std::string_view::npos)
       return pos;
-    if (buffer_.size() >= needle.size())
-      scanned = std::max(scanned, buffer_.size() - needle.size() + 1);
-    if (buffer_.size() > max_part_bytes_ + delimiter_.size() + 16 * 1024)
+    if (size_ >= needle.size())
+      scanned = std::max(scanned, size_ - needle.size() + 1);
+    if (size_ > max_part_bytes_ + delimiter_.size() + 16 * 1024)
       return make_error(ErrorCode::kTooLarge, "multipart part exceeds the size limit");
     if (!ARCA_TRY(fill()))
       return std::string_view::npos;
@@ -128,36 +133,49 @@ Result<std::size_t> MultipartReader::find(std::string_view needle, std::size_t f
 
 // The first delimiter may open the body without the leading CRLF.
 Result<void> MultipartReader::skip_preamble() {
-  buffer_.insert(0, "\r\n");
+  storage_.assign("\r\n");  // nothing read yet
+  size_ = storage_.size();
   std::size_t pos = ARCA_TRY(find(delimiter_, 0));
   if (pos == std::string::npos)
     return make_error(ErrorCode::kInvalidArgument, "multipart body has no boundary delimiter");
-  buffer_.erase(0, pos);
+  consume(pos);
   return ok();
 }
 
 Result<std::optional<Part>> MultipartReader::next() {
-  if (done_)
+  auto view = ARCA_TRY(next_view());
+  if (!view)
     return std::optional<Part>();
+  return std::optional<Part>(Part{std::move(view->content_type), std::move(view->content_location),
+                                  Bytes(view->body.begin(), view->body.end())});
+}
+
+Result<std::optional<MultipartReader::PartView>> MultipartReader::next_view() {
+  if (done_)
+    return std::optional<PartView>();
+  if (pending_consume_ > 0) {  // the previous part's bytes, kept until now for its view
+    consume(pending_consume_);
+    pending_consume_ = 0;
+  }
   if (!started_) {
     ARCA_TRY(skip_preamble());
     started_ = true;
   }
-  // buffer_ starts with the delimiter; then "--" (close) or transport padding and CRLF.
-  while (buffer_.size() < delimiter_.size() + 2 && ARCA_TRY(fill())) {
+  // The buffer starts with the delimiter; then "--" (close) or transport padding and CRLF.
+  while (size_ < delimiter_.size() + 2 && ARCA_TRY(fill())) {
   }
-  if (buffer_.compare(delimiter_.size(), 2, "--") == 0) {
+  if (buffered().substr(delimiter_.size(), 2) == "--") {
     done_ = true;
-    return std::optional<Part>();
+    return std::optional<PartView>();
   }
   std::size_t line_end = ARCA_TRY(find("\r\n", delimiter_.size()));
   std::size_t headers_end =
       line_end == std::string::npos ? line_end : ARCA_TRY(find("\r\n\r\n", line_end));
   if (headers_end == std::string::npos)
     return make_error(ErrorCode::kInvalidArgument, "multipart body ends inside part headers");
-  Part part;
+  PartView part;
   const std::string_view headers =
-      std::string_view(buffer_).substr(line_end + 2, headers_end + 2 - (line_end + 2));
+      buffered().substr(line_end + 2, headers_end + 2 - (line_end + 2));
   part.content_type = part_header(headers, "content-type");
   part.content_location = part_header(headers, "content-location");
   std::size_t body_start = headers_end + 4;
@@ -166,10 +184,10 @@ Result<std::optional<Part>> MultipartReader::next() {
     return make_error(ErrorCode::kInvalidArgument, "multipart body ends inside a part");
   if (body_end - body_start > max_part_bytes_)
     return make_error(ErrorCode::kTooLarge, "multipart part exceeds the size limit");
-  const auto* data = reinterpret_cast<const std::uint8_t*>(buffer_.data());
-  part.body.assign(data + body_start, data + body_end);
-  buffer_.erase(0, body_end);
-  return std::optional<Part>(std::move(part));
+  const auto* data = reinterpret_cast<const std::uint8_t*>(storage_.data());
+  part.body = ByteView(data + body_start, body_end - body_start);
+  pending_consume_ = body_end;
+  return std::optional<PartView>(std::move(part));
 }
 
 MultipartSource::MultipartSource(std::string boundary, std::size_t count, Opener open)

@@ -46,15 +46,30 @@ class MultipartReader {
   // The next part, or nullopt after the last one.
   Result<std::optional<Part>> next();
 
+  // The same without copying the body: `body` views the reader's buffer and is valid until the
+  // next call.
+  struct PartView {
+    std::string content_type;
+    std::string content_location;
+    ByteView body;
+  };
+  Result<std::optional<PartView>> next_view();
+
  private:
   Result<bool> fill();  // false at the end of the body
   Result<std::size_t> find(std::string_view needle, std::size_t from);
   Result<void> skip_preamble();
+  std::string_view buffered() const { return {storage_.data(), size_}; }
+  void consume(std::size_t n);  // drops the first n buffered bytes
 
   ByteSource& body_;
   std::string delimiter_;  // "\r\n--" + boundary
   std::size_t max_part_bytes_;
-  std::string buffer_;
+  // The unread bytes are the first size_ of storage_, which only grows (so reading into it
+  // does not zero-fill each chunk first).
+  std::string storage_;
+  std::size_t size_ = 0;
+  std::size_t pending_consume_ = 0;  // bytes of the last part's view, dropped by the next call
   bool started_ = false;
   bool done_ = false;
   bool eof_ = false;

@@ -106,7 +106,7 @@ void store_object(DicomWebDeps deps, const service::RequestContext& ctx,
 
 // Stores one application/dicom part.
 void store_part(DicomWebDeps deps, const service::RequestContext& ctx,
-                const std::optional<std::string_view>& study, const Part& part,
+                const std::optional<std::string_view>& study, const MultipartReader::PartView& part,
                 StoreReport& report) {
   MediaType type = parse_media_type(part.content_type);
   if (!part.content_type.empty() && type.type != "application/dicom") {
@@ -224,7 +224,7 @@ Result<Response> store(DicomWebDeps deps, Request& request) {
     ARCA_TRY(store_json_body(deps, ctx, study, reader, report));
   } else {
     for (;;) {
-      auto part = reader.next();
+      auto part = reader.next_view();  // stored straight from the reader's buffer
       if (!part.ok()) {
         // A framing error or an oversized part ends the body; what was stored stays stored.
         if (report.stored.empty() && report.failed.empty())

@@ -29,6 +29,39 @@ std::vector<Part> read_parts(const std::string& body, std::string_view boundary,
   }
 }
 
+// next_view() hands out each body in place (no copy): the same parts as next(), each view
+// intact until the next call, also for bodies larger than one read chunk and buffers that grow.
+TEST(MultipartReader, ViewsAreThePartsUntilTheNextCall) {
+  const std::vector<std::string> bodies = {"first", std::string(200'000, 'x') + "end", "",
+                                           std::string(70'000, 'y'), "last\r\n--not"};
+  std::string body = "preamble\r\n";
+  for (const std::string& b : bodies)
+    body += "--q\r\nContent-Type: application/dicom\r\n\r\n" + b + "\r\n";
+  body += "--q--\r\nepilogue";
+  for (std::size_t step : {std::size_t{5}, std::size_t{4096}, std::size_t{1} << 20}) {
+    TrickleSource source(body, step);
+    MultipartReader reader(source, "q", 1 << 20);
+    std::size_t i = 0;
+    for (;; ++i) {
+      auto part = reader.next_view();
+      ASSERT_TRUE(part.ok()) << part.error().to_string();
+      if (!*part)
+        break;
+      ASSERT_LT(i, bodies.size());
+      EXPECT_EQ((*part)->content_type, "application/dicom");
+      EXPECT_EQ(
+          std::string(reinterpret_cast<const char*>((*part)->body.data()), (*part)->body.size()),
+          bodies[i])
+          << "part " << i << ", step " << step;
+    }
+    EXPECT_EQ(i, bodies.size());
+    auto parts = read_parts(body, "q", step);
+    ASSERT_EQ(parts.size(), bodies.size());
+    for (std::size_t k = 0; k < bodies.size(); ++k)
+      EXPECT_EQ(str(parts[k].body), bodies[k]);
+  }
+}
+
 TEST(MultipartReader, PartHeadersGiveContentTypeAndLocation) {
   std::string body =
       "--b\r\nContent-Type: application/dicom+json\r\n\r\n[]\r\n"
