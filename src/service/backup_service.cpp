@@ -1,0 +1,211 @@
+#include "service/backup_service.h"
+
+#include <set>
+
+#include "core/file.h"
+#include "crypto/hash.h"
+#include "service/audit_trail.h"
+#include "service/authorize.h"
+
+namespace arca::service {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::size_t kCopyBuffer = 1 << 20;
+
+// Passes bytes on to a staged file, hashing and counting them.
+class HashingSink final : public ByteSink {
+ public:
+  explicit HashingSink(store::StagedFile& out) : out_(out) {}
+  Result<void> write(ByteView data) override {
+    hash_.update(data);
+    size_ += data.size();
+    return out_.write(data);
+  }
+  std::uint64_t size() const { return size_; }
+  std::string digest() { return to_hex(hash_.finish()); }
+
+ private:
+  store::StagedFile& out_;
+  crypto::Sha256 hash_;
+  std::uint64_t size_ = 0;
+};
+
+// Size and SHA-256 of a file (a snapshot written by SQLite into the staging directory).
+Result<BackupFileEntry> digest_file(const fs::path& root, const std::string& relative) {
+  FileSource source = ARCA_TRY(FileSource::open(root / relative));
+  crypto::Sha256 hash;
+  Bytes buffer(kCopyBuffer);
+  BackupFileEntry entry{relative, 0, {}};
+  for (;;) {
+    std::size_t n = ARCA_TRY(source.read(buffer));
+    if (n == 0)
+      break;
+    hash.update(ByteView(buffer).first(n));
+    entry.size += n;
+  }
+  entry.sha256 = to_hex(hash.finish());
+  return entry;
+}
+
+// Copies one blob's stored bytes into the backup.
+Result<BackupFileEntry> copy_blob(store::BlobStore& from, store::StagedDirectory& to,
+                                  const store::BlobId& id, Bytes& buffer) {
+  auto reader = ARCA_TRY(from.open(id));
+  const std::string relative = backup_blob_path(id);
+  auto file = ARCA_TRY(to.create_file(relative));
+  HashingSink sink(*file);
+  std::uint64_t offset = 0;
+  while (offset < reader->size()) {
+    std::size_t n = ARCA_TRY(reader->read_at(offset, buffer));
+    if (n == 0)
+      return make_error(ErrorCode::kIntegrity, "blob " + id.str() + " ended early");
+    ARCA_TRY(sink.write(ByteView(buffer).first(n)));
+    offset += n;
+  }
+  ARCA_TRY(file->commit());
+  return BackupFileEntry{relative, sink.size(), sink.digest()};
+}
+
+Result<void> write_small(store::StagedDirectory& dir, const std::string& relative,
+                         std::string_view text) {
+  auto file = ARCA_TRY(dir.create_file(relative));
+  ARCA_TRY(file->write(ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size())));
+  return file->commit();
+}
+
+std::string mode_name(BackupMode mode) {
+  return mode == BackupMode::kOnline ? "online" : "offline";
+}
+
+}  // namespace
+
+std::string backup_time_text(std::int64_t ms) {
+  return format_utc_iso8601(Clock::TimePoint(std::chrono::milliseconds(ms)));
+}
+
+Result<BackupManifest> read_backup_manifest(const fs::path& dir, const SecretBytes& backup_key) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec))
+    return make_error(ErrorCode::kNotFound, dir.string() + " is not a directory");
+  auto text = read_file(dir / kManifestFile, 64 << 20);
+  if (!text.ok()) {
+    if (text.error().code == ErrorCode::kNotFound)
+      return make_error(ErrorCode::kNotFound,
+                        "no manifest.json in " + dir.string() + ": not a complete Arca backup");
+    return text.error();
+  }
+  auto mac = read_file(dir / kManifestMacFile, 1024);
+  if (!mac.ok()) {
+    if (mac.error().code == ErrorCode::kNotFound)
+      return make_error(ErrorCode::kIntegrity, "manifest.hmac is missing: cannot authenticate");
+    return mac.error();
+  }
+  return authenticate_manifest(backup_key, as_chars(*text), as_chars(*mac));
+}
+
+Result<BackupManifest> BackupService::write_backup(store::StagedDirectory& dir, BackupMode mode) {
+  BackupManifest m;
+  m.created_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(deps_.clock.now().time_since_epoch())
+          .count();
+  m.key_id = backup_key_id(deps_.backup_key);
+  m.mode = mode_name(mode);
+  // Reading the head first also moves records still in the audit journal into audit.db.
+  m.audit_records = ARCA_TRY(deps_.audit_log.head()).seq;
+  const fs::path root = dir.staging();
+  (void)ARCA_TRY(deps_.storage.snapshot(BackupDatabase::kIndex, root / "index.db"));
+  (void)ARCA_TRY(deps_.storage.snapshot(BackupDatabase::kAuditTrail, root / "audit.db"));
+  m.files.push_back(ARCA_TRY(digest_file(root, "index.db")));
+  m.files.push_back(ARCA_TRY(digest_file(root, "audit.db")));
+  // The blobs the snapshot references, as stored: what the index copy needs and nothing else.
+  std::set<std::string> copied;
+  Bytes buffer(kCopyBuffer);
+  ARCA_TRY(deps_.storage.read_index(
+      root / "index.db", [&](const store::StoredInstance& row) -> Result<void> {
+        ++m.instances;
+        if (!copied.insert(row.blob.str()).second)
+          return ok();
+        auto entry = copy_blob(deps_.stored_blobs, dir, row.blob, buffer);
+        if (!entry.ok() && entry.error().code == ErrorCode::kNotFound) {
+          return make_error(ErrorCode::kConflict,
+                            "blob " + row.blob.str() + " of instance " +
+                                row.attributes.instance.sop_instance_uid.str() +
+                                " went away during the backup (deleted meanwhile?): run it again");
+        }
+        BackupFileEntry e = ARCA_TRY(std::move(entry));
+        m.blob_bytes += e.size;
+        m.files.push_back(std::move(e));
+        return ok();
+      }));
+  const std::string text = serialize_manifest(m);
+  ARCA_TRY(write_small(dir, std::string(kManifestFile), text));
+  ARCA_TRY(write_small(dir, std::string(kManifestMacFile), manifest_mac(deps_.backup_key, text)));
+  return m;
+}
+
+Result<BackupSummary> BackupService::create(const RequestContext& ctx, const fs::path& to,
+                                            BackupMode mode) {
+  ARCA_TRY(authorize(ctx, Permission::kAdminSettings));
+  auto result = [&]() -> Result<BackupSummary> {
+    auto dir = ARCA_TRY(deps_.storage.stage(to));
+    BackupManifest m = ARCA_TRY(write_backup(*dir, mode));
+    ARCA_TRY(dir->publish());
+    return BackupSummary{dir->final_dir(), std::move(m)};
+  }();
+  if (!result.ok()) {
+    ARCA_TRY(audited(ctx, "backup create failed", &result.error()));
+    return result;
+  }
+  const BackupManifest& m = result->manifest;
+  auto recorded = audited(ctx,
+                          "backup created (" + m.mode + "): " + std::to_string(m.instances) +
+                              " instances, " + std::to_string(m.files.size()) + " files, " +
+                              std::to_string(m.blob_bytes) + " blob bytes, key id " + m.key_id,
+                          nullptr);
+  if (!recorded.ok()) {  // fail closed: no unaudited copy of the archive is left behind
+    std::error_code ec;
+    fs::remove_all(result->dir, ec);
+    return recorded.error();
+  }
+  deps_.logger.info("backup created: " + std::to_string(m.instances) + " instances in " +
+                    result->dir.string());
+  return result;
+}
+
+Result<std::uint64_t> BackupService::export_keys(const RequestContext& ctx, const fs::path& to) {
+  ARCA_TRY(authorize(ctx, Permission::kAdminSettings));
+  auto result = [&]() -> Result<std::uint64_t> {
+    std::error_code ec;
+    if (fs::exists(fs::symlink_status(to, ec)))
+      return make_error(ErrorCode::kAlreadyExists, to.string() + " already exists");
+    fs::path parent = fs::absolute(to).parent_path();
+    fs::path temp = parent / ("." + to.filename().string() + ".partial");
+    fs::remove(temp, ec);
+    auto size = deps_.storage.snapshot(BackupDatabase::kKeyVault, temp);
+    if (!size.ok())
+      return size;
+    if (::rename(temp.c_str(), to.c_str()) != 0) {
+      Error e = errno_error(errno, "rename into " + to.string());
+      fs::remove(temp, ec);
+      return e;
+    }
+    ARCA_TRY(sync_directory(parent));
+    return size;
+  }();
+  ARCA_TRY(audited(ctx, result.ok() ? "key vault exported" : "key vault export failed",
+                   result.ok() ? nullptr : &result.error()));
+  return result;
+}
+
+Result<void> BackupService::audited(const RequestContext& ctx, std::string detail,
+                                    const Error* error) {
+  audit::AuditEvent event = audit_event(ctx, AuditAction::kBackup, deps_.clock);
+  event.detail = std::move(detail);
+  set_outcome(event, error);
+  return record_or_refuse(deps_.recorder, event, deps_.logger);
+}
+
+}  // namespace arca::service
