@@ -76,6 +76,8 @@ Result<void> register_routes(http::Router& router, Archive& archive, Random& ran
                                     archive.audit_search()));
   ARCA_TRY(api::register_document_routes(router, archive.documents()));
   ARCA_TRY(api::register_study_routes(router, archive.retrieve(), archive.deletion()));
+  ARCA_TRY(api::register_backup_routes(
+      router, archive.backups(), {archive.config().backup.dir, archive.config().backup.keys_dir}));
   return dicomweb::register_dicomweb_routes(
       router, {archive.query(), archive.retrieve(), archive.ingest(), random});
 }

@@ -76,6 +76,25 @@ Result<void> write_small(store::StagedDirectory& dir, const std::string& relativ
   return file->commit();
 }
 
+// A backup holds every tenant: only a system admin may make or read one.
+Result<void> authorize_backup(const RequestContext& ctx) {
+  ARCA_TRY(authorize(ctx, Permission::kAdminSettings));
+  if (!ctx.principal.system_admin)
+    return make_error(ErrorCode::kPermissionDenied, "backups require a system admin");
+  return ok();
+}
+
+// "20261128T230501Z"
+std::string compact_time(const Clock::TimePoint t) {
+  std::string s = format_utc_iso8601(t);
+  std::string out;
+  for (char c : s.substr(0, 19)) {
+    if (c != '-' && c != ':')
+      out += c;
+  }
+  return out + "Z";
+}
+
 std::string mode_name(BackupMode mode) {
   return mode == BackupMode::kOnline ? "online" : "offline";
 }
@@ -148,7 +167,7 @@ Result<BackupManifest> BackupService::write_backup(store::StagedDirectory& dir, 
 
 Result<BackupSummary> BackupService::create(const RequestContext& ctx, const fs::path& to,
                                             BackupMode mode) {
-  ARCA_TRY(authorize(ctx, Permission::kAdminSettings));
+  ARCA_TRY(authorize_backup(ctx));
   auto result = [&]() -> Result<BackupSummary> {
     auto dir = ARCA_TRY(deps_.storage.stage(to));
     BackupManifest m = ARCA_TRY(write_backup(*dir, mode));
@@ -157,6 +176,9 @@ Result<BackupSummary> BackupService::create(const RequestContext& ctx, const fs:
   }();
   if (!result.ok()) {
     ARCA_TRY(audited(ctx, "backup create failed", &result.error()));
+    if (result.error().code == ErrorCode::kOutOfSpace)
+      return make_error(ErrorCode::kOutOfSpace, "the destination is full (" +
+                                                    result.error().message + "); nothing was kept");
     return result;
   }
   const BackupManifest& m = result->manifest;
@@ -176,7 +198,7 @@ Result<BackupSummary> BackupService::create(const RequestContext& ctx, const fs:
 }
 
 Result<std::uint64_t> BackupService::export_keys(const RequestContext& ctx, const fs::path& to) {
-  ARCA_TRY(authorize(ctx, Permission::kAdminSettings));
+  ARCA_TRY(authorize_backup(ctx));
   auto result = [&]() -> Result<std::uint64_t> {
     std::error_code ec;
     if (fs::exists(fs::symlink_status(to, ec)))
@@ -198,6 +220,28 @@ Result<std::uint64_t> BackupService::export_keys(const RequestContext& ctx, cons
   ARCA_TRY(audited(ctx, result.ok() ? "key vault exported" : "key vault export failed",
                    result.ok() ? nullptr : &result.error()));
   return result;
+}
+
+Result<NamedBackup> BackupService::create_named(const RequestContext& ctx, const BackupDirs& dirs) {
+  ARCA_TRY(authorize_backup(ctx));
+  if (dirs.data.empty()) {
+    return make_error(ErrorCode::kUnavailable,
+                      "no backup directory configured ([backup] dir in arca.toml)");
+  }
+  std::unique_lock lock(running_, std::try_to_lock);
+  if (!lock.owns_lock())
+    return make_error(ErrorCode::kUnavailable, "a backup is already running");
+  const std::string stamp = compact_time(deps_.clock.now());
+  NamedBackup out;
+  out.backup = ARCA_TRY(create(ctx, dirs.data / ("arca-backup-" + stamp), BackupMode::kOnline));
+  if (!dirs.keys.empty()) {
+    fs::path keys = dirs.keys / ("arca-keys-" + stamp);
+    std::error_code ec;
+    fs::create_directories(dirs.keys, ec);
+    (void)ARCA_TRY(export_keys(ctx, keys));
+    out.keys_file = keys;
+  }
+  return out;
 }
 
 Result<void> BackupService::audited(const RequestContext& ctx, std::string detail,

@@ -1,6 +1,7 @@
 // Backups and restore (docs/adr/0019-backup-and-restore.md, docs/formats/backup.md): the use
 // cases behind `arca backup create|verify|keys|list`, `arca restore` and
-// `POST /api/v1/admin/backups`. Each requires admin.settings and records an audit event
+// `POST /api/v1/admin/backups`. Each requires admin.settings from a system admin (a backup
+// holds every tenant) and records an audit event
 // (action "backup" or "restore") with its outcome and counts; nothing it logs, reports or
 // writes in clear names a patient (blob ids, UIDs and opaque refs only).
 //
@@ -15,6 +16,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -89,6 +91,18 @@ struct BackupVerifyReport {
   bool ok() const { return problems.empty(); }
 };
 
+// Where the server writes the backups it makes while running ([backup] in arca.toml): chosen by
+// the operator, never by a request.
+struct BackupDirs {
+  std::filesystem::path data;  // each backup: <data>/arca-backup-<UTC time>
+  std::filesystem::path keys;  // if set: the vault export <keys>/arca-keys-<UTC time>
+};
+
+struct NamedBackup {
+  BackupSummary backup;
+  std::optional<std::filesystem::path> keys_file;
+};
+
 class BackupService {
  public:
   explicit BackupService(BackupDeps deps) : deps_(deps) {}
@@ -103,6 +117,10 @@ class BackupService {
   Result<BackupVerifyReport> verify(const RequestContext& ctx, const std::filesystem::path& dir);
   // Writes the key vault (still encrypted under the root key) to the new file `to`.
   Result<std::uint64_t> export_keys(const RequestContext& ctx, const std::filesystem::path& to);
+  // The running server's backup (online): a backup named by the time in `dirs.data`, and the
+  // vault exported to `dirs.keys` if set. kUnavailable when no directory is configured or
+  // another backup is running.
+  Result<NamedBackup> create_named(const RequestContext& ctx, const BackupDirs& dirs);
 
  private:
   Result<BackupManifest> write_backup(store::StagedDirectory& dir, BackupMode mode);
@@ -110,6 +128,7 @@ class BackupService {
   Result<void> audited(const RequestContext& ctx, std::string detail, const Error* error);
 
   BackupDeps deps_;
+  std::mutex running_;  // one server-made backup at a time
 };
 
 // Reads and authenticates the manifest of the backup in `dir` (kNotFound if there is none).

@@ -110,6 +110,8 @@ Result<void> BackupService::check_blobs(const fs::path& dir, BackupVerifyReport&
 
 Result<BackupVerifyReport> BackupService::verify(const RequestContext& ctx, const fs::path& dir) {
   ARCA_TRY(authorize(ctx, Permission::kAdminSettings));
+  if (!ctx.principal.system_admin)
+    return make_error(ErrorCode::kPermissionDenied, "backups require a system admin");
   auto result = [&]() -> Result<BackupVerifyReport> {
     BackupVerifyReport report;
     report.manifest = ARCA_TRY(read_backup_manifest(dir, deps_.backup_key));
