@@ -34,7 +34,15 @@ Result<service::RestoreCopy> copy_step(const Config& config, Logger& logger, con
   if (!cli.keys_file.empty()) {
     request.keys_file = fs::path(cli.keys_file);
   } else if (fs::is_regular_file(config.data_dir / "keys" / "vault.db", ec)) {
-    source_lock.emplace(ARCA_TRY(ArchiveLock::acquire(config.data_dir)));
+    auto lock = ArchiveLock::acquire(config.data_dir);
+    if (!lock.ok()) {
+      return make_error(lock.error().code,
+                        "cannot read the current key vault in " + config.data_dir.string() +
+                            " (" + lock.error().message +
+                            "): pass --keys FILE, a vault export made by `arca backup keys` or "
+                            "by the server's backups ([backup] keys_dir)");
+    }
+    source_lock.emplace(std::move(lock).value());
   }
   fs::path blobs = target.staging() / "blobs";
   fs::create_directories(blobs, ec);

@@ -276,6 +276,29 @@ class BackupTest(unittest.TestCase):
         restore = [r for r in records if r["action"] == "restore"][-1]
         self.assertIn("1 erased instances of 1 patients removed", restore["detail"])
 
+    def test_restore_needs_a_vault(self):
+        lone = harness.Arca()
+        try:
+            os.makedirs(os.path.dirname(lone.key_file), mode=0o700)
+            shutil.copy(self.arca.key_file, lone.key_file)
+            target = os.path.join(self.work, "restored-no-vault")
+            p = lone.run("restore", "--from", self.backup, "--data", target, check=1)
+            self.assertIn("no key vault to restore with: pass --keys FILE", p.stderr.decode())
+            self.assertFalse(os.path.exists(target))
+        finally:
+            lone.cleanup()
+        self.arca.serve()
+        try:
+            target = os.path.join(self.work, "restored-in-use")
+            p = self.arca.run("restore", "--from", self.backup, "--data", target, check=1)
+            self.assertIn("cannot read the current key vault", p.stderr.decode())
+            self.assertFalse(os.path.exists(target))
+        finally:
+            self.arca.stop()
+        target = os.path.join(self.work, "restored-current-vault")
+        p = self.arca.run("restore", "--from", self.backup, "--data", target, check=0)
+        self.assertIn("restored 3 instances", p.stdout.decode())
+
     def test_restore_of_damaged_backup_is_refused(self):
         b = self.copy_of_backup()
         victim = self.blob_files(b)[0]
