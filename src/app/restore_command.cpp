@@ -37,8 +37,8 @@ Result<service::RestoreCopy> copy_step(const Config& config, Logger& logger, con
     auto lock = ArchiveLock::acquire(config.data_dir);
     if (!lock.ok()) {
       return make_error(lock.error().code,
-                        "cannot read the current key vault in " + config.data_dir.string() +
-                            " (" + lock.error().message +
+                        "cannot read the current key vault in " + config.data_dir.string() + " (" +
+                            lock.error().message +
                             "): pass --keys FILE, a vault export made by `arca backup keys` or "
                             "by the server's backups ([backup] keys_dir)");
     }

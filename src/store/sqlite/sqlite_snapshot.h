@@ -30,6 +30,10 @@ struct SnapshotRequest {
 // nothing is left at `to`. Returns the size of the copy in bytes.
 Result<std::uint64_t> snapshot_database(const SnapshotRequest& request, const SecretBytes& key);
 
+// check_database and read_index_instances read a copy made by snapshot_database (one
+// self-contained file, opened `immutable`: no lock, no journal); a live WAL database is not
+// theirs to read.
+//
 // Opens `file` read-only under `key` and checks that it is an intact Arca database of `kind`
 // (the key opens it, its application id matches, SQLite's integrity_check passes), writing
 // nothing to it. Fails with kPermissionDenied for a wrong key or a foreign file, kIntegrity
