@@ -233,6 +233,8 @@ int main(int argc, char** argv) {
   auto archive = arca::app::Archive::open(config.value(), *logger.value());
   if (!archive.ok()) {
     std::cerr << "arca: " << archive.error().message << '\n';
+    if (backup_cli.backup_parsed() && archive.error().code == arca::ErrorCode::kUnavailable)
+      std::cerr << "arca: while the server runs, back up with POST /api/v1/admin/backups\n";
     return 1;
   }
   arca::app::Archive& a = *archive.value();
