@@ -25,7 +25,7 @@ Result<void> register_backup_routes(http::Router& router, service::BackupService
              {"created", service::backup_time_text(m.created_ms)},
              {"mode", m.mode},
              {"instances", m.instances},
-             {"files", m.files.size()},
+             {"blobs", m.blobs},
              {"blob_bytes", m.blob_bytes},
              {"key_id", m.key_id}};
     if (made.keys_file)

@@ -23,7 +23,7 @@ std::string json_text(std::string_view s) {
 
 void print_manifest_line(const fs::path& dir, const service::BackupManifest& m, std::ostream& out) {
   out << dir.string() << "  " << service::backup_time_text(m.created_ms) << "  key id " << m.key_id
-      << "  " << m.mode << "  " << m.instances << " instances  " << m.files.size() << " files  "
+      << "  " << m.mode << "  " << m.instances << " instances  " << m.blobs << " blobs  "
       << m.blob_bytes << " blob bytes  " << m.audit_records << " audit records\n";
 }
 
@@ -36,11 +36,11 @@ int run_create(Archive& archive, const BackupCli& cli, std::ostream& out, std::o
   }
   if (cli.json) {
     out << "{\"dir\":" << json_text(r->dir.string()) << ",\"instances\":" << r->manifest.instances
-        << ",\"files\":" << r->manifest.files.size() << ",\"blob_bytes\":" << r->manifest.blob_bytes
+        << ",\"blobs\":" << r->manifest.blobs << ",\"blob_bytes\":" << r->manifest.blob_bytes
         << ",\"key_id\":\"" << r->manifest.key_id << "\"}\n";
   } else {
     out << "backup written to " << r->dir.string() << ": " << r->manifest.instances
-        << " instances, " << r->manifest.files.size() << " files, " << r->manifest.blob_bytes
+        << " instances, " << r->manifest.blobs << " blobs, " << r->manifest.blob_bytes
         << " blob bytes (key id " << r->manifest.key_id << ")\n"
         << "the key vault is not in it: keep an export (arca backup keys --to FILE) apart\n";
   }

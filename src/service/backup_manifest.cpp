@@ -76,6 +76,7 @@ std::string serialize_manifest(const BackupManifest& m) {
             {"key_id", m.key_id},
             {"mode", m.mode},
             {"instances", m.instances},
+            {"blobs", m.blobs},
             {"blob_bytes", m.blob_bytes},
             {"audit_records", m.audit_records},
             {"files", std::move(files)}};
@@ -97,6 +98,7 @@ Result<BackupManifest> parse_manifest(std::string_view text) {
     m.key_id = j.at("key_id").get<std::string>();
     m.mode = j.at("mode").get<std::string>();
     m.instances = j.at("instances").get<std::uint64_t>();
+    m.blobs = j.at("blobs").get<std::uint64_t>();
     m.blob_bytes = j.at("blob_bytes").get<std::uint64_t>();
     m.audit_records = j.at("audit_records").get<std::uint64_t>();
     if (!is_hex(m.key_id, 16))

@@ -1,5 +1,6 @@
-// The manifest of a backup directory (docs/formats/backup.md): what the backup holds — every
-// file with its size and SHA-256, and counts — as JSON in manifest.json, authenticated by
+// The manifest of a backup directory (docs/formats/backup.md): what the backup holds — index.db,
+// audit.db and blobs.list (which lists every blob file) with their sizes and SHA-256, and
+// counts — as JSON in manifest.json, authenticated by
 // HMAC-SHA-256 under the backup key (derived from the root key, "arca backup v1") in
 // manifest.hmac. Parsing is strict: unknown versions, unsafe paths, malformed digests and
 // duplicate paths are refused. Nothing in a manifest is PHI (file names are opaque blob ids).
@@ -33,6 +34,7 @@ struct BackupManifest {
   std::string key_id;           // backup_key_id() of the key the manifest is signed with
   std::string mode;             // "offline" (CLI, server stopped) or "online" (inside serve)
   std::uint64_t instances = 0;
+  std::uint64_t blobs = 0;          // entries of blobs.list (backup_blob_list.h)
   std::uint64_t blob_bytes = 0;     // stored (encrypted) bytes of the blob files
   std::uint64_t audit_records = 0;  // the trail's head when the snapshot began (at least)
   std::vector<BackupFileEntry> files;

@@ -6,6 +6,7 @@
 #include "crypto/hash.h"
 #include "service/audit_trail.h"
 #include "service/authorize.h"
+#include "service/backup_blob_list.h"
 #include "service/retrieve_service.h"
 
 namespace arca::service {
@@ -13,6 +14,11 @@ namespace arca::service {
 namespace fs = std::filesystem;
 
 namespace {
+
+class NullSink final : public ByteSink {
+ public:
+  Result<void> write(ByteView) override { return ok(); }
+};
 
 // Copies `from` into `out` while hashing; the copy must match `entry` or the restore stops.
 Result<void> copy_checked(const fs::path& from, const BackupFileEntry& entry, ByteSink& out) {
@@ -89,17 +95,25 @@ Result<RestoreCopy> copy_backup(const RestoreCopyDeps& deps, const RestoreReques
   ARCA_TRY(deps.storage.check(BackupDatabase::kAuditTrail, target.staging() / "audit.db"));
   ARCA_TRY(copy_vault(deps, request, target));
   copy.files_copied = 2;
-  std::set<std::string> done;
+  // blobs.list first, checked whole; then each blob the index references against its line.
+  const BackupFileEntry* list_entry = copy.manifest.find(std::string(kBlobListFile));
+  if (list_entry == nullptr)
+    return make_error(ErrorCode::kIntegrity, "blobs.list is not in the backup's manifest");
+  NullSink discard;
+  ARCA_TRY(copy_checked(request.from / kBlobListFile, *list_entry, discard));
+  auto list = ARCA_TRY(BlobListReader::open(request.from / kBlobListFile));
+  std::string previous;
   ARCA_TRY(deps.storage.read_index(
       target.staging() / "index.db", [&](const store::StoredInstance& row) -> Result<void> {
-        if (!done.insert(row.blob.str()).second)
+        if (row.blob.str() == previous)  // rows sharing a blob are adjacent
           return ok();
+        previous = row.blob.str();
         const std::string path = backup_blob_path(row.blob);
-        const BackupFileEntry* entry = copy.manifest.find(path);
-        if (entry == nullptr)
-          return make_error(ErrorCode::kIntegrity, path + " is not in the backup's manifest");
+        auto entry = ARCA_TRY(list.seek(row.blob));
+        if (!entry || entry->id != row.blob)
+          return make_error(ErrorCode::kIntegrity, path + " is not in the backup's blobs.list");
         auto writer = ARCA_TRY(target_blobs.create(row.blob, {row.tenant, row.patient_ref}));
-        ARCA_TRY(copy_checked(request.from / path, *entry, *writer));
+        ARCA_TRY(copy_checked(request.from / path, {path, entry->size, entry->sha256}, *writer));
         ARCA_TRY(writer->commit());
         ++copy.files_copied;
         return ok();

@@ -6,6 +6,7 @@
 #include "crypto/hash.h"
 #include "service/audit_trail.h"
 #include "service/authorize.h"
+#include "service/backup_blob_list.h"
 
 namespace arca::service {
 
@@ -50,12 +51,11 @@ Result<BackupFileEntry> digest_file(const fs::path& root, const std::string& rel
   return entry;
 }
 
-// Copies one blob's stored bytes into the backup.
-Result<BackupFileEntry> copy_blob(store::BlobStore& from, store::StagedDirectory& to,
-                                  const store::BlobId& id, Bytes& buffer) {
+// Copies one blob's stored bytes into the backup; returns its blobs.list entry.
+Result<BlobListEntry> copy_blob(store::BlobStore& from, store::StagedDirectory& to,
+                                const store::BlobId& id, Bytes& buffer) {
   auto reader = ARCA_TRY(from.open(id));
-  const std::string relative = backup_blob_path(id);
-  auto file = ARCA_TRY(to.create_file(relative));
+  auto file = ARCA_TRY(to.create_file(backup_blob_path(id)));
   HashingSink sink(*file);
   std::uint64_t offset = 0;
   while (offset < reader->size()) {
@@ -66,7 +66,7 @@ Result<BackupFileEntry> copy_blob(store::BlobStore& from, store::StagedDirectory
     offset += n;
   }
   ARCA_TRY(file->commit());
-  return BackupFileEntry{relative, sink.size(), sink.digest()};
+  return BlobListEntry{id, sink.size(), sink.digest()};
 }
 
 Result<void> write_small(store::StagedDirectory& dir, const std::string& relative,
@@ -139,14 +139,18 @@ Result<BackupManifest> BackupService::write_backup(store::StagedDirectory& dir, 
   (void)ARCA_TRY(deps_.storage.snapshot(BackupDatabase::kAuditTrail, root / "audit.db"));
   m.files.push_back(ARCA_TRY(digest_file(root, "index.db")));
   m.files.push_back(ARCA_TRY(digest_file(root, "audit.db")));
-  // The blobs the snapshot references, as stored: what the index copy needs and nothing else.
-  std::set<std::string> copied;
+  // The blobs the snapshot references, as stored, listed in blobs.list in id order (the index
+  // copy is read in that order; rows sharing a blob are adjacent).
+  auto list_file = ARCA_TRY(dir.create_file(std::string(kBlobListFile)));
+  HashingSink list(*list_file);
+  std::string previous;
   Bytes buffer(kCopyBuffer);
   ARCA_TRY(deps_.storage.read_index(
       root / "index.db", [&](const store::StoredInstance& row) -> Result<void> {
         ++m.instances;
-        if (!copied.insert(row.blob.str()).second)
+        if (row.blob.str() == previous)
           return ok();
+        previous = row.blob.str();
         auto entry = copy_blob(deps_.stored_blobs, dir, row.blob, buffer);
         if (!entry.ok() && entry.error().code == ErrorCode::kNotFound) {
           return make_error(ErrorCode::kConflict,
@@ -154,11 +158,13 @@ Result<BackupManifest> BackupService::write_backup(store::StagedDirectory& dir, 
                                 row.attributes.instance.sop_instance_uid.str() +
                                 " went away during the backup (deleted meanwhile?): run it again");
         }
-        BackupFileEntry e = ARCA_TRY(std::move(entry));
+        BlobListEntry e = ARCA_TRY(std::move(entry));
+        ++m.blobs;
         m.blob_bytes += e.size;
-        m.files.push_back(std::move(e));
-        return ok();
+        return list.write(as_bytes(blob_list_line(e)));
       }));
+  ARCA_TRY(list_file->commit());
+  m.files.push_back({std::string(kBlobListFile), list.size(), list.digest()});
   const std::string text = serialize_manifest(m);
   ARCA_TRY(write_small(dir, std::string(kManifestFile), text));
   ARCA_TRY(write_small(dir, std::string(kManifestMacFile), manifest_mac(deps_.backup_key, text)));
@@ -184,7 +190,7 @@ Result<BackupSummary> BackupService::create(const RequestContext& ctx, const fs:
   const BackupManifest& m = result->manifest;
   auto recorded = audited(ctx,
                           "backup created (" + m.mode + "): " + std::to_string(m.instances) +
-                              " instances, " + std::to_string(m.files.size()) + " files, " +
+                              " instances, " + std::to_string(m.blobs) + " blobs, " +
                               std::to_string(m.blob_bytes) + " blob bytes, key id " + m.key_id,
                           nullptr);
   if (!recorded.ok()) {  // fail closed: no unaudited copy of the archive is left behind

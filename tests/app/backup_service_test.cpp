@@ -91,15 +91,19 @@ TEST_F(BackupServiceTest, CreateWritesAVerifiableEncryptedBackup) {
       archive_->backups().create(service::console_context(), to, service::BackupMode::kOffline);
   ASSERT_TRUE(made.ok()) << made.error().to_string();
   EXPECT_EQ(made->manifest.instances, 2u);
-  EXPECT_EQ(made->manifest.files.size(), 4u);
+  EXPECT_EQ(made->manifest.blobs, 2u);
+  EXPECT_EQ(made->manifest.files.size(), 3u);  // index.db, audit.db, blobs.list
   EXPECT_TRUE(fs::exists(to / "manifest.hmac"));
   EXPECT_FALSE(fs::exists(to / "keys"));
-  for (const auto& f : made->manifest.files) {  // nothing in clear: no name, no id, no "SQLite"
-    Bytes data = slurp(to / f.path);
+  EXPECT_EQ(blob_files(to).size(), 2u);
+  for (const auto& e : fs::recursive_directory_iterator(to)) {
+    if (!e.is_regular_file())
+      continue;  // nothing in clear: no name, no id, no SQLite header
+    Bytes data = slurp(e.path());
     std::string text(data.begin(), data.end());
-    EXPECT_EQ(text.find("CompressedSamples"), std::string::npos) << f.path;
-    EXPECT_EQ(text.find("SQLite format"), std::string::npos) << f.path;
-    EXPECT_EQ(text.find("1CT1"), std::string::npos) << f.path;
+    EXPECT_EQ(text.find("CompressedSamples"), std::string::npos) << e.path();
+    EXPECT_EQ(text.find("SQLite format"), std::string::npos) << e.path();
+    EXPECT_EQ(text.find("1CT1"), std::string::npos) << e.path();
   }
   auto report = archive_->backups().verify(service::console_context(), to);
   ASSERT_TRUE(report.ok()) << report.error().to_string();
@@ -145,11 +149,21 @@ TEST_F(BackupServiceTest, VerifyAuthenticatesEachBlobWithGcm) {
   Bytes blob = slurp(to / victim);
   blob[blob.size() / 2] ^= 0x01;
   spit(to / victim, blob);
+  // Re-list the blob with its new digest, and the list in the re-signed manifest.
+  Bytes list = slurp(to / "blobs.list");
+  std::string list_text(list.begin(), list.end());
+  const std::string id = fs::path(victim).filename().string();
+  std::size_t at = list_text.find(id);
+  ASSERT_NE(at, std::string::npos);
+  std::size_t line_start = list_text.rfind('\n', at);
+  line_start = line_start == std::string::npos ? 0 : line_start + 1;
+  list_text.replace(line_start, 64, to_hex(crypto::sha256(blob)));
+  spit(to / "blobs.list", as_bytes(list_text));
   Bytes text = slurp(to / "manifest.json");
   auto m = service::parse_manifest(as_chars(text)).value();
   for (auto& f : m.files) {
-    if (f.path == victim)
-      f.sha256 = to_hex(crypto::sha256(blob));
+    if (f.path == "blobs.list")
+      f.sha256 = to_hex(crypto::sha256(as_bytes(list_text)));
   }
   std::string resigned = service::serialize_manifest(m);
   spit(to / "manifest.json", as_bytes(resigned));

@@ -84,16 +84,17 @@ class BackupTest(unittest.TestCase):
 
     def test_created_backup_is_complete_and_verifies(self):
         self.assertEqual(self.created["instances"], 3)
-        self.assertEqual(self.created["files"], 5)  # index.db, audit.db, three blobs
+        self.assertEqual(self.created["blobs"], 3)
         self.assertEqual(sorted(os.listdir(self.backup)),
-                         ["audit.db", "blobs", "index.db", "manifest.hmac", "manifest.json"])
+                         ["audit.db", "blobs", "blobs.list", "index.db", "manifest.hmac",
+                          "manifest.json"])
         self.assertFalse(os.path.exists(os.path.join(self.backup, "keys")))
         leftovers = [n for n in os.listdir(os.path.dirname(self.backup)) if "partial" in n]
         self.assertEqual(leftovers, [])
         p = self.arca.run("backup", "verify", "--json", self.backup, check=0)
         report = json.loads(p.stdout)
         self.assertEqual((report["ok"], report["files"], report["blobs_authenticated"]),
-                         (True, 5, 3), report)
+                         (True, 6, 3), report)  # index, audit, list, three blobs
         p = self.arca.run("backup", "list", self.backup, check=0)
         self.assertIn("3 instances", p.stdout.decode())
         self.assertIn(self.created["key_id"], p.stdout.decode())
@@ -155,6 +156,13 @@ class BackupTest(unittest.TestCase):
         self.assertEqual(bad, [f"bad: {rel}: SHA-256 differs from the manifest (altered)"])
         self.assertIn("2 blobs authenticated", p.stdout.decode())
 
+    def test_altered_blob_list_is_reported(self):
+        b = self.copy_of_backup()
+        with open(os.path.join(b, "blobs.list"), "ab") as f:
+            f.write(b"0" * 64 + b" 1 " + b"f" * 32 + b"\n")
+        p = self.verify(b, 1)
+        self.assertIn("bad: blobs.list: size", p.stderr.decode())
+
     def test_flipped_byte_in_the_index_is_reported(self):
         b = self.copy_of_backup()
         flip_byte(os.path.join(b, "index.db"), 8192 + 100)
@@ -167,10 +175,16 @@ class BackupTest(unittest.TestCase):
         os.remove(gone)
         with open(os.path.join(b, "blobs", "extra"), "wb") as f:
             f.write(b"x")
+        sneaked = os.path.join(b, "blobs", "ff", "ff" + "0" * 30)
+        os.makedirs(os.path.dirname(sneaked), exist_ok=True)
+        with open(sneaked, "wb") as f:
+            f.write(b"x")
         p = self.verify(b, 1)
         err = p.stderr.decode()
         self.assertIn(f"bad: {os.path.relpath(gone, b)}: missing", err)
         self.assertIn("bad: blobs/extra: not listed in the manifest", err)
+        self.assertIn(f"bad: {os.path.relpath(sneaked, b)}: not listed in the manifest", err)
+        self.assertEqual(len([l for l in err.splitlines() if l.startswith("bad:")]), 3, err)
 
     def test_interrupted_backup_without_manifest_is_not_a_backup(self):
         b = self.copy_of_backup()
@@ -328,7 +342,7 @@ class OnlineBackupTest(unittest.TestCase):
                                            "correct-horse-battery-staple-9", set())
             status, body, _ = admin.request("POST", "/api/v1/admin/backups", b"{}")
             self.assertEqual(status, 201, body)
-            self.assertEqual((body["mode"], body["instances"], body["files"]), ("online", 3, 5))
+            self.assertEqual((body["mode"], body["instances"], body["blobs"]), ("online", 3, 3))
             self.assertTrue(body["name"].startswith("arca-backup-"), body)
             backup = os.path.join(data_dir, body["name"])
             keys = os.path.join(keys_dir, body["keys_file"])

@@ -201,7 +201,7 @@ Result<void> read_index_instances(const std::filesystem::path& file, const Secre
                               "SELECT i.tenant, i.patient_ref, i.sop_uid, st.study_uid, i.blob, "
                               "i.size, i.sha256, i.received_ms FROM instances i "
                               "JOIN series se ON se.id = i.series "
-                              "JOIN studies st ON st.id = se.study ORDER BY i.id",
+                              "JOIN studies st ON st.id = se.study ORDER BY i.blob, i.id",
                               -1, &st, nullptr);
   if (rc != SQLITE_OK)
     return sqlite::Connection::error(rc, "reading the index");

@@ -43,7 +43,8 @@ Result<void> check_database(SqliteDatabase kind, const std::filesystem::path& fi
 
 // Visits every instance row of an index file opened read-only (as check_database), with the
 // fields a backup needs: tenant, patient_ref, SOP Instance UID, Study Instance UID, blob,
-// size and sha256 (other attributes are left empty). Writes nothing to the file.
+// size and sha256 (other attributes are left empty), ordered by blob id (rows sharing a blob
+// are adjacent). Writes nothing to the file.
 Result<void> read_index_instances(const std::filesystem::path& file, const SecretBytes& key,
                                   const std::function<Result<void>(const StoredInstance&)>& visit);
 
