@@ -23,7 +23,8 @@ namespace arca::store {
 
 class StagedFile : public ByteSink {
  public:
-  // fsyncs and closes the file. Called at most once, after the last write.
+  // Closes the file, complete; it reaches the disk by publish() at the latest. Called at most
+  // once, after the last write.
   virtual Result<void> commit() = 0;
 };
 

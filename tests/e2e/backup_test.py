@@ -357,6 +357,8 @@ class OnlineBackupTest(unittest.TestCase):
             target = os.path.join(arca.root, "restored")
             p = arca.run("restore", "--from", backup, "--data", target, "--keys", keys, check=0)
             self.assertIn("restored 3 instances", p.stdout.decode())
+            subprocess.run([harness.ARCA, "audit", "verify", "--data-dir", target, "--key-file",
+                            arca.key_file], check=True, stdout=subprocess.PIPE)
         finally:
             arca.cleanup()
 
