@@ -84,15 +84,14 @@ Result<void> authorize_backup(const RequestContext& ctx) {
   return ok();
 }
 
-// "20261128T230501Z"
+// "20261128T230501.123Z": unique for backups started at least a millisecond apart.
 std::string compact_time(const Clock::TimePoint t) {
-  std::string s = format_utc_iso8601(t);
   std::string out;
-  for (char c : s.substr(0, 19)) {
+  for (char c : format_utc_iso8601(t)) {
     if (c != '-' && c != ':')
       out += c;
   }
-  return out + "Z";
+  return out;
 }
 
 std::string mode_name(BackupMode mode) {

@@ -94,7 +94,7 @@ struct BackupVerifyReport {
 // Where the server writes the backups it makes while running ([backup] in arca.toml): chosen by
 // the operator, never by a request.
 struct BackupDirs {
-  std::filesystem::path data;  // each backup: <data>/arca-backup-<UTC time>
+  std::filesystem::path data;  // each backup: <data>/arca-backup-<UTC time, ms>
   std::filesystem::path keys;  // if set: the vault export <keys>/arca-keys-<UTC time>
 };
 

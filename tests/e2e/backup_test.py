@@ -5,11 +5,13 @@ manifest, a flipped byte in a blob, a missing file, an added file, no manifest, 
 key); bad destinations refused; `arca restore` into a new directory that `arca serve` then
 serves bit for bit; the backup and restore audit records, and the restored trail verifying;
 no corpus patient name or id anywhere in a backup."""
+import io
 import json
 import os
 import shutil
 import subprocess
 import tempfile
+import threading
 import unittest
 
 import pydicom
@@ -328,6 +330,25 @@ class BackupTest(unittest.TestCase):
 class OnlineBackupTest(unittest.TestCase):
     """POST /api/v1/admin/backups while `arca serve` runs, into the configured directories."""
 
+    @staticmethod
+    def store_copies(client, stored, errors):
+        ds = pydicom.dcmread(path("CT_small.dcm"))
+        for i in range(30):
+            ds.SOPInstanceUID = f"{ds.StudyInstanceUID}.77.{i}"
+            ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+            buf = io.BytesIO()
+            ds.save_as(buf)
+            body = (b"--b\r\nContent-Type: application/dicom\r\n\r\n" + buf.getvalue() +
+                    b"\r\n--b--\r\n")
+            status, answer, _ = client.request(
+                "POST", "/dicom-web/studies", body,
+                {"Content-Type": 'multipart/related; type="application/dicom"; boundary=b',
+                 "Accept": "application/dicom+json"})
+            if status != 200:
+                errors.append((status, answer))
+                return
+            stored.append(ds.SOPInstanceUID)
+
     def test_backup_while_serving(self):
         arca = harness.Arca()
         try:
@@ -347,13 +368,32 @@ class OnlineBackupTest(unittest.TestCase):
             backup = os.path.join(data_dir, body["name"])
             keys = os.path.join(keys_dir, body["keys_file"])
             self.assertTrue(os.path.isfile(keys))
+            # Backups while STOW-RS stores new instances: each is a consistent snapshot.
+            stored, errors = [], []
+            writer = threading.Thread(target=self.store_copies, args=(admin, stored, errors))
+            writer.start()
+            during = []
+            while writer.is_alive() and len(during) < 5:
+                status, made, _ = admin.request("POST", "/api/v1/admin/backups", b"{}")
+                self.assertEqual(status, 201, made)
+                during.append(made)
+            writer.join()
+            self.assertEqual(errors, [])
+            self.assertTrue(during)
             arca.stop()
             p = arca.run("backup", "verify", backup, check=0)
             self.assertIn("3 blobs authenticated", p.stdout.decode())
+            for made in during:
+                p = arca.run("backup", "verify", "--json", os.path.join(data_dir, made["name"]),
+                             check=0)
+                report = json.loads(p.stdout)
+                self.assertTrue(report["ok"], report)
+                self.assertEqual(report["blobs_authenticated"], made["instances"])
             records = [r for r in audit_records(arca) if r["action"] == "backup"]
             made = [r for r in records if r["detail"].startswith("backup created (online)")]
-            self.assertEqual(len(made), 1, records)
-            self.assertTrue(made[0]["actor"].startswith("user:"), made[0])
+            self.assertEqual(len(made), 1 + len(during), records)
+            self.assertTrue(all(r["actor"].startswith("user:") for r in made), made)
+            self.assertEqual([r for r in records if r["outcome"] != "success"], [])
             target = os.path.join(arca.root, "restored")
             p = arca.run("restore", "--from", backup, "--data", target, "--keys", keys, check=0)
             self.assertIn("restored 3 instances", p.stdout.decode())
