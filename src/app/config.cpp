@@ -4,6 +4,8 @@
 #include <set>
 #include <toml.hpp>
 
+#include "app/backup_schedule.h"
+
 namespace arca::app {
 
 namespace {
@@ -29,7 +31,7 @@ const std::set<std::string>& known_keys(const std::string& table) {
        {"on_failure", "fail_open_tenants", "off_benchmark_only", "checkpoint_records",
         "checkpoint_interval", "sync_interval_ms", "syslog"}},
       {"audit.syslog", {"host", "port", "ca_file"}},
-      {"backup", {"dir", "keys_dir"}},
+      {"backup", {"dir", "keys_dir", "daily_at", "keep"}},
   };
   static const std::set<std::string> kNone;
   auto it = kKeys.find(table);
@@ -177,6 +179,15 @@ Result<void> apply_file(const toml::value& root, Config& c) {
     ARCA_TRY(check_keys(b, "backup"));
     c.backup.dir = setting(b, "dir", std::string());
     c.backup.keys_dir = setting(b, "keys_dir", std::string());
+    c.backup.daily_at = setting(b, "daily_at", std::string());
+    c.backup.keep = setting(b, "keep", 0);
+    if (c.backup.keep < 0)
+      return make_error(ErrorCode::kInvalidArgument, "backup.keep must be 0 (all) or more");
+    if (!c.backup.daily_at.empty() &&
+        (c.backup.dir.empty() || !parse_minute_of_day(c.backup.daily_at))) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "backup.daily_at needs backup.dir and a UTC time HH:MM");
+    }
     if (!c.backup.keys_dir.empty() && c.backup.keys_dir == c.backup.dir) {
       return make_error(ErrorCode::kInvalidArgument,
                         "backup.keys_dir must not be backup.dir: the keys are kept apart");

@@ -87,6 +87,8 @@ struct AuditConfig {
 struct BackupConfig {
   std::filesystem::path dir;       // each backup: <dir>/arca-backup-<UTC time>
   std::filesystem::path keys_dir;  // if set, the key vault export beside it: keep it apart
+  std::string daily_at;            // "HH:MM" (UTC): `arca serve` makes a backup then, daily
+  int keep = 0;                    // above 0: the newest `keep` server-made backups are kept
 };
 
 struct Config {

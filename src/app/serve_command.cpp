@@ -8,6 +8,7 @@
 
 #include "api/authenticator.h"
 #include "api/routes.h"
+#include "app/backup_schedule.h"
 #include "app/web_sites.h"
 #include "dicomweb/routes.h"
 #include "dimse/dimse_server.h"
@@ -204,8 +205,18 @@ int run_serve(Archive& archive, Logger& logger, Random& random, std::ostream& ou
   logger.info("serving on port " + std::to_string(server.port()) + ", DICOM " +
               std::to_string((*dicom)->port()) + ", DICOM TLS " +
               std::to_string((*dicom)->tls_port()));
+  std::optional<BackupSchedule> nightly;
+  if (auto minute = parse_minute_of_day(config.backup.daily_at)) {
+    nightly.emplace(
+        archive.backups(),
+        service::BackupDirs{config.backup.dir, config.backup.keys_dir, config.backup.keep}, *minute,
+        logger);
+    logger.info("backups daily at " + config.backup.daily_at + " UTC into " +
+                config.backup.dir.string());
+  }
   wait_for_shutdown_signal();
   logger.info("shutting down");
+  nightly.reset();
   (*dicom)->stop();
   server.stop();
   return 0;

@@ -246,7 +246,36 @@ Result<NamedBackup> BackupService::create_named(const RequestContext& ctx, const
     (void)ARCA_TRY(export_keys(ctx, keys));
     out.keys_file = keys;
   }
+  if (dirs.keep > 0)
+    rotate(ctx, dirs);
   return out;
+}
+
+// Removes the oldest server-made backups beyond dirs.keep. Only directories this archive
+// wrote and can authenticate are candidates; a failure is logged and left for the next run.
+void BackupService::rotate(const RequestContext& ctx, const BackupDirs& dirs) {
+  const std::string prefix = "arca-backup-";
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (auto it = fs::directory_iterator(dirs.data, ec); !ec && it != fs::directory_iterator();
+       it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (name.rfind(prefix, 0) == 0 && read_backup_manifest(it->path(), deps_.backup_key).ok())
+      names.push_back(std::move(name));
+  }
+  std::sort(names.begin(), names.end());  // the names sort by time
+  const std::size_t keep = static_cast<std::size_t>(dirs.keep);
+  for (std::size_t i = 0; i + keep < names.size(); ++i) {
+    const std::string stamp = names[i].substr(prefix.size());
+    fs::remove_all(dirs.data / names[i], ec);
+    if (!dirs.keys.empty() && !ec)
+      fs::remove(dirs.keys / ("arca-keys-" + stamp), ec);
+    if (ec) {
+      deps_.logger.warn("backup rotation: cannot remove " + names[i] + ": " + ec.message());
+      return;
+    }
+    (void)audited(ctx, "backup removed by rotation: " + names[i], nullptr);
+  }
 }
 
 Result<void> BackupService::audited(const RequestContext& ctx, std::string detail,

@@ -96,6 +96,9 @@ struct BackupVerifyReport {
 struct BackupDirs {
   std::filesystem::path data;  // each backup: <data>/arca-backup-<UTC time, ms>
   std::filesystem::path keys;  // if set: the vault export <keys>/arca-keys-<UTC time>
+  // Above 0: after a successful backup, only the newest `keep` authentic backups named so in
+  // `data` (and their vault exports) are kept; older ones are removed.
+  int keep = 0;
 };
 
 struct NamedBackup {
@@ -126,6 +129,7 @@ class BackupService {
   Result<BackupManifest> write_backup(store::StagedDirectory& dir, BackupMode mode);
   Result<void> check_blobs(const std::filesystem::path& dir, BackupVerifyReport& report);
   Result<void> audited(const RequestContext& ctx, std::string detail, const Error* error);
+  void rotate(const RequestContext& ctx, const BackupDirs& dirs);
 
   BackupDeps deps_;
   std::mutex running_;  // one server-made backup at a time

@@ -12,7 +12,9 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
 import unittest
+from datetime import datetime, timedelta, timezone
 
 import pydicom
 
@@ -399,6 +401,44 @@ class OnlineBackupTest(unittest.TestCase):
             self.assertIn("restored 3 instances", p.stdout.decode())
             subprocess.run([harness.ARCA, "audit", "verify", "--data-dir", target, "--key-file",
                             arca.key_file], check=True, stdout=subprocess.PIPE)
+        finally:
+            arca.cleanup()
+
+    def test_nightly_schedule_and_rotation(self):
+        """[backup] daily_at: the server backs up by itself at that minute (UTC), as
+        "scheduler", and keeps only [backup] keep backups."""
+        arca = harness.Arca()
+        try:
+            arca.run("import", path(FIRST[0]), check=0)
+            data_dir = os.path.join(arca.root, "backups")
+            keys_dir = os.path.join(arca.root, "vault-exports")
+            at = datetime.now(timezone.utc) + timedelta(minutes=1)
+            config = os.path.join(arca.root, "arca.toml")
+            with open(config, "w") as f:
+                f.write(f'[backup]\ndir = "{data_dir}"\nkeys_dir = "{keys_dir}"\n'
+                        f'daily_at = "{at:%H:%M}"\nkeep = 1\n')
+            arca.serve(["--config", config])
+            admin, _, _ = sign_in_new_user(arca.http_port, "admin", arca.first_admin_password(),
+                                           "correct-horse-battery-staple-9", set())
+            status, first, _ = admin.request("POST", "/api/v1/admin/backups", b"{}")
+            self.assertEqual(status, 201, first)
+            deadline = time.time() + 150
+            while time.time() < deadline:
+                names = sorted(os.listdir(data_dir))
+                if names and names != [first["name"]] and not any("partial" in n for n in names):
+                    break
+                time.sleep(1)
+            arca.stop()
+            names = sorted(os.listdir(data_dir))
+            self.assertEqual(len(names), 1, names)
+            self.assertNotEqual(names[0], first["name"])
+            self.assertEqual(os.listdir(keys_dir), ["arca-keys-" + names[0][len("arca-backup-"):]])
+            arca.run("backup", "verify", os.path.join(data_dir, names[0]), check=0)
+            records = [r for r in audit_records(arca) if r["action"] == "backup"]
+            by_scheduler = [r["detail"] for r in records if r["actor"] == "scheduler"]
+            self.assertTrue(any(d.startswith("backup created (online): 1 instances")
+                                for d in by_scheduler), records)
+            self.assertIn("backup removed by rotation: " + first["name"], by_scheduler)
         finally:
             arca.cleanup()
 
