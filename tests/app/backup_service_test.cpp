@@ -229,3 +229,19 @@ TEST_F(BackupServiceTest, KeyExportIsAVaultThatOpensUnderTheRootKeyOnly) {
 
 }  // namespace
 }  // namespace arca::app
+
+#include "app/backup_schedule.h"
+
+namespace arca::app {
+namespace {
+
+TEST(BackupSchedule, ParsesOnlyRealTimesOfDay) {
+  EXPECT_EQ(parse_minute_of_day("00:00"), 0);
+  EXPECT_EQ(parse_minute_of_day("02:30"), 150);
+  EXPECT_EQ(parse_minute_of_day("23:59"), 1439);
+  for (const char* bad : {"24:00", "12:60", "2:00", "02:00Z", "", "ab:cd", "02-00"})
+    EXPECT_FALSE(parse_minute_of_day(bad)) << bad;
+}
+
+}  // namespace
+}  // namespace arca::app
