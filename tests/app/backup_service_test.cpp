@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "app/archive.h"
+#include "app/backup_schedule.h"
 #include "core/file.h"
 #include "crypto/hash.h"
 #include "crypto/key_provider.h"
@@ -229,8 +230,6 @@ TEST_F(BackupServiceTest, KeyExportIsAVaultThatOpensUnderTheRootKeyOnly) {
 
 }  // namespace
 }  // namespace arca::app
-
-#include "app/backup_schedule.h"
 
 namespace arca::app {
 namespace {
