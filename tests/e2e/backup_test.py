@@ -84,6 +84,21 @@ class BackupTest(unittest.TestCase):
     def verify(self, backup, rc):
         return self.arca.run("backup", "verify", backup, check=rc)
 
+    def test_help_and_usage_errors(self):
+        p = subprocess.run([harness.ARCA, "--help"], capture_output=True, check=True)
+        self.assertIn(b"backup", p.stdout)
+        self.assertIn(b"restore", p.stdout)
+        p = subprocess.run([harness.ARCA, "backup", "--help"], capture_output=True, check=True)
+        for word in (b"create", b"verify", b"keys", b"list", b"key vault", b"POST /api/v1/admin"):
+            self.assertIn(word, p.stdout)
+        p = subprocess.run([harness.ARCA, "restore", "--help"], capture_output=True, check=True)
+        for word in (b"--from", b"--data", b"--keys", b"erased"):
+            self.assertIn(word, p.stdout)
+        for args in (["backup"], ["backup", "create"], ["restore", "--from", "x"],
+                     ["backup", "verify"]):
+            p = subprocess.run([harness.ARCA, *args], capture_output=True)
+            self.assertEqual(p.returncode, 2, args)
+
     # --- a good backup -------------------------------------------------------------------
 
     def test_created_backup_is_complete_and_verifies(self):
