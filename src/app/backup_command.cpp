@@ -1,5 +1,6 @@
 #include "app/backup_command.h"
 
+#include <nlohmann/json.hpp>
 #include <ostream>
 
 #include "app/cli_flags.h"
@@ -11,14 +12,7 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string json_text(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\')
-      out += '\\';
-    if (static_cast<unsigned char>(c) >= 0x20)
-      out += c;
-  }
-  return out + "\"";
+  return nlohmann::json(std::string(s)).dump();
 }
 
 void print_manifest_line(const fs::path& dir, const service::BackupManifest& m, std::ostream& out) {
