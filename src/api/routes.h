@@ -23,6 +23,7 @@
 //   POST /api/v1/studies/{study}/documents  document.write  body: a PDF, JPEG or PNG file
 //   GET /api/v1/studies/{study}/archive     study.export  the study as a streamed zip
 //   DELETE /api/v1/studies/{study}          study.delete
+//   POST /api/v1/admin/backups              admin.settings (system admin) -> the backup made
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -31,6 +32,7 @@
 #include "http/router.h"
 #include "service/account_service.h"
 #include "service/audit_search.h"
+#include "service/backup_service.h"
 #include "service/delete_service.h"
 #include "service/document_service.h"
 #include "service/peer_admin.h"
@@ -45,6 +47,9 @@ Result<void> register_peer_routes(http::Router& router, service::PeerAdmin& peer
 Result<void> register_audit_routes(http::Router& router, service::AuditSearch& audit);
 // Separate from register_api_routes: the documents use case needs the archive's stores.
 Result<void> register_document_routes(http::Router& router, service::DocumentService& documents);
+// A backup of the running archive into the configured directories.
+Result<void> register_backup_routes(http::Router& router, service::BackupService& backups,
+                                    const service::BackupDirs& dirs);
 Result<void> register_study_routes(http::Router& router, service::RetrieveService& retrieve,
                                    service::DeleteService& deletion);
 

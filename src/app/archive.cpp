@@ -6,6 +6,7 @@
 #include <atomic>
 
 #include "app/archive_lock.h"
+#include "app/backup_storage.h"
 #include "audit/chained_recorder.h"
 #include "audit/syslog_tls.h"
 #include "crypto/key_provider.h"
@@ -140,6 +141,9 @@ struct Archive::Parts {
   std::unique_ptr<service::QueryService> query;
   std::unique_ptr<service::DocumentService> documents;
   std::unique_ptr<service::DeleteService> deletion;
+  std::unique_ptr<ArchiveBackupStorage> backup_storage;
+  SecretBytes backup_key;
+  std::unique_ptr<service::BackupService> backups;
 
   Parts(Config c, Logger& l) : config(std::move(c)), logger(l) {}
 
@@ -173,6 +177,9 @@ struct Archive::Parts {
     }
     ARCA_TRY(open_audit_journal(root));
     audit_signer.emplace(ARCA_TRY(crypto::derive_key(root, crypto::KeyPurpose::kAuditMac)));
+    backup_key = ARCA_TRY(crypto::derive_key(root, crypto::KeyPurpose::kBackup));
+    backup_storage =
+        ARCA_TRY(ArchiveBackupStorage::create(config.data_dir, root, keys.get(), random));
     ARCA_TRY(open_object_stores());
     if (config.storage.encrypt) {
       encrypted_blobs = std::make_unique<store::EncryptedBlobStore>(*stored_blobs, *keys, random);
@@ -296,6 +303,8 @@ struct Archive::Parts {
         service::PeerAdminDeps{*peers, *account_store, *recorder, clock, logger});
     audit_search = std::make_unique<service::AuditSearch>(service::AuditSearchDeps{
         *audit_log, *patient_refs, *recorder, clock, logger, config.dicom.aet});
+    backups = std::make_unique<service::BackupService>(service::BackupDeps{
+        *backup_storage, *stored_blobs, *audit_log, *recorder, clock, logger, backup_key});
   }
 };
 
@@ -371,6 +380,16 @@ const audit::CheckpointSigner& Archive::audit_signer() const {
 }
 const Config& Archive::config() const {
   return parts_->config;
+}
+
+service::BackupService& Archive::backups() {
+  return *parts_->backups;
+}
+service::BackupStorage& Archive::backup_storage() {
+  return *parts_->backup_storage;
+}
+const SecretBytes& Archive::backup_key() const {
+  return parts_->backup_key;
 }
 
 Result<void> Archive::ready() {

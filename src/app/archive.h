@@ -14,6 +14,7 @@
 #include "core/logger.h"
 #include "service/account_service.h"
 #include "service/audit_search.h"
+#include "service/backup_service.h"
 #include "service/delete_service.h"
 #include "service/document_service.h"
 #include "service/ingest_service.h"
@@ -50,6 +51,10 @@ class Archive {
   audit::AuditRecorder& audit_recorder();
   const audit::CheckpointSigner& audit_signer() const;
   const Config& config() const;
+  // Backups of this archive and the key vault export (docs/adr/0019-backup-and-restore.md).
+  service::BackupService& backups();
+  service::BackupStorage& backup_storage();
+  const SecretBytes& backup_key() const;
   // Fails when a store is not usable (readiness probe).
   Result<void> ready();
 

@@ -4,6 +4,8 @@
 #include <set>
 #include <toml.hpp>
 
+#include "app/backup_schedule.h"
+
 namespace arca::app {
 
 namespace {
@@ -11,7 +13,9 @@ namespace {
 // Known keys per table; anything else is a typo the user should hear about.
 const std::set<std::string>& known_keys(const std::string& table) {
   static const std::map<std::string, std::set<std::string>> kKeys = {
-      {"", {"data_dir", "key_file", "log_level", "http", "dicom", "storage", "auth", "audit"}},
+      {"",
+       {"data_dir", "key_file", "log_level", "http", "dicom", "storage", "auth", "audit",
+        "backup"}},
       {"auth",
        {"min_password_length", "idle_timeout_minutes", "absolute_timeout_hours",
         "argon2_memory_kib", "argon2_iterations", "argon2_parallelism", "lockout_threshold",
@@ -27,6 +31,7 @@ const std::set<std::string>& known_keys(const std::string& table) {
        {"on_failure", "fail_open_tenants", "off_benchmark_only", "checkpoint_records",
         "checkpoint_interval", "sync_interval_ms", "syslog"}},
       {"audit.syslog", {"host", "port", "ca_file"}},
+      {"backup", {"dir", "keys_dir", "daily_at", "keep"}},
   };
   static const std::set<std::string> kNone;
   auto it = kKeys.find(table);
@@ -169,6 +174,25 @@ Result<void> apply_file(const toml::value& root, Config& c) {
   }
   if (root.contains("audit"))
     ARCA_TRY(apply_audit(toml::find(root, "audit"), c.audit));
+  if (root.contains("backup")) {
+    const auto& b = toml::find(root, "backup");
+    ARCA_TRY(check_keys(b, "backup"));
+    c.backup.dir = setting(b, "dir", std::string());
+    c.backup.keys_dir = setting(b, "keys_dir", std::string());
+    c.backup.daily_at = setting(b, "daily_at", std::string());
+    c.backup.keep = setting(b, "keep", 0);
+    if (c.backup.keep < 0)
+      return make_error(ErrorCode::kInvalidArgument, "backup.keep must be 0 (all) or more");
+    if (!c.backup.daily_at.empty() &&
+        (c.backup.dir.empty() || !parse_minute_of_day(c.backup.daily_at))) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "backup.daily_at needs backup.dir and a UTC time HH:MM");
+    }
+    if (!c.backup.keys_dir.empty() && c.backup.keys_dir == c.backup.dir) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "backup.keys_dir must not be backup.dir: the keys are kept apart");
+    }
+  }
   return ok();
 }
 

@@ -82,6 +82,15 @@ struct AuditConfig {
   std::filesystem::path syslog_ca_file;  // PEM CA that signed the collector's certificate
 };
 
+// [backup]: where `arca serve` writes the backups an admin asks for while it runs
+// (POST /api/v1/admin/backups, docs/adr/0019-backup-and-restore.md). Unset: none are made.
+struct BackupConfig {
+  std::filesystem::path dir;       // each backup: <dir>/arca-backup-<UTC time>
+  std::filesystem::path keys_dir;  // if set, the key vault export beside it: keep it apart
+  std::string daily_at;            // "HH:MM" (UTC): `arca serve` makes a backup then, daily
+  int keep = 0;                    // above 0: the newest `keep` server-made backups are kept
+};
+
 struct Config {
   std::filesystem::path data_dir = "arca-data";
   std::filesystem::path key_file = "arca-secrets/root.key";
@@ -93,6 +102,7 @@ struct Config {
   StorageConfig storage;
   auth::AuthSettings auth;  // [auth]
   AuditConfig audit;
+  BackupConfig backup;
 };
 
 // Flags every archive-touching subcommand accepts; they override the file.

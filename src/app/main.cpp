@@ -1,5 +1,6 @@
 // arca: the one binary. Subcommands: serve, import, export, check, peer, send, retrieve, user,
-// token, tenant, audit, routes. Exit codes: 0 success, 1 failure, 2 usage error (DESIGN §7).
+// token, tenant, audit, backup, restore, routes. Exit codes: 0 success, 1 failure, 2 usage error
+// (DESIGN §7).
 #include <signal.h>
 #include <stdlib.h>
 
@@ -9,6 +10,7 @@
 #include "app/account_cli.h"
 #include "app/archive.h"
 #include "app/audit_command.h"
+#include "app/backup_command.h"
 #include "app/cli_flags.h"
 #include "app/import_command.h"
 #include "app/maintenance_commands.h"
@@ -190,6 +192,8 @@ int main(int argc, char** argv) {
   arca::app::AccountCommand account_command;
   auto account_cmds = arca::app::add_account_commands(app, overrides, account_command);
   AuditCli audit_cli = add_audit_commands(app, overrides);
+  arca::app::BackupCli backup_cli;
+  arca::app::add_backup_commands(app, overrides, backup_cli);
 
   try {
     app.parse(argc, argv);
@@ -223,9 +227,14 @@ int main(int argc, char** argv) {
   // retrieve) unless this variable is set; set once here, before any thread starts.
   ::setenv("TCP_NODELAY", "1", 0);
   arca::dicom::init_dcmtk();
+  if (backup_cli.restore_parsed())
+    return arca::app::run_restore(config.value(), *logger.value(), backup_cli, std::cout,
+                                  std::cerr);
   auto archive = arca::app::Archive::open(config.value(), *logger.value());
   if (!archive.ok()) {
     std::cerr << "arca: " << archive.error().message << '\n';
+    if (backup_cli.backup_parsed() && archive.error().code == arca::ErrorCode::kUnavailable)
+      std::cerr << "arca: while the server runs, back up with POST /api/v1/admin/backups\n";
     return 1;
   }
   arca::app::Archive& a = *archive.value();
@@ -247,6 +256,8 @@ int main(int argc, char** argv) {
     return arca::app::run_peer(a, peer_command, std::cout, std::cerr);
   if (account_cmds.any_parsed())
     return arca::app::run_account_command(a, account_command, std::cout, std::cerr);
+  if (backup_cli.backup_parsed())
+    return arca::app::run_backup(a, backup_cli, std::cout, std::cerr);
   if (audit_cli.verify->parsed())
     return arca::app::run_audit_verify(a, audit_cli.json, std::cout, std::cerr);
   if (audit_cli.prune->parsed())

@@ -8,6 +8,7 @@
 
 #include "api/authenticator.h"
 #include "api/routes.h"
+#include "app/backup_schedule.h"
 #include "app/web_sites.h"
 #include "dicomweb/routes.h"
 #include "dimse/dimse_server.h"
@@ -76,6 +77,8 @@ Result<void> register_routes(http::Router& router, Archive& archive, Random& ran
                                     archive.audit_search()));
   ARCA_TRY(api::register_document_routes(router, archive.documents()));
   ARCA_TRY(api::register_study_routes(router, archive.retrieve(), archive.deletion()));
+  ARCA_TRY(api::register_backup_routes(
+      router, archive.backups(), {archive.config().backup.dir, archive.config().backup.keys_dir}));
   return dicomweb::register_dicomweb_routes(
       router, {archive.query(), archive.retrieve(), archive.ingest(), random});
 }
@@ -202,8 +205,18 @@ int run_serve(Archive& archive, Logger& logger, Random& random, std::ostream& ou
   logger.info("serving on port " + std::to_string(server.port()) + ", DICOM " +
               std::to_string((*dicom)->port()) + ", DICOM TLS " +
               std::to_string((*dicom)->tls_port()));
+  std::optional<BackupSchedule> nightly;
+  if (auto minute = parse_minute_of_day(config.backup.daily_at)) {
+    nightly.emplace(
+        archive.backups(),
+        service::BackupDirs{config.backup.dir, config.backup.keys_dir, config.backup.keep}, *minute,
+        logger);
+    logger.info("backups daily at " + config.backup.daily_at + " UTC into " +
+                config.backup.dir.string());
+  }
   wait_for_shutdown_signal();
   logger.info("shutting down");
+  nightly.reset();
   (*dicom)->stop();
   server.stop();
   return 0;

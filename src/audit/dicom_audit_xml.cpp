@@ -22,6 +22,7 @@ struct EventCodes {
 
 constexpr Code kTransferred{"110104", "DCM", "DICOM Instances Transferred"};
 constexpr Code kExport{"110106", "DCM", "Export"};
+constexpr Code kImport{"110107", "DCM", "Import"};
 constexpr Code kBeginTransfer{"110102", "DCM", "Begin Transferring DICOM Instances"};
 constexpr Code kQuery{"110112", "DCM", "Query"};
 constexpr Code kAuthentication{"110114", "DCM", "User Authentication"};
@@ -56,6 +57,11 @@ EventCodes event_codes(std::string_view action) {
     return {kSecurityAlert, 'E', std::nullopt};
   if (action == "audit_read")
     return {kAuditLogUsed, 'R', std::nullopt};
+  // A backup copies the archive out (PS3.15 A.5.3.6 Export); a restore brings it in (Import).
+  if (action == "backup")
+    return {kExport, 'R', std::nullopt};
+  if (action == "restore")
+    return {kImport, 'C', std::nullopt};
   return {kApplicationActivity, 'E', std::nullopt};
 }
 

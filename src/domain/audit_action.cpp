@@ -30,6 +30,10 @@ std::string_view audit_action_name(AuditAction a) {
       return "admin";
     case AuditAction::kAuditRead:
       return "audit_read";
+    case AuditAction::kBackup:
+      return "backup";
+    case AuditAction::kRestore:
+      return "restore";
   }
   return "unknown";
 }

@@ -20,6 +20,8 @@ enum class AuditAction {
   kShare,
   kAdmin,
   kAuditRead,
+  kBackup,   // a backup created or verified, or the key vault exported (docs/adr/0019)
+  kRestore,  // an archive restored from a backup (recorded in the restored trail)
 };
 
 std::string_view audit_action_name(AuditAction a);

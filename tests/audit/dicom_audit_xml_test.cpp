@@ -59,7 +59,8 @@ TEST_F(DicomAuditXmlTest, EveryActionAndOutcomeValidates) {
        {AuditAction::kNone, AuditAction::kLogin, AuditAction::kLogout, AuditAction::kQuery,
         AuditAction::kRetrieve, AuditAction::kTransferBegin, AuditAction::kStore,
         AuditAction::kDelete, AuditAction::kErase, AuditAction::kExport, AuditAction::kShare,
-        AuditAction::kAdmin, AuditAction::kAuditRead}) {
+        AuditAction::kAdmin, AuditAction::kAuditRead, AuditAction::kBackup,
+        AuditAction::kRestore}) {
     auto r = record(action);
     std::string xml = dicom_audit_message(r, {});
     EXPECT_TRUE(valid(xml)) << xml;

@@ -79,9 +79,10 @@ EXPECTED = {
     ("POST", "/api/v1/studies/{study}/documents"): "document.write",
     ("GET", "/api/v1/studies/{study}/archive"): "study.export",
     ("DELETE", "/api/v1/studies/{study}"): "study.delete",
+    ("POST", "/api/v1/admin/backups"): "admin.settings",
 }
 # Routes that also need a system admin (checked after admin.users).
-SYSTEM_ADMIN_ONLY = {"/api/v1/tenants", "/api/v1/tenants/{id}"}
+SYSTEM_ADMIN_ONLY = {"/api/v1/tenants", "/api/v1/tenants/{id}", "/api/v1/admin/backups"}
 DICOMWEB_QUERY = ["/dicom-web/studies", "/dicom-web/series", "/dicom-web/instances",
                   "/dicom-web/studies/{study}/series", "/dicom-web/studies/{study}/instances",
                   "/dicom-web/studies/{study}/series/{series}/instances"]

@@ -18,6 +18,8 @@ export const ACTION_LABELS: Record<string, string> = {
   share: "Share",
   admin: "Administration",
   audit_read: "Read the audit trail",
+  backup: "Backup",
+  restore: "Restore from backup",
 };
 
 export const actionText = (a: string) => ACTION_LABELS[a] ?? a;
