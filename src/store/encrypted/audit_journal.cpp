@@ -47,9 +47,9 @@ void put_list(Bytes& out, const std::vector<std::string>& list) {
     put_text(out, s);
 }
 
-Bytes encode(const AuditRecord& r) {
-  Bytes out;
-  out.reserve(512);
+// Encodes `r` into `out` (cleared first; its capacity is kept from record to record).
+void encode(const AuditRecord& r, Bytes& out) {
+  out.clear();
   append_be64(out, r.seq);
   append_be64(out, static_cast<std::uint64_t>(r.time_ms));
   for (const std::string* s :
@@ -60,7 +60,6 @@ Bytes encode(const AuditRecord& r) {
   for (const std::string* s :
        {&r.client_address, &r.user_agent, &r.request_id, &r.prev_hash, &r.hash})
     put_text(out, *s);
-  return out;
 }
 
 class Decoder {
@@ -210,10 +209,15 @@ Result<void> AuditJournal::append(const std::vector<AuditRecord>& records) {
     return make_error(ErrorCode::kUnavailable,
                       "audit journal: unusable since a failed write could not be undone");
   }
-  Bytes out;
-  Bytes aad(header_.begin(), header_.end());
+  // The buffers keep their capacity between appends: no allocation per record.
+  Bytes& out = frames_;
+  Bytes& plain = plain_;
+  Bytes& aad = aad_;
+  out.clear();
+  if (aad.size() < kHeaderSize)
+    aad.assign(header_.begin(), header_.end());
   for (const AuditRecord& r : records) {
-    Bytes plain = encode(r);
+    encode(r, plain);
     const std::size_t at = out.size();
     append_be32(out, static_cast<std::uint32_t>(plain.size() + crypto::kGcmTagSize));
     append_be64(out, next_counter_);

@@ -67,6 +67,11 @@ class AuditJournal {
   std::uint64_t size_ = kHeaderSize;
   std::uint64_t next_counter_ = 1;  // 0 seals the header
   bool broken_ = false;
+  // Scratch buffers of append(), reused: the frames of one append, one record's plaintext, and
+  // the associated data (header ‖ frame prefix).
+  Bytes frames_;
+  Bytes plain_;
+  Bytes aad_;
 };
 
 }  // namespace arca::store
