@@ -109,7 +109,10 @@ ChainedAuditRecorder::Linked ChainedAuditRecorder::chain(
 void ChainedAuditRecorder::advance(store::AuditHead head) {
   head_ = std::move(head);
   wrote_ = true;
-  if (checkpoint_due()) {
+  // With a sync interval the timer signs, within one interval: the caller (a read waiting for
+  // its answer) then never waits for the checkpoint's durable commit, nor, with the journal, for
+  // ~1,000 records to be moved into audit.db first.
+  if (!deferred() && checkpoint_due()) {
     // The records are durable already; a failed checkpoint is retried at the next one.
     auto signed_head = sign_head();
     if (!signed_head.ok())
@@ -210,13 +213,36 @@ void ChainedAuditRecorder::sync_if_needed() {
 
 void ChainedAuditRecorder::run_timer(std::stop_token stop) {
   std::unique_lock lock(mu_);
-  const auto tick = options_.sync_interval.count() > 0
-                        ? std::min(options_.sync_interval, options_.checkpoint_interval)
-                        : options_.checkpoint_interval;
+  const auto tick = deferred() ? std::min(options_.sync_interval, options_.checkpoint_interval)
+                               : options_.checkpoint_interval;
   while (!stop.stop_requested()) {
     timer_cv_.wait_for(lock, stop, tick, [] { return false; });
     if (stop.stop_requested())
       return;
+    acquire_writer(lock);
+    const bool due = checkpoint_due();
+    // The sync and the checkpoint's groundwork run without the writer's turn, so that records
+    // go on being appended meanwhile; only the checkpoint itself takes the turn.
+    const bool sync = unsynced_;
+    unsynced_ = false;
+    release_writer(lock);
+    lock.unlock();
+    if (sync) {
+      auto r = deps_.log.sync();  // every record appended before this call
+      if (!r.ok()) {
+        deps_.logger.error("audit: sync failed (retried): " + r.error().to_string());
+        lock.lock();
+        acquire_writer(lock);
+        unsynced_ = true;
+        release_writer(lock);
+        lock.unlock();
+      }
+    }
+    if (due)
+      (void)deps_.log.prepare_checkpoint();  // a failure shows in the checkpoint's own result
+    lock.lock();
+    if (!due)
+      continue;
     acquire_writer(lock);
     lock.unlock();
     if (checkpoint_due()) {
@@ -224,7 +250,6 @@ void ChainedAuditRecorder::run_timer(std::stop_token stop) {
       if (!r.ok())
         deps_.logger.error("audit: checkpoint failed: " + r.error().to_string());
     }
-    sync_if_needed();
     lock.lock();
     release_writer(lock);
   }

@@ -1,7 +1,10 @@
 // ChainedAuditRecorder: the tamper-evident AuditRecorder (DESIGN §6). Each event becomes the
 // next record of the hash chain in the AuditLog; every `checkpoint_records` records, every
 // `checkpoint_interval` (when records arrived since the last checkpoint) and at close() it signs
-// a checkpoint of the head.
+// a checkpoint of the head. With a sync_interval the timer thread signs (within one interval of
+// the record that made it due) and syncs, so no record() waits for either: the sync and the
+// log's groundwork for the checkpoint (AuditLog::prepare_checkpoint) run without the writer's
+// turn, only the checkpoint's own append takes it.
 //
 // Group commit: record() returns only after its record is durably appended, so an access that
 // is acknowledged is audited. Callers that arrive while a batch is being written queue up and
@@ -94,6 +97,7 @@ class ChainedAuditRecorder final : public AuditRecorder, public TransactionalAud
   bool checkpoint_due() const;
   // Writer only: syncs records appended unsynced, if any.
   void sync_if_needed();
+  bool deferred() const { return options_.sync_interval.count() > 0; }
   void run_timer(std::stop_token stop);
 
   ChainedRecorderDeps deps_;

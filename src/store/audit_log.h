@@ -111,9 +111,14 @@ class AuditLog : public AuditLogReader {
   // records are visible and survive a crash of the process at once, and survive a power loss
   // after the next sync() (or the next durable commit to the log or its index).
   virtual Result<void> append_unsynced(const std::vector<AuditRecord>& records) = 0;
-  // Makes every record appended so far durable.
+  // Makes every record appended so far durable. May run while another thread appends.
   virtual Result<void> sync() = 0;
   virtual Result<void> append_checkpoint(const AuditCheckpoint& checkpoint) = 0;
+  // Optional groundwork for an append_checkpoint() soon to come, done while appends go on (it
+  // may run while another thread appends): JournaledAuditLog moves the records it has queued
+  // into its inner log, so that the checkpoint, written under the chain's writer turn, has
+  // little left to move. Changes nothing a reader can see.
+  virtual Result<void> prepare_checkpoint() { return ok(); }
   // Retention: removes records 1..seq and the checkpoints below seq in one transaction, keeping
   // the checkpoint at seq as the signed anchor the remaining chain starts from. Only whole
   // signed segments go: kInvalidArgument unless a checkpoint at seq exists and seq is below the

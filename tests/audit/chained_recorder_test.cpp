@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <future>
+#include <mutex>
 #include <thread>
 
 #include "audit/chain_verifier.h"
@@ -60,19 +63,46 @@ class FailingAuditLog final : public store::AuditLog {
   }
   Result<void> sync() override {
     ++syncs;
+    std::unique_lock lock(mu_);
+    held_.wait(lock, [&] { return !hold_sync; });
     return inner_.sync();
   }
   Result<void> append_checkpoint(const store::AuditCheckpoint& c) override {
+    {
+      std::lock_guard lock(mu_);
+      checkpoint_threads.push_back(std::this_thread::get_id());
+    }
     return inner_.append_checkpoint(c);
+  }
+  Result<void> prepare_checkpoint() override {
+    ++prepared;
+    return inner_.prepare_checkpoint();
+  }
+  // sync() waits while held.
+  void hold(bool on) {
+    {
+      std::lock_guard lock(mu_);
+      hold_sync = on;
+    }
+    held_.notify_all();
+  }
+  std::vector<std::thread::id> checkpointed_by() {
+    std::lock_guard lock(mu_);
+    return checkpoint_threads;
   }
   Result<std::uint64_t> prune_through(std::uint64_t seq) override {
     return inner_.prune_through(seq);
   }
   std::atomic<bool> fail{false};
   std::atomic<int> syncs{0};
+  std::atomic<int> prepared{0};
 
  private:
   store::AuditLog& inner_;
+  std::mutex mu_;
+  std::condition_variable held_;
+  bool hold_sync = false;
+  std::vector<std::thread::id> checkpoint_threads;
 };
 
 TEST_F(ChainedRecorderTest, RecordsAChainThatVerifies) {
@@ -300,6 +330,57 @@ TEST_F(DeferredSyncTest, RecordsAreSyncedWithinTheIntervalAndStillFailClosed) {
   failing.fail = false;
   ASSERT_TRUE(rec->close().ok());
   EXPECT_TRUE(verify_chain(*log_, CheckpointSigner(test::mac_key())).value().intact());
+}
+
+// With a sync interval a read never waits for a checkpoint: the timer signs it, after moving
+// the log's queue without the writer's turn (prepare_checkpoint).
+TEST_F(DeferredSyncTest, TheTimerSignsCheckpointsNotTheCaller) {
+  FailingAuditLog log(*log_);
+  ChainedRecorderOptions options;
+  options.sync_interval = 10ms;
+  options.checkpoint_records = 3;
+  auto rec = ChainedAuditRecorder::open(ChainedRecorderDeps{log, clock_, logger_},
+                                        CheckpointSigner(test::mac_key()), options)
+                 .value();
+  for (int i = 1; i <= 4; ++i)
+    ASSERT_TRUE(rec->record(event(i)).ok());
+  for (int i = 0; i < 400 && log_->checkpoints().value().empty(); ++i)
+    std::this_thread::sleep_for(5ms);
+  auto cps = log_->checkpoints().value();
+  ASSERT_FALSE(cps.empty());
+  EXPECT_GE(cps[0].seq, 3u);
+  EXPECT_TRUE(CheckpointSigner(test::mac_key()).valid(cps[0]));
+  EXPECT_GE(log.prepared.load(), 1);
+  for (std::thread::id by : log.checkpointed_by())
+    EXPECT_NE(by, std::this_thread::get_id());
+  ASSERT_TRUE(rec->close().ok());
+  EXPECT_TRUE(verify_chain(*log_, CheckpointSigner(test::mac_key())).value().intact());
+}
+
+// The timer's sync (an fdatasync of the journal) does not hold the writer's turn: records are
+// appended while it runs.
+TEST_F(DeferredSyncTest, RecordsAreAppendedWhileTheTimerSyncs) {
+  FailingAuditLog log(*log_);
+  ChainedRecorderOptions options;
+  options.sync_interval = 10ms;
+  auto rec = ChainedAuditRecorder::open(ChainedRecorderDeps{log, clock_, logger_},
+                                        CheckpointSigner(test::mac_key()), options)
+                 .value();
+  log.hold(true);
+  ASSERT_TRUE(rec->record(event(1)).ok());
+  for (int i = 0; i < 400 && log.syncs.load() == 0; ++i)
+    std::this_thread::sleep_for(5ms);
+  ASSERT_EQ(log.syncs.load(), 1);  // the timer is inside sync() now, held there
+  auto second = std::async(std::launch::async, [&] { return rec->record(event(2)); });
+  const bool answered = second.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
+  log.hold(false);
+  EXPECT_TRUE(answered) << "record() waited for the timer's sync";
+  EXPECT_TRUE(second.get().ok());
+  for (int i = 0; i < 400 && log.syncs.load() < 2; ++i)
+    std::this_thread::sleep_for(5ms);
+  EXPECT_GE(log.syncs.load(), 2);  // record 2 is synced by a later tick
+  ASSERT_TRUE(rec->close().ok());
+  EXPECT_EQ(log_->head().value().seq, 2u);
 }
 
 }  // namespace

@@ -188,6 +188,30 @@ TEST_F(JournaledAuditLogTest, EveryReaderSeesRecordsRightAfterAnUnsyncedAppend) 
   EXPECT_EQ(inner_seqs(), (std::vector<std::uint64_t>{10, 11}));
 }
 
+TEST_F(JournaledAuditLogTest, PreparingACheckpointMovesTheQueueAndSyncRunsBesideAppends) {
+  auto log = open_idle();
+  ASSERT_TRUE(log->append_unsynced(records(1, 5)).ok());
+  EXPECT_EQ(inner_->head().value().seq, 0u);
+  ASSERT_TRUE(log->prepare_checkpoint().ok());
+  EXPECT_EQ(log->queued(), 0u);
+  EXPECT_EQ(inner_->head().value().seq, 5u);
+  // sync() and appends from two threads: every append is committed, and the journal holds all.
+  std::atomic<bool> done{false};
+  std::thread syncer([&] {
+    while (!done.load())
+      EXPECT_TRUE(log->sync().ok());
+  });
+  for (std::uint64_t s = 6; s <= 60; ++s)
+    ASSERT_TRUE(log->append_unsynced(records(s, s)).ok());
+  done = true;
+  syncer.join();
+  ASSERT_TRUE(log->sync().ok());
+  auto journal = AuditJournal::read(journal_file(), journal_key()).value();
+  ASSERT_EQ(journal.records.size(), 60u);
+  EXPECT_EQ(journal.records.back(), journal_record(60));
+  EXPECT_EQ(log->head().value().seq, 60u);
+}
+
 TEST_F(JournaledAuditLogTest, TheFlusherMovesRecordsInBatchesAndCloseEmptiesTheJournal) {
   JournaledAuditLogOptions o;
   o.file = journal_file();

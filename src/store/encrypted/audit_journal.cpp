@@ -166,7 +166,10 @@ std::optional<Frame> frame_at(ByteView file, std::size_t at, crypto::Aes256Gcm& 
 
 AuditJournal::AuditJournal(File file, crypto::Aes256Gcm gcm, const Header& header,
                            std::filesystem::path dir)
-    : file_(std::move(file)), gcm_(std::move(gcm)), header_(header), dir_(std::move(dir)) {}
+    : file_(std::make_shared<File>(std::move(file))),
+      gcm_(std::move(gcm)),
+      header_(header),
+      dir_(std::move(dir)) {}
 AuditJournal::AuditJournal(AuditJournal&&) noexcept = default;
 AuditJournal& AuditJournal::operator=(AuditJournal&&) noexcept = default;
 AuditJournal::~AuditJournal() = default;
@@ -229,9 +232,9 @@ Result<void> AuditJournal::append(const std::vector<AuditRecord>& records) {
     ARCA_TRY(gcm_.seal(nonce(next_counter_++), aad, plain,
                        MutableByteView(out).subspan(at + kPrefixSize)));
   }
-  auto written = file_.write_at(size_, out);
+  auto written = file_->write_at(size_, out);
   if (!written.ok()) {
-    if (!file_.truncate(size_).ok())
+    if (!file_->truncate(size_).ok())
       broken_ = true;
     return written.error().context("audit journal");
   }
@@ -240,9 +243,14 @@ Result<void> AuditJournal::append(const std::vector<AuditRecord>& records) {
 }
 
 Result<void> AuditJournal::sync() {
-  auto r = file_.sync();
+  ARCA_TRY(sync_directory_once());
+  auto r = file_->sync();
   if (!r.ok())
     return r.error().context("audit journal");
+  return ok();
+}
+
+Result<void> AuditJournal::sync_directory_once() {
   if (!dir_synced_) {
     auto d = sync_directory(dir_);
     if (!d.ok())

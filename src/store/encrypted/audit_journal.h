@@ -12,6 +12,7 @@
 
 #include <array>
 #include <filesystem>
+#include <memory>
 #include <vector>
 
 #include "core/file.h"
@@ -50,6 +51,12 @@ class AuditJournal {
   // fdatasync (and, if create() could not, the directory's fsync): every record appended so far
   // survives a power loss.
   Result<void> sync();
+  // The two halves of sync(), so that the fdatasync can run on another thread without blocking
+  // appends: the directory's fsync if create() could not do it (under the caller's lock), and
+  // the file, shared (File::sync() of it makes every record appended before the call durable,
+  // and it stays open even if the journal is replaced meanwhile).
+  Result<void> sync_directory_once();
+  std::shared_ptr<const File> file() const { return file_; }
   // Bytes in the file (header included).
   std::uint64_t size() const { return size_; }
   // A failed write could not be undone: only a new file takes appends again.
@@ -59,7 +66,7 @@ class AuditJournal {
   using Header = std::array<std::uint8_t, kHeaderSize>;
   AuditJournal(File file, crypto::Aes256Gcm gcm, const Header& header, std::filesystem::path dir);
 
-  File file_;
+  std::shared_ptr<File> file_;  // never null
   crypto::Aes256Gcm gcm_;
   Header header_{};
   std::filesystem::path dir_;

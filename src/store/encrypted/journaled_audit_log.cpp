@@ -128,8 +128,19 @@ Result<void> JournaledAuditLog::append_unsynced(const std::vector<AuditRecord>& 
 }
 
 Result<void> JournaledAuditLog::sync() {
-  std::lock_guard journal_lock(journal_mu_);
-  return journal_.sync();
+  std::shared_ptr<const File> file;
+  {
+    std::lock_guard journal_lock(journal_mu_);
+    ARCA_TRY(journal_.sync_directory_once());
+    file = journal_.file();
+  }
+  // The fdatasync without the lock: appends go on meanwhile (what they add is synced next time;
+  // every record appended before this call is in the file already). If the journal is started
+  // afresh meanwhile, this syncs the old file, whose records are durable in the inner log.
+  auto r = file->sync();
+  if (!r.ok())
+    return r.error().context("audit journal");
+  return ok();
 }
 
 Result<void> JournaledAuditLog::drain_locked() {
@@ -180,6 +191,10 @@ Result<void> JournaledAuditLog::drop_landed(std::vector<AuditRecord>& batch) {
 Result<void> JournaledAuditLog::flush() {
   std::lock_guard drain_lock(drain_mu_);
   return drain_locked();
+}
+
+Result<void> JournaledAuditLog::prepare_checkpoint() {
+  return flush();
 }
 
 std::size_t JournaledAuditLog::queued() const {

@@ -5,7 +5,7 @@
 // - append_unsynced(): the records are in the journal file when it returns (surviving a crash
 //   of the process), durable after the next sync(), and in the inner log soon after. A failed
 //   journal write fails the append, as a failed commit did (fail closed).
-// - sync(): fdatasync of the journal.
+// - sync(): fdatasync of the journal; appends go on while it runs.
 // - Every other method (the durable appends, checkpoints, pruning and every read) first moves
 //   the queue into the inner log, so it sees every record appended before it was called; if
 //   that fails it returns the error rather than an incomplete answer. A failed move is also
@@ -85,6 +85,8 @@ class JournaledAuditLog final : public AuditLog {
   Result<void> sync() override;
   Result<void> append_checkpoint(const AuditCheckpoint& checkpoint) override;
   Result<std::uint64_t> prune_through(std::uint64_t seq) override;
+  // flush(): the checkpoint that follows then moves only what was appended meanwhile.
+  Result<void> prepare_checkpoint() override;
 
   // Moves every queued record into the inner log now.
   Result<void> flush();
