@@ -175,7 +175,7 @@ AuditJournal& AuditJournal::operator=(AuditJournal&&) noexcept = default;
 AuditJournal::~AuditJournal() = default;
 
 Result<AuditJournal> AuditJournal::create(const std::filesystem::path& file, const SecretBytes& key,
-                                          Random& random) {
+                                          Random& random, Writes writes) {
   Bytes header;
   header.reserve(kHeaderSize);
   header.insert(header.end(), kMagic.begin(), kMagic.end());
@@ -204,6 +204,9 @@ Result<AuditJournal> AuditJournal::create(const std::filesystem::path& file, con
   AuditJournal journal(std::move(f), std::move(gcm), h,
                        file.has_parent_path() ? file.parent_path() : ".");
   journal.dir_synced_ = sync_directory(journal.dir_).ok();
+  const int fd = journal.file_->fd();
+  if (writes == Writes::kMappedWhereSafe && MappedAppendArea::supported(fd))
+    journal.area_.emplace(fd);
   return journal;
 }
 
@@ -231,6 +234,15 @@ Result<void> AuditJournal::append(const std::vector<AuditRecord>& records) {
     // The counter moves on even if the write below fails: its nonce may have reached the disk.
     ARCA_TRY(gcm_.seal(nonce(next_counter_++), aad, plain,
                        MutableByteView(out).subspan(at + kPrefixSize)));
+  }
+  if (area_) {
+    // Nothing is copied unless the whole batch has room: a failure leaves the journal as it was.
+    auto reserved = area_->reserve(size_ + out.size());
+    if (!reserved.ok())
+      return reserved.error().context("audit journal");
+    area_->copy(size_, out);
+    size_ += out.size();
+    return ok();
   }
   auto written = file_->write_at(size_, out);
   if (!written.ok()) {
@@ -297,7 +309,10 @@ Result<JournalContents> AuditJournal::read(const std::filesystem::path& file,
                             std::to_string(p) + ": the journal was altered");
     }
   }
-  out.torn = at < all.size();
+  // Zeros after the frames are space reserved for appends (a mapped journal), or blocks the
+  // disk never wrote: nothing was cut short that could be read.
+  const auto rest = all.subspan(at);
+  out.torn = std::any_of(rest.begin(), rest.end(), [](std::uint8_t b) { return b != 0; });
   return out;
 }
 
