@@ -109,12 +109,12 @@ ChainedAuditRecorder::Linked ChainedAuditRecorder::chain(
 void ChainedAuditRecorder::advance(store::AuditHead head) {
   head_ = std::move(head);
   wrote_ = true;
-  // With a sync interval the timer signs, within one interval: the caller (a read waiting for
-  // its answer) then never waits for the checkpoint's durable commit, nor, with the journal, for
-  // ~1,000 records to be moved into audit.db first.
-  if (!deferred() && checkpoint_due()) {
+  if (checkpoint_due()) {
     // The records are durable already; a failed checkpoint is retried at the next one.
-    auto signed_head = sign_head();
+    // With a sync interval the checkpoint is committed as the records are (the caller, a read
+    // waiting for its answer, does not wait for the journal's ~1,000 records to be moved into
+    // audit.db first, nor for a durable commit).
+    auto signed_head = sign_head(deferred());
     if (!signed_head.ok())
       deps_.logger.error("audit: checkpoint failed: " + signed_head.error().to_string());
   }
@@ -179,12 +179,17 @@ bool ChainedAuditRecorder::checkpoint_due() const {
          deps_.clock.now() - last_checkpoint_ >= options_.checkpoint_interval;
 }
 
-Result<void> ChainedAuditRecorder::sign_head() {
+Result<void> ChainedAuditRecorder::sign_head(bool unsynced) {
   if (head_.seq == checkpointed_ || !wrote_)
     return ok();
   Clock::TimePoint now = deps_.clock.now();
-  ARCA_TRY(deps_.log.append_checkpoint(signer_.sign(head_.seq, head_.hash, to_unix_ms(now))));
-  unsynced_ = false;  // a durable commit: every earlier one is on disk too
+  store::AuditCheckpoint checkpoint = signer_.sign(head_.seq, head_.hash, to_unix_ms(now));
+  if (unsynced) {
+    ARCA_TRY(deps_.log.append_checkpoint_unsynced(checkpoint));
+  } else {
+    ARCA_TRY(deps_.log.append_checkpoint(checkpoint));
+    unsynced_ = false;  // a durable commit: every earlier one is on disk too
+  }
   checkpointed_ = head_.seq;
   last_checkpoint_ = now;
   return ok();
@@ -220,38 +225,29 @@ void ChainedAuditRecorder::run_timer(std::stop_token stop) {
     if (stop.stop_requested())
       return;
     acquire_writer(lock);
-    const bool due = checkpoint_due();
-    // The sync and the checkpoint's groundwork run without the writer's turn, so that records
-    // go on being appended meanwhile; only the checkpoint itself takes the turn.
-    const bool sync = unsynced_;
-    unsynced_ = false;
-    release_writer(lock);
-    lock.unlock();
-    if (sync) {
-      auto r = deps_.log.sync();  // every record appended before this call
-      if (!r.ok()) {
-        deps_.logger.error("audit: sync failed (retried): " + r.error().to_string());
-        lock.lock();
-        acquire_writer(lock);
-        unsynced_ = true;
-        release_writer(lock);
-        lock.unlock();
-      }
-    }
-    if (due)
-      (void)deps_.log.prepare_checkpoint();  // a failure shows in the checkpoint's own result
-    lock.lock();
-    if (!due)
-      continue;
-    acquire_writer(lock);
     lock.unlock();
     if (checkpoint_due()) {
-      auto r = sign_head();
+      auto r = sign_head(deferred());
       if (!r.ok())
         deps_.logger.error("audit: checkpoint failed: " + r.error().to_string());
     }
+    // The sync runs without the writer's turn, so that records go on being appended meanwhile
+    // (it covers every record appended before it; later ones are synced at the next tick).
+    const bool sync = unsynced_;
+    unsynced_ = false;
     lock.lock();
     release_writer(lock);
+    if (!sync)
+      continue;
+    lock.unlock();
+    auto r = deps_.log.sync();
+    lock.lock();
+    if (!r.ok()) {
+      deps_.logger.error("audit: sync failed (retried): " + r.error().to_string());
+      acquire_writer(lock);
+      unsynced_ = true;
+      release_writer(lock);
+    }
   }
 }
 

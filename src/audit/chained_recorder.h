@@ -1,10 +1,10 @@
 // ChainedAuditRecorder: the tamper-evident AuditRecorder (DESIGN §6). Each event becomes the
 // next record of the hash chain in the AuditLog; every `checkpoint_records` records, every
 // `checkpoint_interval` (when records arrived since the last checkpoint) and at close() it signs
-// a checkpoint of the head. With a sync_interval the timer thread signs (within one interval of
-// the record that made it due) and syncs, so no record() waits for either: the sync and the
-// log's groundwork for the checkpoint (AuditLog::prepare_checkpoint) run without the writer's
-// turn, only the checkpoint's own append takes it.
+// a checkpoint of the head. With a sync_interval, checkpoints other than close()'s are committed
+// unsynced like the records (AuditLog::append_checkpoint_unsynced: with the journal, record()
+// does not wait for audit.db), and the timer's sync runs without the writer's turn, so no
+// record() waits for it.
 //
 // Group commit: record() returns only after its record is durably appended, so an access that
 // is acknowledged is audited. Callers that arrive while a batch is being written queue up and
@@ -93,7 +93,9 @@ class ChainedAuditRecorder final : public AuditRecorder, public TransactionalAud
   // Writer only: records up to `head` are durable; signs a checkpoint if one is due.
   void advance(store::AuditHead head);
   store::AuditRecord unsigned_tail_notice() const;
-  Result<void> sign_head();
+  // `unsynced`: committed as append_unsynced() commits records (AuditLog::
+  // append_checkpoint_unsynced); otherwise durably.
+  Result<void> sign_head(bool unsynced = false);
   bool checkpoint_due() const;
   // Writer only: syncs records appended unsynced, if any.
   void sync_if_needed();

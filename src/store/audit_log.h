@@ -114,11 +114,15 @@ class AuditLog : public AuditLogReader {
   // Makes every record appended so far durable. May run while another thread appends.
   virtual Result<void> sync() = 0;
   virtual Result<void> append_checkpoint(const AuditCheckpoint& checkpoint) = 0;
-  // Optional groundwork for an append_checkpoint() soon to come, done while appends go on (it
-  // may run while another thread appends): JournaledAuditLog moves the records it has queued
-  // into its inner log, so that the checkpoint, written under the chain's writer turn, has
-  // little left to move. Changes nothing a reader can see.
-  virtual Result<void> prepare_checkpoint() { return ok(); }
+  // The checkpoint, committed as append_unsynced() commits records: after every record
+  // appended before it, without waiting for the disk. JournaledAuditLog queues it behind those
+  // records, so the caller does not wait for them to be moved into audit.db nor for the
+  // checkpoint's own durable commit: both are done by its flusher, within a flush interval and
+  // before any read of the log. A crash before that loses the checkpoint (not the records it
+  // signs: the journal has them). Default: append_checkpoint().
+  virtual Result<void> append_checkpoint_unsynced(const AuditCheckpoint& checkpoint) {
+    return append_checkpoint(checkpoint);
+  }
   // Retention: removes records 1..seq and the checkpoints below seq in one transaction, keeping
   // the checkpoint at seq as the signed anchor the remaining chain starts from. Only whole
   // signed segments go: kInvalidArgument unless a checkpoint at seq exists and seq is below the

@@ -74,9 +74,13 @@ class FailingAuditLog final : public store::AuditLog {
     }
     return inner_.append_checkpoint(c);
   }
-  Result<void> prepare_checkpoint() override {
-    ++prepared;
-    return inner_.prepare_checkpoint();
+  Result<void> append_checkpoint_unsynced(const store::AuditCheckpoint& c) override {
+    {
+      std::lock_guard lock(mu_);
+      checkpoint_threads.push_back(std::this_thread::get_id());
+    }
+    ++unsynced_checkpoints;
+    return inner_.append_checkpoint_unsynced(c);
   }
   // sync() waits while held.
   void hold(bool on) {
@@ -95,7 +99,7 @@ class FailingAuditLog final : public store::AuditLog {
   }
   std::atomic<bool> fail{false};
   std::atomic<int> syncs{0};
-  std::atomic<int> prepared{0};
+  std::atomic<int> unsynced_checkpoints{0};
 
  private:
   store::AuditLog& inner_;
@@ -332,9 +336,9 @@ TEST_F(DeferredSyncTest, RecordsAreSyncedWithinTheIntervalAndStillFailClosed) {
   EXPECT_TRUE(verify_chain(*log_, CheckpointSigner(test::mac_key())).value().intact());
 }
 
-// With a sync interval a read never waits for a checkpoint: the timer signs it, after moving
-// the log's queue without the writer's turn (prepare_checkpoint).
-TEST_F(DeferredSyncTest, TheTimerSignsCheckpointsNotTheCaller) {
+// With a sync interval the checkpoints due every N records are committed as the records are
+// (unsynced: with the journal, the caller does not wait for audit.db); close() signs durably.
+TEST_F(DeferredSyncTest, CheckpointsAreCommittedLikeTheRecords) {
   FailingAuditLog log(*log_);
   ChainedRecorderOptions options;
   options.sync_interval = 10ms;
@@ -344,16 +348,16 @@ TEST_F(DeferredSyncTest, TheTimerSignsCheckpointsNotTheCaller) {
                  .value();
   for (int i = 1; i <= 4; ++i)
     ASSERT_TRUE(rec->record(event(i)).ok());
-  for (int i = 0; i < 400 && log_->checkpoints().value().empty(); ++i)
-    std::this_thread::sleep_for(5ms);
-  auto cps = log_->checkpoints().value();
-  ASSERT_FALSE(cps.empty());
-  EXPECT_GE(cps[0].seq, 3u);
-  EXPECT_TRUE(CheckpointSigner(test::mac_key()).valid(cps[0]));
-  EXPECT_GE(log.prepared.load(), 1);
-  for (std::thread::id by : log.checkpointed_by())
-    EXPECT_NE(by, std::this_thread::get_id());
+  EXPECT_EQ(log.unsynced_checkpoints.load(), 1);
+  EXPECT_EQ(log.checkpointed_by().size(), 1u);  // no durable one yet
   ASSERT_TRUE(rec->close().ok());
+  EXPECT_EQ(log.unsynced_checkpoints.load(), 1);
+  EXPECT_EQ(log.checkpointed_by().size(), 2u);
+  auto cps = log_->checkpoints().value();
+  ASSERT_EQ(cps.size(), 2u);
+  EXPECT_EQ(cps[0].seq, 3u);
+  EXPECT_EQ(cps[1].seq, 4u);
+  EXPECT_TRUE(CheckpointSigner(test::mac_key()).valid(cps[0]));
   EXPECT_TRUE(verify_chain(*log_, CheckpointSigner(test::mac_key())).value().intact());
 }
 

@@ -191,20 +191,29 @@ TEST_F(JournaledAuditLogTest, EveryReaderSeesRecordsRightAfterAnUnsyncedAppend) 
   EXPECT_EQ(inner_seqs(), (std::vector<std::uint64_t>{10, 11}));
 }
 
-TEST_F(JournaledAuditLogTest, PreparingACheckpointMovesTheQueueAndSyncRunsBesideAppends) {
+TEST_F(JournaledAuditLogTest, AnUnsyncedCheckpointFollowsItsRecordsIntoTheAuditLog) {
   auto log = open_idle();
   ASSERT_TRUE(log->append_unsynced(records(1, 5)).ok());
-  EXPECT_EQ(inner_->head().value().seq, 0u);
-  ASSERT_TRUE(log->prepare_checkpoint().ok());
-  EXPECT_EQ(log->queued(), 0u);
+  const AuditCheckpoint third{3, journal_record(3).hash, 1, "mac3"};
+  ASSERT_TRUE(log->append_checkpoint_unsynced(third).ok());
+  EXPECT_EQ(inner_->head().value().seq, 0u);  // nothing reached SQLite on the caller's path
+  EXPECT_TRUE(inner_->checkpoints().value().empty());
+  EXPECT_EQ(log->checkpoints().value(), std::vector<AuditCheckpoint>{third});  // reads flush
   EXPECT_EQ(inner_->head().value().seq, 5u);
+  // One whose records were moved already goes at the next move; a durable one after it too.
+  const AuditCheckpoint fifth{5, journal_record(5).hash, 2, "mac5"};
+  ASSERT_TRUE(log->append_checkpoint_unsynced(fifth).ok());
+  ASSERT_TRUE(log->append_unsynced(records(6, 6)).ok());
+  const AuditCheckpoint sixth{6, journal_record(6).hash, 3, "mac6"};
+  ASSERT_TRUE(log->append_checkpoint(sixth).ok());
+  EXPECT_EQ(inner_->checkpoints().value(), (std::vector<AuditCheckpoint>{third, fifth, sixth}));
   // sync() and appends from two threads: every append is committed, and the journal holds all.
   std::atomic<bool> done{false};
   std::thread syncer([&] {
     while (!done.load())
       EXPECT_TRUE(log->sync().ok());
   });
-  for (std::uint64_t s = 6; s <= 60; ++s)
+  for (std::uint64_t s = 7; s <= 60; ++s)
     ASSERT_TRUE(log->append_unsynced(records(s, s)).ok());
   done = true;
   syncer.join();

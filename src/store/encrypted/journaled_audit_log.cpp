@@ -145,6 +145,7 @@ Result<void> JournaledAuditLog::sync() {
 
 Result<void> JournaledAuditLog::drain_locked() {
   for (;;) {
+    append_due_checkpoints();  // those of the records moved so far
     std::vector<AuditRecord> batch;
     {
       std::lock_guard queue_lock(queue_mu_);
@@ -193,8 +194,30 @@ Result<void> JournaledAuditLog::flush() {
   return drain_locked();
 }
 
-Result<void> JournaledAuditLog::prepare_checkpoint() {
-  return flush();
+Result<void> JournaledAuditLog::append_checkpoint_unsynced(const AuditCheckpoint& checkpoint) {
+  std::lock_guard queue_lock(queue_mu_);
+  checkpoints_.push_back(checkpoint);
+  return ok();
+}
+
+void JournaledAuditLog::append_due_checkpoints() {
+  for (;;) {
+    AuditCheckpoint checkpoint;
+    {
+      std::lock_guard queue_lock(queue_mu_);
+      // Due once no record it signs is still queued (this is the only mover: none is in flight).
+      if (checkpoints_.empty() ||
+          (!queue_.empty() && queue_.front().seq <= checkpoints_.front().seq))
+        return;
+      checkpoint = std::move(checkpoints_.front());
+      checkpoints_.pop_front();
+    }
+    auto r = deps_.inner.append_checkpoint(checkpoint);
+    if (!r.ok() && r.error().code != ErrorCode::kAlreadyExists) {
+      deps_.logger.error("audit: checkpoint of record " + std::to_string(checkpoint.seq) +
+                         " failed (the next one signs a later head): " + r.error().to_string());
+    }
+  }
 }
 
 std::size_t JournaledAuditLog::queued() const {
