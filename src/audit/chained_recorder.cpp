@@ -123,8 +123,9 @@ void ChainedAuditRecorder::advance(store::AuditHead head) {
 Result<void> ChainedAuditRecorder::write(Batch& batch) {
   Linked linked = chain(std::move(batch.records));
   const bool deferred = options_.sync_interval.count() > 0;
-  auto appended =
-      deferred ? deps_.log.append_unsynced(linked.records) : deps_.log.append(linked.records);
+  // Only the head is needed after the append: the records go to the log without a copy.
+  auto appended = deferred ? deps_.log.take_unsynced(std::move(linked.records))
+                           : deps_.log.append(linked.records);
   {
     std::lock_guard lock(mu_);
     ++commits_;

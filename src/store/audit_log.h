@@ -111,6 +111,11 @@ class AuditLog : public AuditLogReader {
   // records are visible and survive a crash of the process at once, and survive a power loss
   // after the next sync() (or the next durable commit to the log or its index).
   virtual Result<void> append_unsynced(const std::vector<AuditRecord>& records) = 0;
+  // append_unsynced() of records the caller no longer needs: an implementation that keeps them
+  // may move from them (JournaledAuditLog queues them). Default: append_unsynced(records).
+  virtual Result<void> take_unsynced(std::vector<AuditRecord>&& records) {
+    return append_unsynced(records);
+  }
   // Makes every record appended so far durable. May run while another thread appends.
   virtual Result<void> sync() = 0;
   virtual Result<void> append_checkpoint(const AuditCheckpoint& checkpoint) = 0;

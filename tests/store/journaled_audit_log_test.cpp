@@ -224,6 +224,15 @@ TEST_F(JournaledAuditLogTest, AnUnsyncedCheckpointFollowsItsRecordsIntoTheAuditL
   EXPECT_EQ(log->head().value().seq, 60u);
 }
 
+TEST_F(JournaledAuditLogTest, TakenRecordsAreCommittedAsAppendedOnes) {
+  auto log = open_idle();
+  ASSERT_TRUE(log->take_unsynced(records(1, 3)).ok());
+  EXPECT_EQ(log->queued(), 3u);
+  EXPECT_EQ(inner_->head().value().seq, 0u);
+  EXPECT_EQ(AuditJournal::read(journal_file(), journal_key()).value().records, records(1, 3));
+  EXPECT_EQ(log->read(1, 10).value(), records(1, 3));
+}
+
 TEST_F(JournaledAuditLogTest, TheFlusherMovesRecordsInBatchesAndCloseEmptiesTheJournal) {
   JournaledAuditLogOptions o;
   o.file = journal_file();

@@ -105,6 +105,10 @@ JournaledAuditLog::~JournaledAuditLog() {
 }
 
 Result<void> JournaledAuditLog::append_unsynced(const std::vector<AuditRecord>& records) {
+  return take_unsynced(std::vector<AuditRecord>(records));
+}
+
+Result<void> JournaledAuditLog::take_unsynced(std::vector<AuditRecord>&& records) {
   if (records.empty())
     return ok();
   std::lock_guard journal_lock(journal_mu_);
@@ -119,7 +123,8 @@ Result<void> JournaledAuditLog::append_unsynced(const std::vector<AuditRecord>& 
   bool wake = false;
   {
     std::lock_guard queue_lock(queue_mu_);
-    queue_.insert(queue_.end(), records.begin(), records.end());
+    queue_.insert(queue_.end(), std::make_move_iterator(records.begin()),
+                  std::make_move_iterator(records.end()));
     wake = queue_.size() >= options_.flush_records;
   }
   if (wake)

@@ -83,6 +83,8 @@ class JournaledAuditLog final : public AuditLog {
   Result<std::vector<AuditCheckpoint>> checkpoints() override;
   Result<void> append(const std::vector<AuditRecord>& records) override;
   Result<void> append_unsynced(const std::vector<AuditRecord>& records) override;
+  // The records go into the queue without a copy.
+  Result<void> take_unsynced(std::vector<AuditRecord>&& records) override;
   Result<void> sync() override;
   Result<void> append_checkpoint(const AuditCheckpoint& checkpoint) override;
   Result<std::uint64_t> prune_through(std::uint64_t seq) override;
