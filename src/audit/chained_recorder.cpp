@@ -181,14 +181,26 @@ bool ChainedAuditRecorder::checkpoint_due() const {
 }
 
 Result<void> ChainedAuditRecorder::sign_head(bool unsynced) {
+  if (!unsynced && unsynced_checkpoint_ && unsynced_checkpoint_->seq == head_.seq) {
+    // The head's checkpoint was committed unsynced: commit it durably (the log may have
+    // written it already, which is as good).
+    auto r = deps_.log.append_checkpoint(*unsynced_checkpoint_);
+    if (!r.ok() && r.error().code != ErrorCode::kAlreadyExists)
+      return r;
+    unsynced_checkpoint_.reset();
+    unsynced_ = false;
+    return ok();
+  }
   if (head_.seq == checkpointed_ || !wrote_)
     return ok();
   Clock::TimePoint now = deps_.clock.now();
   store::AuditCheckpoint checkpoint = signer_.sign(head_.seq, head_.hash, to_unix_ms(now));
   if (unsynced) {
     ARCA_TRY(deps_.log.append_checkpoint_unsynced(checkpoint));
+    unsynced_checkpoint_ = std::move(checkpoint);
   } else {
     ARCA_TRY(deps_.log.append_checkpoint(checkpoint));
+    unsynced_checkpoint_.reset();
     unsynced_ = false;  // a durable commit: every earlier one is on disk too
   }
   checkpointed_ = head_.seq;

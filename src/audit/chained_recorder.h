@@ -29,6 +29,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -121,6 +122,8 @@ class ChainedAuditRecorder final : public AuditRecorder, public TransactionalAud
   std::uint64_t checkpointed_ = 0;  // seq of the last checkpoint
   bool wrote_ = false;              // only a recorder that appended signs: never a bare open
   bool unsynced_ = false;           // records appended unsynced since the last sync
+  // The last checkpoint, if committed unsynced: close() and checkpoint() commit it durably.
+  std::optional<store::AuditCheckpoint> unsynced_checkpoint_;
   Clock::TimePoint last_checkpoint_;
 
   std::jthread timer_;

@@ -361,6 +361,25 @@ TEST_F(DeferredSyncTest, CheckpointsAreCommittedLikeTheRecords) {
   EXPECT_TRUE(verify_chain(*log_, CheckpointSigner(test::mac_key())).value().intact());
 }
 
+// close() makes the head's checkpoint durable even when it was committed unsynced already.
+TEST_F(DeferredSyncTest, CloseCommitsAnUnsyncedCheckpointOfTheHeadDurably) {
+  FailingAuditLog log(*log_);
+  ChainedRecorderOptions options;
+  options.sync_interval = 10ms;
+  options.checkpoint_records = 3;
+  auto rec = ChainedAuditRecorder::open(ChainedRecorderDeps{log, clock_, logger_},
+                                        CheckpointSigner(test::mac_key()), options)
+                 .value();
+  for (int i = 1; i <= 3; ++i)
+    ASSERT_TRUE(rec->record(event(i)).ok());
+  EXPECT_EQ(log.unsynced_checkpoints.load(), 1);
+  ASSERT_TRUE(rec->close().ok());
+  EXPECT_EQ(log.checkpointed_by().size(), 2u);  // the unsynced one, then the durable one
+  auto cps = log_->checkpoints().value();
+  ASSERT_EQ(cps.size(), 1u);  // the same checkpoint, once
+  EXPECT_EQ(cps[0].seq, 3u);
+}
+
 // The timer's sync (an fdatasync of the journal) does not hold the writer's turn: records are
 // appended while it runs.
 TEST_F(DeferredSyncTest, RecordsAreAppendedWhileTheTimerSyncs) {
