@@ -5,6 +5,8 @@
 // BM_RecordJournaled as `arca serve` ships since docs/adr/0017: committed to the encrypted audit
 // journal, moved into audit.db by a background thread (its CPU is in the CPU column: process
 // time of every thread, for these two).
+// The parts of one record on the caller's path, one at a time (BM_Part*): the event made a
+// record, the record's chain hash, and its journal frame written (sealed and pwritten).
 // Compare the CPU time per event with ingest's CPU ms per instance (bench/ingest.py). Not a test:
 // no timed assertions. Run: build/bench/arca_audit_bench
 #include <benchmark/benchmark.h>
@@ -16,7 +18,9 @@
 #include <vector>
 
 #include "audit/chained_recorder.h"
+#include "audit/record_chain.h"
 #include "crypto/system_random.h"
+#include "store/encrypted/audit_journal.h"
 #include "store/encrypted/journaled_audit_log.h"
 #include "store/sqlite/sqlite_audit_log.h"
 
@@ -96,6 +100,70 @@ void BM_RecordJournaled(benchmark::State& state) {
   record_events(state, std::chrono::milliseconds(100), true);
 }
 
+// A read's event, as RetrieveService records it (WADO-RS instance, one study and patient).
+AuditEvent read_event(int i) {
+  AuditEvent e;
+  e.time = std::chrono::system_clock::now();
+  e.actor = "token:7";
+  e.tenant = TenantId("default");
+  e.action = AuditAction::kRetrieve;
+  e.patients = {PatientRef(std::string(64, 'a'))};
+  e.studies = {StudyUid("1.2.826.0.1.3680043.8.498.10237484839201817281918273645")};
+  e.instances = {InstanceUid("1.2.826.0.1.3680043.8.498.10237484839201817281918273645.1." +
+                             std::to_string(i))};
+  e.client_address = "127.0.0.1:40000";
+  e.user_agent = "Python-urllib/3.11";
+  e.request_id = "5f0c2a9d8e7b4c31";
+  return e;
+}
+
+void BM_PartToRecord(benchmark::State& state) {
+  const AuditEvent e = read_event(1);
+  for (auto _ : state)
+    benchmark::DoNotOptimize(to_record(e));
+}
+
+void BM_PartChainHash(benchmark::State& state) {
+  store::AuditRecord r = to_record(read_event(1));
+  std::string prev(kGenesisHash);
+  std::uint64_t seq = 0;
+  for (auto _ : state) {
+    link(r, ++seq, prev);
+    prev = r.hash;
+  }
+}
+
+void BM_PartJournalFrame(benchmark::State& state) {
+  auto dir = std::filesystem::temp_directory_path() /
+             ("arca-audit-bench-journal-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  {
+    crypto::SystemRandom random;
+    auto journal =
+        store::AuditJournal::create(dir / "audit.journal", SecretBytes(Bytes(32, 5)), random)
+            .value();
+    std::vector<store::AuditRecord> one{to_record(read_event(1))};
+    link(one[0], 1, kGenesisHash);
+    std::uint64_t seq = 0;
+    for (auto _ : state) {
+      if (journal.size() > (std::uint64_t{4} << 20)) {
+        state.PauseTiming();
+        journal =
+            store::AuditJournal::create(dir / "audit.journal", SecretBytes(Bytes(32, 5)), random)
+                .value();
+        state.ResumeTiming();
+      }
+      one[0].seq = ++seq;
+      if (!journal.append(one).ok())
+        state.SkipWithError("append failed");
+    }
+  }
+  std::filesystem::remove_all(dir);
+}
+
+BENCHMARK(BM_PartToRecord);
+BENCHMARK(BM_PartChainHash);
+BENCHMARK(BM_PartJournalFrame);
 BENCHMARK(BM_Record)->Arg(1)->Arg(4)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_RecordCommitted)
     ->Arg(1)

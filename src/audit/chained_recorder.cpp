@@ -111,7 +111,10 @@ void ChainedAuditRecorder::advance(store::AuditHead head) {
   wrote_ = true;
   if (checkpoint_due()) {
     // The records are durable already; a failed checkpoint is retried at the next one.
-    auto signed_head = sign_head();
+    // With a sync interval the checkpoint is committed as the records are (the caller, a read
+    // waiting for its answer, does not wait for the journal's ~1,000 records to be moved into
+    // audit.db first, nor for a durable commit).
+    auto signed_head = sign_head(deferred());
     if (!signed_head.ok())
       deps_.logger.error("audit: checkpoint failed: " + signed_head.error().to_string());
   }
@@ -120,8 +123,9 @@ void ChainedAuditRecorder::advance(store::AuditHead head) {
 Result<void> ChainedAuditRecorder::write(Batch& batch) {
   Linked linked = chain(std::move(batch.records));
   const bool deferred = options_.sync_interval.count() > 0;
-  auto appended =
-      deferred ? deps_.log.append_unsynced(linked.records) : deps_.log.append(linked.records);
+  // Only the head is needed after the append: the records go to the log without a copy.
+  auto appended = deferred ? deps_.log.take_unsynced(std::move(linked.records))
+                           : deps_.log.append(linked.records);
   {
     std::lock_guard lock(mu_);
     ++commits_;
@@ -176,12 +180,29 @@ bool ChainedAuditRecorder::checkpoint_due() const {
          deps_.clock.now() - last_checkpoint_ >= options_.checkpoint_interval;
 }
 
-Result<void> ChainedAuditRecorder::sign_head() {
+Result<void> ChainedAuditRecorder::sign_head(bool unsynced) {
+  if (!unsynced && unsynced_checkpoint_ && unsynced_checkpoint_->seq == head_.seq) {
+    // The head's checkpoint was committed unsynced: commit it durably (the log may have
+    // written it already, which is as good).
+    auto r = deps_.log.append_checkpoint(*unsynced_checkpoint_);
+    if (!r.ok() && r.error().code != ErrorCode::kAlreadyExists)
+      return r;
+    unsynced_checkpoint_.reset();
+    unsynced_ = false;
+    return ok();
+  }
   if (head_.seq == checkpointed_ || !wrote_)
     return ok();
   Clock::TimePoint now = deps_.clock.now();
-  ARCA_TRY(deps_.log.append_checkpoint(signer_.sign(head_.seq, head_.hash, to_unix_ms(now))));
-  unsynced_ = false;  // a durable commit: every earlier one is on disk too
+  store::AuditCheckpoint checkpoint = signer_.sign(head_.seq, head_.hash, to_unix_ms(now));
+  if (unsynced) {
+    ARCA_TRY(deps_.log.append_checkpoint_unsynced(checkpoint));
+    unsynced_checkpoint_ = std::move(checkpoint);
+  } else {
+    ARCA_TRY(deps_.log.append_checkpoint(checkpoint));
+    unsynced_checkpoint_.reset();
+    unsynced_ = false;  // a durable commit: every earlier one is on disk too
+  }
   checkpointed_ = head_.seq;
   last_checkpoint_ = now;
   return ok();
@@ -210,9 +231,8 @@ void ChainedAuditRecorder::sync_if_needed() {
 
 void ChainedAuditRecorder::run_timer(std::stop_token stop) {
   std::unique_lock lock(mu_);
-  const auto tick = options_.sync_interval.count() > 0
-                        ? std::min(options_.sync_interval, options_.checkpoint_interval)
-                        : options_.checkpoint_interval;
+  const auto tick = deferred() ? std::min(options_.sync_interval, options_.checkpoint_interval)
+                               : options_.checkpoint_interval;
   while (!stop.stop_requested()) {
     timer_cv_.wait_for(lock, stop, tick, [] { return false; });
     if (stop.stop_requested())
@@ -220,13 +240,27 @@ void ChainedAuditRecorder::run_timer(std::stop_token stop) {
     acquire_writer(lock);
     lock.unlock();
     if (checkpoint_due()) {
-      auto r = sign_head();
+      auto r = sign_head(deferred());
       if (!r.ok())
         deps_.logger.error("audit: checkpoint failed: " + r.error().to_string());
     }
-    sync_if_needed();
+    // The sync runs without the writer's turn, so that records go on being appended meanwhile
+    // (it covers every record appended before it; later ones are synced at the next tick).
+    const bool sync = unsynced_;
+    unsynced_ = false;
     lock.lock();
     release_writer(lock);
+    if (!sync)
+      continue;
+    lock.unlock();
+    auto r = deps_.log.sync();
+    lock.lock();
+    if (!r.ok()) {
+      deps_.logger.error("audit: sync failed (retried): " + r.error().to_string());
+      acquire_writer(lock);
+      unsynced_ = true;
+      release_writer(lock);
+    }
   }
 }
 

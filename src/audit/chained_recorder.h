@@ -1,7 +1,10 @@
 // ChainedAuditRecorder: the tamper-evident AuditRecorder (DESIGN §6). Each event becomes the
 // next record of the hash chain in the AuditLog; every `checkpoint_records` records, every
 // `checkpoint_interval` (when records arrived since the last checkpoint) and at close() it signs
-// a checkpoint of the head.
+// a checkpoint of the head. With a sync_interval, checkpoints other than close()'s are committed
+// unsynced like the records (AuditLog::append_checkpoint_unsynced: with the journal, record()
+// does not wait for audit.db), and the timer's sync runs without the writer's turn, so no
+// record() waits for it.
 //
 // Group commit: record() returns only after its record is durably appended, so an access that
 // is acknowledged is audited. Callers that arrive while a batch is being written queue up and
@@ -26,6 +29,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -90,10 +94,13 @@ class ChainedAuditRecorder final : public AuditRecorder, public TransactionalAud
   // Writer only: records up to `head` are durable; signs a checkpoint if one is due.
   void advance(store::AuditHead head);
   store::AuditRecord unsigned_tail_notice() const;
-  Result<void> sign_head();
+  // `unsynced`: committed as append_unsynced() commits records (AuditLog::
+  // append_checkpoint_unsynced); otherwise durably.
+  Result<void> sign_head(bool unsynced = false);
   bool checkpoint_due() const;
   // Writer only: syncs records appended unsynced, if any.
   void sync_if_needed();
+  bool deferred() const { return options_.sync_interval.count() > 0; }
   void run_timer(std::stop_token stop);
 
   ChainedRecorderDeps deps_;
@@ -115,6 +122,8 @@ class ChainedAuditRecorder final : public AuditRecorder, public TransactionalAud
   std::uint64_t checkpointed_ = 0;  // seq of the last checkpoint
   bool wrote_ = false;              // only a recorder that appended signs: never a bare open
   bool unsynced_ = false;           // records appended unsynced since the last sync
+  // The last checkpoint, if committed unsynced: close() and checkpoint() commit it durably.
+  std::optional<store::AuditCheckpoint> unsynced_checkpoint_;
   Clock::TimePoint last_checkpoint_;
 
   std::jthread timer_;

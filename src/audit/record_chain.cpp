@@ -1,25 +1,45 @@
 #include "audit/record_chain.h"
 
+#include <charconv>
+
 #include "crypto/hash.h"
 
 namespace arca::audit {
 namespace {
 
 void put(std::string& out, std::string_view value) {
-  out += std::to_string(value.size());
+  char digits[24];
+  const auto length = std::to_chars(digits, digits + sizeof digits, value.size()).ptr;
+  out.append(digits, length);
   out += ':';
   out += value;
   out += ',';
 }
 
 void put(std::string& out, std::int64_t value) {
-  put(out, std::to_string(value));
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+  put(out, std::string_view(digits, static_cast<std::size_t>(end - digits)));
 }
 
 void put(std::string& out, const std::vector<std::string>& values) {
   put(out, static_cast<std::int64_t>(values.size()));
   for (const auto& v : values)
     put(out, v);
+}
+
+// An upper bound of canonical_bytes' size, so it is built in one allocation.
+std::size_t canonical_size(const store::AuditRecord& r) {
+  std::size_t n = 64;
+  for (const std::string* s : {&r.actor, &r.tenant, &r.action, &r.outcome, &r.error_code, &r.detail,
+                               &r.client_address, &r.user_agent, &r.request_id, &r.prev_hash})
+    n += s->size() + 24;
+  for (const auto* list : {&r.patients, &r.studies, &r.series, &r.instances}) {
+    n += 24;
+    for (const std::string& v : *list)
+      n += v.size() + 24;
+  }
+  return n + 2 * 24;
 }
 
 template <typename Id>
@@ -53,7 +73,9 @@ store::AuditRecord to_record(const AuditEvent& e) {
 }
 
 std::string canonical_bytes(const store::AuditRecord& r) {
-  std::string out = "arca-audit-record-v1,";
+  std::string out;
+  out.reserve(canonical_size(r));
+  out += "arca-audit-record-v1,";
   put(out, static_cast<std::int64_t>(r.seq));
   put(out, r.time_ms);
   put(out, r.actor);

@@ -111,9 +111,23 @@ class AuditLog : public AuditLogReader {
   // records are visible and survive a crash of the process at once, and survive a power loss
   // after the next sync() (or the next durable commit to the log or its index).
   virtual Result<void> append_unsynced(const std::vector<AuditRecord>& records) = 0;
-  // Makes every record appended so far durable.
+  // append_unsynced() of records the caller no longer needs: an implementation that keeps them
+  // may move from them (JournaledAuditLog queues them). Default: append_unsynced(records).
+  virtual Result<void> take_unsynced(std::vector<AuditRecord>&& records) {
+    return append_unsynced(records);
+  }
+  // Makes every record appended so far durable. May run while another thread appends.
   virtual Result<void> sync() = 0;
   virtual Result<void> append_checkpoint(const AuditCheckpoint& checkpoint) = 0;
+  // The checkpoint, committed as append_unsynced() commits records: after every record
+  // appended before it, without waiting for the disk. JournaledAuditLog queues it behind those
+  // records, so the caller does not wait for them to be moved into audit.db nor for the
+  // checkpoint's own durable commit: both are done by its flusher, within a flush interval and
+  // before any read of the log. A crash before that loses the checkpoint (not the records it
+  // signs: the journal has them). Default: append_checkpoint().
+  virtual Result<void> append_checkpoint_unsynced(const AuditCheckpoint& checkpoint) {
+    return append_checkpoint(checkpoint);
+  }
   // Retention: removes records 1..seq and the checkpoints below seq in one transaction, keeping
   // the checkpoint at seq as the signed anchor the remaining chain starts from. Only whole
   // signed segments go: kInvalidArgument unless a checkpoint at seq exists and seq is below the

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <future>
+#include <mutex>
 #include <thread>
 
 #include "audit/chain_verifier.h"
@@ -60,19 +63,50 @@ class FailingAuditLog final : public store::AuditLog {
   }
   Result<void> sync() override {
     ++syncs;
+    std::unique_lock lock(mu_);
+    held_.wait(lock, [&] { return !hold_sync; });
     return inner_.sync();
   }
   Result<void> append_checkpoint(const store::AuditCheckpoint& c) override {
+    {
+      std::lock_guard lock(mu_);
+      checkpoint_threads.push_back(std::this_thread::get_id());
+    }
     return inner_.append_checkpoint(c);
+  }
+  Result<void> append_checkpoint_unsynced(const store::AuditCheckpoint& c) override {
+    {
+      std::lock_guard lock(mu_);
+      checkpoint_threads.push_back(std::this_thread::get_id());
+    }
+    ++unsynced_checkpoints;
+    return inner_.append_checkpoint_unsynced(c);
+  }
+  // sync() waits while held.
+  void hold(bool on) {
+    {
+      std::lock_guard lock(mu_);
+      hold_sync = on;
+    }
+    held_.notify_all();
+  }
+  std::vector<std::thread::id> checkpointed_by() {
+    std::lock_guard lock(mu_);
+    return checkpoint_threads;
   }
   Result<std::uint64_t> prune_through(std::uint64_t seq) override {
     return inner_.prune_through(seq);
   }
   std::atomic<bool> fail{false};
   std::atomic<int> syncs{0};
+  std::atomic<int> unsynced_checkpoints{0};
 
  private:
   store::AuditLog& inner_;
+  std::mutex mu_;
+  std::condition_variable held_;
+  bool hold_sync = false;
+  std::vector<std::thread::id> checkpoint_threads;
 };
 
 TEST_F(ChainedRecorderTest, RecordsAChainThatVerifies) {
@@ -300,6 +334,76 @@ TEST_F(DeferredSyncTest, RecordsAreSyncedWithinTheIntervalAndStillFailClosed) {
   failing.fail = false;
   ASSERT_TRUE(rec->close().ok());
   EXPECT_TRUE(verify_chain(*log_, CheckpointSigner(test::mac_key())).value().intact());
+}
+
+// With a sync interval the checkpoints due every N records are committed as the records are
+// (unsynced: with the journal, the caller does not wait for audit.db); close() signs durably.
+TEST_F(DeferredSyncTest, CheckpointsAreCommittedLikeTheRecords) {
+  FailingAuditLog log(*log_);
+  ChainedRecorderOptions options;
+  options.sync_interval = 10ms;
+  options.checkpoint_records = 3;
+  auto rec = ChainedAuditRecorder::open(ChainedRecorderDeps{log, clock_, logger_},
+                                        CheckpointSigner(test::mac_key()), options)
+                 .value();
+  for (int i = 1; i <= 4; ++i)
+    ASSERT_TRUE(rec->record(event(i)).ok());
+  EXPECT_EQ(log.unsynced_checkpoints.load(), 1);
+  EXPECT_EQ(log.checkpointed_by().size(), 1u);  // no durable one yet
+  ASSERT_TRUE(rec->close().ok());
+  EXPECT_EQ(log.unsynced_checkpoints.load(), 1);
+  EXPECT_EQ(log.checkpointed_by().size(), 2u);
+  auto cps = log_->checkpoints().value();
+  ASSERT_EQ(cps.size(), 2u);
+  EXPECT_EQ(cps[0].seq, 3u);
+  EXPECT_EQ(cps[1].seq, 4u);
+  EXPECT_TRUE(CheckpointSigner(test::mac_key()).valid(cps[0]));
+  EXPECT_TRUE(verify_chain(*log_, CheckpointSigner(test::mac_key())).value().intact());
+}
+
+// close() makes the head's checkpoint durable even when it was committed unsynced already.
+TEST_F(DeferredSyncTest, CloseCommitsAnUnsyncedCheckpointOfTheHeadDurably) {
+  FailingAuditLog log(*log_);
+  ChainedRecorderOptions options;
+  options.sync_interval = 10ms;
+  options.checkpoint_records = 3;
+  auto rec = ChainedAuditRecorder::open(ChainedRecorderDeps{log, clock_, logger_},
+                                        CheckpointSigner(test::mac_key()), options)
+                 .value();
+  for (int i = 1; i <= 3; ++i)
+    ASSERT_TRUE(rec->record(event(i)).ok());
+  EXPECT_EQ(log.unsynced_checkpoints.load(), 1);
+  ASSERT_TRUE(rec->close().ok());
+  EXPECT_EQ(log.checkpointed_by().size(), 2u);  // the unsynced one, then the durable one
+  auto cps = log_->checkpoints().value();
+  ASSERT_EQ(cps.size(), 1u);  // the same checkpoint, once
+  EXPECT_EQ(cps[0].seq, 3u);
+}
+
+// The timer's sync (an fdatasync of the journal) does not hold the writer's turn: records are
+// appended while it runs.
+TEST_F(DeferredSyncTest, RecordsAreAppendedWhileTheTimerSyncs) {
+  FailingAuditLog log(*log_);
+  ChainedRecorderOptions options;
+  options.sync_interval = 10ms;
+  auto rec = ChainedAuditRecorder::open(ChainedRecorderDeps{log, clock_, logger_},
+                                        CheckpointSigner(test::mac_key()), options)
+                 .value();
+  log.hold(true);
+  ASSERT_TRUE(rec->record(event(1)).ok());
+  for (int i = 0; i < 400 && log.syncs.load() == 0; ++i)
+    std::this_thread::sleep_for(5ms);
+  ASSERT_EQ(log.syncs.load(), 1);  // the timer is inside sync() now, held there
+  auto second = std::async(std::launch::async, [&] { return rec->record(event(2)); });
+  const bool answered = second.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
+  log.hold(false);
+  EXPECT_TRUE(answered) << "record() waited for the timer's sync";
+  EXPECT_TRUE(second.get().ok());
+  for (int i = 0; i < 400 && log.syncs.load() < 2; ++i)
+    std::this_thread::sleep_for(5ms);
+  EXPECT_GE(log.syncs.load(), 2);  // record 2 is synced by a later tick
+  ASSERT_TRUE(rec->close().ok());
+  EXPECT_EQ(log_->head().value().seq, 2u);
 }
 
 }  // namespace

@@ -45,6 +45,31 @@ TEST(RecordChain, EveryFieldIsCoveredByTheHash) {
   }
 }
 
+// The canonical bytes and hash of docs/formats/audit-chain.md, computed outside Arca (Python's
+// hashlib): a faster encoder must produce the same bytes, or every existing chain would break.
+TEST(RecordChain, CanonicalBytesAndHashFollowTheFormat) {
+  store::AuditRecord r;
+  r.seq = 12345678901;
+  r.time_ms = -5;
+  r.actor = "user:42";
+  r.tenant = "default";
+  r.action = "retrieve";
+  r.outcome = "failure";
+  r.error_code = "io";
+  r.detail = "3 failed";
+  r.patients = {"p1"};
+  r.studies = {"1.2", "3"};
+  r.instances = {"1.2.3.4"};
+  r.client_address = "127.0.0.1:5";
+  r.request_id = "r9";
+  r.prev_hash = std::string(kGenesisHash);
+  EXPECT_EQ(canonical_bytes(r),
+            "arca-audit-record-v1,11:12345678901,2:-5,7:user:42,7:default,8:retrieve,7:failure,"
+            "2:io,8:3 failed,1:1,2:p1,1:2,3:1.2,1:3,1:0,1:1,7:1.2.3.4,11:127.0.0.1:5,0:,2:r9,64:" +
+                std::string(kGenesisHash) + ",");
+  EXPECT_EQ(record_hash(r), "4fdb8ff3a2d69a79221e88566d78b36ad31d97896f8695b6bdf36f4c0eb24563");
+}
+
 TEST(RecordChain, FieldBoundariesAreUnambiguous) {
   auto a = to_record(test::event(1));
   auto b = a;

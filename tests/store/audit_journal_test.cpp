@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <csignal>
 
 #include "audit_journal_support.h"
@@ -19,7 +20,15 @@ using test::journal_record;
 class AuditJournalTest : public ::testing::Test {
  protected:
   std::filesystem::path file() const { return dir_.path() / "audit.journal"; }
-  AuditJournal create() { return AuditJournal::create(file(), journal_key(), random_).value(); }
+  // The tests of the file's layout write with pwrite (what is in the file is exactly the frames);
+  // the mapped ones below ask for the mapping.
+  AuditJournal create(AuditJournal::Writes writes = AuditJournal::Writes::kPwrite) {
+    return AuditJournal::create(file(), journal_key(), random_, writes).value();
+  }
+  bool mappable() {
+    auto f = File::open(dir_.path() / "probe", File::Mode::kReadWrite).value();
+    return MappedAppendArea::supported(f.fd());
+  }
   Bytes contents() const { return read_file(file(), 1 << 24).value(); }
   void overwrite(const Bytes& bytes) const {
     auto f = File::open(file(), File::Mode::kReadWriteExisting).value();
@@ -83,14 +92,20 @@ TEST_F(AuditJournalTest, ATornLastFrameIsDiscarded) {
     ASSERT_EQ(read.records.size(), 2u) << cut;
     EXPECT_EQ(read.records[1], journal_record(2));
   }
-  // A tail the disk never wrote (zeros after a power loss) is torn too.
+  // Zeros after the frames (space a mapped journal reserved, or blocks the disk never wrote
+  // after a power loss) are not a torn frame; garbage after the zeros is.
   Bytes zeros = whole;
   zeros.resize(whole.size() + 700, 0);
   overwrite(zeros);
   auto read = AuditJournal::read(file(), journal_key()).value();
-  EXPECT_TRUE(read.torn);
+  EXPECT_FALSE(read.torn);
   EXPECT_EQ(read.records.size(), 3u);
   EXPECT_EQ(read.intact_bytes, whole.size());
+  zeros.push_back(0x11);
+  overwrite(zeros);
+  read = AuditJournal::read(file(), journal_key()).value();
+  EXPECT_TRUE(read.torn);
+  EXPECT_EQ(read.records.size(), 3u);
 }
 
 TEST_F(AuditJournalTest, ADamagedFrameWithIntactOnesAfterItIsAnIntegrityError) {
@@ -165,6 +180,66 @@ TEST_F(AuditJournalTest, AFailedWriteFailsTheAppendAndIsUndone) {
   auto read = AuditJournal::read(file(), journal_key()).value();
   ASSERT_EQ(read.records.size(), 2u);
   EXPECT_EQ(read.records[1], journal_record(2));
+}
+
+TEST_F(AuditJournalTest, AMappedJournalEndsInReservedZerosAndReadsBack) {
+  if (!mappable())
+    GTEST_SKIP() << "this file system keeps pwrite";
+  auto journal = create(AuditJournal::Writes::kMappedWhereSafe);
+  AuditRecord big = journal_record(2);
+  big.instances = {std::string(5000, '9')};
+  ASSERT_TRUE(journal.append({journal_record(1)}).ok());
+  ASSERT_TRUE(journal.append({big, journal_record(3)}).ok());
+  ASSERT_TRUE(journal.sync().ok());
+  const Bytes bytes = contents();
+  ASSERT_EQ(bytes.size(), MappedAppendArea::kChunk);  // reserved ahead
+  ASSERT_LT(journal.size(), bytes.size());
+  EXPECT_TRUE(std::all_of(bytes.begin() + static_cast<std::ptrdiff_t>(journal.size()), bytes.end(),
+                          [](std::uint8_t b) { return b == 0; }));
+  const std::string text(bytes.begin(), bytes.end());
+  EXPECT_EQ(text.find("ae:CT1"), std::string::npos);
+  EXPECT_EQ(text.find("1.2.3.4.5"), std::string::npos);
+  auto read = AuditJournal::read(file(), journal_key()).value();
+  EXPECT_FALSE(read.torn);
+  EXPECT_EQ(read.intact_bytes, journal.size());
+  ASSERT_EQ(read.records.size(), 3u);
+  EXPECT_EQ(read.records[1], big);
+  // A frame cut short before the zeros (a crash in the middle of the copy) is torn.
+  Bytes cut = bytes;
+  std::fill(cut.begin() + static_cast<std::ptrdiff_t>(journal.size()) - 17,
+            cut.begin() + static_cast<std::ptrdiff_t>(journal.size()), std::uint8_t{0});
+  overwrite(cut);
+  read = AuditJournal::read(file(), journal_key()).value();
+  EXPECT_TRUE(read.torn);
+  EXPECT_EQ(read.records.size(), 2u);
+}
+
+TEST_F(AuditJournalTest, AMappedJournalThatCannotReserveFailsTheAppendWithNothingWritten) {
+  if (!mappable())
+    GTEST_SKIP() << "this file system keeps pwrite";
+  auto journal = create(AuditJournal::Writes::kMappedWhereSafe);
+  ASSERT_TRUE(journal.append({journal_record(1)}).ok());
+  std::uint64_t appended = 1;
+  std::uint64_t before = 0;
+  {
+    test::FileSizeLimit limit(MappedAppendArea::kChunk);  // no second chunk
+    for (;;) {
+      before = journal.size();
+      if (!journal.append({journal_record(appended + 1), journal_record(appended + 2)}).ok())
+        break;
+      appended += 2;
+      ASSERT_LT(appended, 100'000u) << "the size limit never stopped an append";
+    }
+  }
+  EXPECT_EQ(journal.size(), before);
+  auto read = AuditJournal::read(file(), journal_key()).value();
+  EXPECT_FALSE(read.torn);  // nothing of the refused batch reached the file
+  ASSERT_EQ(read.records.size(), appended);
+  // Once the disk takes it, the next append goes into a new chunk.
+  ASSERT_TRUE(journal.append({journal_record(appended + 1)}).ok());
+  read = AuditJournal::read(file(), journal_key()).value();
+  ASSERT_EQ(read.records.size(), appended + 1);
+  EXPECT_EQ(read.records.back(), journal_record(appended + 1));
 }
 
 }  // namespace

@@ -47,9 +47,9 @@ void put_list(Bytes& out, const std::vector<std::string>& list) {
     put_text(out, s);
 }
 
-Bytes encode(const AuditRecord& r) {
-  Bytes out;
-  out.reserve(512);
+// Encodes `r` into `out` (cleared first; its capacity is kept from record to record).
+void encode(const AuditRecord& r, Bytes& out) {
+  out.clear();
   append_be64(out, r.seq);
   append_be64(out, static_cast<std::uint64_t>(r.time_ms));
   for (const std::string* s :
@@ -60,7 +60,6 @@ Bytes encode(const AuditRecord& r) {
   for (const std::string* s :
        {&r.client_address, &r.user_agent, &r.request_id, &r.prev_hash, &r.hash})
     put_text(out, *s);
-  return out;
 }
 
 class Decoder {
@@ -167,13 +166,16 @@ std::optional<Frame> frame_at(ByteView file, std::size_t at, crypto::Aes256Gcm& 
 
 AuditJournal::AuditJournal(File file, crypto::Aes256Gcm gcm, const Header& header,
                            std::filesystem::path dir)
-    : file_(std::move(file)), gcm_(std::move(gcm)), header_(header), dir_(std::move(dir)) {}
+    : file_(std::make_shared<File>(std::move(file))),
+      gcm_(std::move(gcm)),
+      header_(header),
+      dir_(std::move(dir)) {}
 AuditJournal::AuditJournal(AuditJournal&&) noexcept = default;
 AuditJournal& AuditJournal::operator=(AuditJournal&&) noexcept = default;
 AuditJournal::~AuditJournal() = default;
 
 Result<AuditJournal> AuditJournal::create(const std::filesystem::path& file, const SecretBytes& key,
-                                          Random& random) {
+                                          Random& random, Writes writes) {
   Bytes header;
   header.reserve(kHeaderSize);
   header.insert(header.end(), kMagic.begin(), kMagic.end());
@@ -202,6 +204,9 @@ Result<AuditJournal> AuditJournal::create(const std::filesystem::path& file, con
   AuditJournal journal(std::move(f), std::move(gcm), h,
                        file.has_parent_path() ? file.parent_path() : ".");
   journal.dir_synced_ = sync_directory(journal.dir_).ok();
+  const int fd = journal.file_->fd();
+  if (writes == Writes::kMappedWhereSafe && MappedAppendArea::supported(fd))
+    journal.area_.emplace(fd);
   return journal;
 }
 
@@ -210,10 +215,15 @@ Result<void> AuditJournal::append(const std::vector<AuditRecord>& records) {
     return make_error(ErrorCode::kUnavailable,
                       "audit journal: unusable since a failed write could not be undone");
   }
-  Bytes out;
-  Bytes aad(header_.begin(), header_.end());
+  // The buffers keep their capacity between appends: no allocation per record.
+  Bytes& out = frames_;
+  Bytes& plain = plain_;
+  Bytes& aad = aad_;
+  out.clear();
+  if (aad.size() < kHeaderSize)
+    aad.assign(header_.begin(), header_.end());
   for (const AuditRecord& r : records) {
-    Bytes plain = encode(r);
+    encode(r, plain);
     const std::size_t at = out.size();
     append_be32(out, static_cast<std::uint32_t>(plain.size() + crypto::kGcmTagSize));
     append_be64(out, next_counter_);
@@ -225,9 +235,18 @@ Result<void> AuditJournal::append(const std::vector<AuditRecord>& records) {
     ARCA_TRY(gcm_.seal(nonce(next_counter_++), aad, plain,
                        MutableByteView(out).subspan(at + kPrefixSize)));
   }
-  auto written = file_.write_at(size_, out);
+  if (area_) {
+    // Nothing is copied unless the whole batch has room: a failure leaves the journal as it was.
+    auto reserved = area_->reserve(size_ + out.size());
+    if (!reserved.ok())
+      return reserved.error().context("audit journal");
+    area_->copy(size_, out);
+    size_ += out.size();
+    return ok();
+  }
+  auto written = file_->write_at(size_, out);
   if (!written.ok()) {
-    if (!file_.truncate(size_).ok())
+    if (!file_->truncate(size_).ok())
       broken_ = true;
     return written.error().context("audit journal");
   }
@@ -236,9 +255,14 @@ Result<void> AuditJournal::append(const std::vector<AuditRecord>& records) {
 }
 
 Result<void> AuditJournal::sync() {
-  auto r = file_.sync();
+  ARCA_TRY(sync_directory_once());
+  auto r = file_->sync();
   if (!r.ok())
     return r.error().context("audit journal");
+  return ok();
+}
+
+Result<void> AuditJournal::sync_directory_once() {
   if (!dir_synced_) {
     auto d = sync_directory(dir_);
     if (!d.ok())
@@ -285,7 +309,10 @@ Result<JournalContents> AuditJournal::read(const std::filesystem::path& file,
                             std::to_string(p) + ": the journal was altered");
     }
   }
-  out.torn = at < all.size();
+  // Zeros after the frames are space reserved for appends (a mapped journal), or blocks the
+  // disk never wrote: nothing was cut short that could be read.
+  const auto rest = all.subspan(at);
+  out.torn = std::any_of(rest.begin(), rest.end(), [](std::uint8_t b) { return b != 0; });
   return out;
 }
 

@@ -105,6 +105,10 @@ JournaledAuditLog::~JournaledAuditLog() {
 }
 
 Result<void> JournaledAuditLog::append_unsynced(const std::vector<AuditRecord>& records) {
+  return take_unsynced(std::vector<AuditRecord>(records));
+}
+
+Result<void> JournaledAuditLog::take_unsynced(std::vector<AuditRecord>&& records) {
   if (records.empty())
     return ok();
   std::lock_guard journal_lock(journal_mu_);
@@ -119,7 +123,8 @@ Result<void> JournaledAuditLog::append_unsynced(const std::vector<AuditRecord>& 
   bool wake = false;
   {
     std::lock_guard queue_lock(queue_mu_);
-    queue_.insert(queue_.end(), records.begin(), records.end());
+    queue_.insert(queue_.end(), std::make_move_iterator(records.begin()),
+                  std::make_move_iterator(records.end()));
     wake = queue_.size() >= options_.flush_records;
   }
   if (wake)
@@ -128,12 +133,24 @@ Result<void> JournaledAuditLog::append_unsynced(const std::vector<AuditRecord>& 
 }
 
 Result<void> JournaledAuditLog::sync() {
-  std::lock_guard journal_lock(journal_mu_);
-  return journal_.sync();
+  std::shared_ptr<const File> file;
+  {
+    std::lock_guard journal_lock(journal_mu_);
+    ARCA_TRY(journal_.sync_directory_once());
+    file = journal_.file();
+  }
+  // The fdatasync without the lock: appends go on meanwhile (what they add is synced next time;
+  // every record appended before this call is in the file already). If the journal is started
+  // afresh meanwhile, this syncs the old file, whose records are durable in the inner log.
+  auto r = file->sync();
+  if (!r.ok())
+    return r.error().context("audit journal");
+  return ok();
 }
 
 Result<void> JournaledAuditLog::drain_locked() {
   for (;;) {
+    append_due_checkpoints();  // those of the records moved so far
     std::vector<AuditRecord> batch;
     {
       std::lock_guard queue_lock(queue_mu_);
@@ -180,6 +197,32 @@ Result<void> JournaledAuditLog::drop_landed(std::vector<AuditRecord>& batch) {
 Result<void> JournaledAuditLog::flush() {
   std::lock_guard drain_lock(drain_mu_);
   return drain_locked();
+}
+
+Result<void> JournaledAuditLog::append_checkpoint_unsynced(const AuditCheckpoint& checkpoint) {
+  std::lock_guard queue_lock(queue_mu_);
+  checkpoints_.push_back(checkpoint);
+  return ok();
+}
+
+void JournaledAuditLog::append_due_checkpoints() {
+  for (;;) {
+    AuditCheckpoint checkpoint;
+    {
+      std::lock_guard queue_lock(queue_mu_);
+      // Due once no record it signs is still queued (this is the only mover: none is in flight).
+      if (checkpoints_.empty() ||
+          (!queue_.empty() && queue_.front().seq <= checkpoints_.front().seq))
+        return;
+      checkpoint = std::move(checkpoints_.front());
+      checkpoints_.pop_front();
+    }
+    auto r = deps_.inner.append_checkpoint(checkpoint);
+    if (!r.ok() && r.error().code != ErrorCode::kAlreadyExists) {
+      deps_.logger.error("audit: checkpoint of record " + std::to_string(checkpoint.seq) +
+                         " failed (the next one signs a later head): " + r.error().to_string());
+    }
+  }
 }
 
 std::size_t JournaledAuditLog::queued() const {

@@ -5,7 +5,8 @@
 // - append_unsynced(): the records are in the journal file when it returns (surviving a crash
 //   of the process), durable after the next sync(), and in the inner log soon after. A failed
 //   journal write fails the append, as a failed commit did (fail closed).
-// - sync(): fdatasync of the journal.
+// - sync(): fdatasync of the journal; appends go on while it runs.
+// - append_checkpoint_unsynced(): queued behind the records, appended to the inner log with them.
 // - Every other method (the durable appends, checkpoints, pruning and every read) first moves
 //   the queue into the inner log, so it sees every record appended before it was called; if
 //   that fails it returns the error rather than an incomplete answer. A failed move is also
@@ -82,9 +83,16 @@ class JournaledAuditLog final : public AuditLog {
   Result<std::vector<AuditCheckpoint>> checkpoints() override;
   Result<void> append(const std::vector<AuditRecord>& records) override;
   Result<void> append_unsynced(const std::vector<AuditRecord>& records) override;
+  // The records go into the queue without a copy.
+  Result<void> take_unsynced(std::vector<AuditRecord>&& records) override;
   Result<void> sync() override;
   Result<void> append_checkpoint(const AuditCheckpoint& checkpoint) override;
   Result<std::uint64_t> prune_through(std::uint64_t seq) override;
+  // Queued behind the records appended before it; the move into the inner log appends it
+  // (durably) right after them. A checkpoint the inner log refuses is logged and dropped there
+  // (the next one signs a later head, which vouches for these records too), as a failed
+  // checkpoint always was; it never refuses records.
+  Result<void> append_checkpoint_unsynced(const AuditCheckpoint& checkpoint) override;
 
   // Moves every queued record into the inner log now.
   Result<void> flush();
@@ -96,6 +104,8 @@ class JournaledAuditLog final : public AuditLog {
                     AuditJournal journal);
   // drain_mu_ held: moves the queue into the inner log.
   Result<void> drain_locked();
+  // drain_mu_ held: appends the queued checkpoints of records now in the inner log.
+  void append_due_checkpoints();
   // After a failed insert: removes from `batch` what the inner log holds after all (kIntegrity
   // if it holds a different record under the same seq).
   Result<void> drop_landed(std::vector<AuditRecord>& batch);
@@ -113,9 +123,10 @@ class JournaledAuditLog final : public AuditLog {
   std::mutex journal_mu_;  // the journal file
   AuditJournal journal_;
   mutable std::mutex queue_mu_;
-  std::condition_variable_any queue_cv_;  // wakes the flusher when the queue is long
-  std::deque<AuditRecord> queue_;         // in the journal, not yet in the inner log
-  std::optional<Error> refusing_;         // the last move into the inner log failed so
+  std::condition_variable_any queue_cv_;     // wakes the flusher when the queue is long
+  std::deque<AuditRecord> queue_;            // in the journal, not yet in the inner log
+  std::deque<AuditCheckpoint> checkpoints_;  // signing queued records, in seq order
+  std::optional<Error> refusing_;            // the last move into the inner log failed so
 
   std::jthread flusher_;
 };
