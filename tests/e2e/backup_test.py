@@ -427,7 +427,9 @@ class OnlineBackupTest(unittest.TestCase):
             arca.run("import", path(FIRST[0]), check=0)
             data_dir = os.path.join(arca.root, "backups")
             keys_dir = os.path.join(arca.root, "vault-exports")
-            at = datetime.now(timezone.utc) + timedelta(minutes=1)
+            # The scheduled minute must come after the backup asked for below: 90-150 s away
+            # (a sanitizer build takes tens of seconds to start and sign in).
+            at = datetime.now(timezone.utc) + timedelta(seconds=150)
             config = os.path.join(arca.root, "arca.toml")
             with open(config, "w") as f:
                 f.write(f'[backup]\ndir = "{data_dir}"\nkeys_dir = "{keys_dir}"\n'
@@ -437,7 +439,7 @@ class OnlineBackupTest(unittest.TestCase):
                                            "correct-horse-battery-staple-9", set())
             status, first, _ = admin.request("POST", "/api/v1/admin/backups", b"{}")
             self.assertEqual(status, 201, first)
-            deadline = time.time() + 150
+            deadline = time.time() + 240
             while time.time() < deadline:
                 names = sorted(os.listdir(data_dir))
                 if names and names != [first["name"]] and not any("partial" in n for n in names):
