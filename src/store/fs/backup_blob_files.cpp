@@ -1,34 +1,11 @@
 #include "store/fs/backup_blob_files.h"
 
 #include "core/file.h"
+#include "store/fs/file_blob_reader.h"
 
 namespace arca::store {
 
 namespace fs = std::filesystem;
-
-namespace {
-
-class FileReader final : public BlobReader {
- public:
-  FileReader(File file, std::uint64_t size) : file_(std::move(file)), size_(size) {}
-  std::uint64_t size() const override { return size_; }
-  Result<std::size_t> read_at(std::uint64_t offset, MutableByteView out) override {
-    std::size_t done = 0;
-    while (done < out.size() && offset + done < size_) {
-      std::size_t n = ARCA_TRY(file_.read_at(offset + done, out.subspan(done)));
-      if (n == 0)
-        break;
-      done += n;
-    }
-    return done;
-  }
-
- private:
-  File file_;
-  std::uint64_t size_;
-};
-
-}  // namespace
 
 Result<std::unique_ptr<BlobWriter>> BackupBlobFiles::create(const BlobId&, const BlobScope&) {
   return make_error(ErrorCode::kPermissionDenied, "a backup is read-only");
@@ -39,7 +16,7 @@ Result<std::unique_ptr<BlobReader>> BackupBlobFiles::open(const BlobId& id) {
     return make_error(ErrorCode::kInvalidArgument, "malformed blob id");
   File file = ARCA_TRY(File::open(dir_ / path_of_(id), File::Mode::kRead));
   std::uint64_t size = ARCA_TRY(file.size());
-  return std::unique_ptr<BlobReader>(new FileReader(std::move(file), size));
+  return std::unique_ptr<BlobReader>(new FileBlobReader(std::move(file), size));
 }
 
 Result<void> BackupBlobFiles::remove(const BlobId&) {

@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "core/file.h"
+#include "store/fs/file_blob_reader.h"
 
 namespace arca::store {
 
@@ -80,30 +81,6 @@ class FsBlobWriter final : public BlobWriter {
   bool committed_ = false;
 };
 
-namespace {
-
-class FsBlobReader final : public BlobReader {
- public:
-  FsBlobReader(File file, std::uint64_t size) : file_(std::move(file)), size_(size) {}
-  std::uint64_t size() const override { return size_; }
-  Result<std::size_t> read_at(std::uint64_t offset, MutableByteView out) override {
-    std::size_t done = 0;
-    while (done < out.size() && offset + done < size_) {
-      std::size_t n = ARCA_TRY(file_.read_at(offset + done, out.subspan(done)));
-      if (n == 0)
-        break;
-      done += n;
-    }
-    return done;
-  }
-
- private:
-  File file_;
-  std::uint64_t size_;
-};
-
-}  // namespace
-
 Result<std::unique_ptr<FsBlobStore>> FsBlobStore::open(const fs::path& root) {
   for (const auto& dir : {root, root / "objects", root / "tmp"})
     ARCA_TRY(make_dir(dir));
@@ -155,7 +132,7 @@ Result<std::unique_ptr<BlobReader>> FsBlobStore::open(const BlobId& id) {
     return invalid_id();
   File file = ARCA_TRY(File::open(path_of(id), File::Mode::kRead));
   std::uint64_t size = ARCA_TRY(file.size());
-  return std::unique_ptr<BlobReader>(std::make_unique<FsBlobReader>(std::move(file), size));
+  return std::unique_ptr<BlobReader>(std::make_unique<FileBlobReader>(std::move(file), size));
 }
 
 Result<void> FsBlobStore::remove(const BlobId& id) {
