@@ -1,5 +1,7 @@
 #include "core/bytes.h"
 
+#include <algorithm>
+
 namespace arca {
 
 std::string to_hex(ByteView bytes) {
@@ -35,6 +37,12 @@ std::optional<Bytes> from_hex(std::string_view hex) {
     out[i] = static_cast<std::uint8_t>((hi << 4) | lo);
   }
   return out;
+}
+
+bool is_lower_hex(std::string_view s, std::size_t length) {
+  return s.size() == length && std::all_of(s.begin(), s.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
 }
 
 void secure_wipe(void* data, std::size_t size) {

@@ -26,6 +26,8 @@ std::string to_hex(ByteView bytes);
 int hex_value(char c);
 // Lower- or upper-case hex; nullopt for odd length or a non-hex character.
 std::optional<Bytes> from_hex(std::string_view hex);
+// True when s is exactly `length` lower-case hex digits (what to_hex writes).
+bool is_lower_hex(std::string_view s, std::size_t length);
 
 // Overwrites memory in a way the optimiser cannot remove.
 void secure_wipe(void* data, std::size_t size);

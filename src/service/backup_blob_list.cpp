@@ -4,20 +4,6 @@
 
 namespace arca::service {
 
-namespace {
-
-bool lower_hex(std::string_view s, std::size_t length) {
-  if (s.size() != length)
-    return false;
-  for (char c : s) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-      return false;
-  }
-  return true;
-}
-
-}  // namespace
-
 std::string blob_list_line(const BlobListEntry& e) {
   return e.sha256 + " " + std::to_string(e.size) + " " + e.id.str() + "\n";
 }
@@ -75,8 +61,8 @@ Result<std::optional<BlobListEntry>> BlobListReader::next() {
   std::string_view size = s.substr(a + 1, b - a - 1);
   std::string id(s.substr(b + 1));
   auto [end, ec] = std::from_chars(size.data(), size.data() + size.size(), e.size);
-  if (!lower_hex(e.sha256, 64) || ec != std::errc() || end != size.data() + size.size() ||
-      size.empty() || !lower_hex(id, 32))
+  if (!is_lower_hex(e.sha256, 64) || ec != std::errc() || end != size.data() + size.size() ||
+      size.empty() || !is_lower_hex(id, 32))
     return bad("malformed");
   if (!last_id_.empty() && id <= last_id_)
     return bad("blob ids out of order");

@@ -15,16 +15,6 @@ ByteView view(std::string_view s) {
   return ByteView(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
 }
 
-bool is_hex(std::string_view s, std::size_t length) {
-  if (s.size() != length)
-    return false;
-  for (char c : s) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-      return false;
-  }
-  return true;
-}
-
 bool safe_path(std::string_view p) {
   if (p.empty() || p.front() == '/' || p.back() == '/' || p.find('\\') != std::string_view::npos ||
       p.find('\0') != std::string_view::npos)
@@ -101,7 +91,7 @@ Result<BackupManifest> parse_manifest(std::string_view text) {
     m.blobs = j.at("blobs").get<std::uint64_t>();
     m.blob_bytes = j.at("blob_bytes").get<std::uint64_t>();
     m.audit_records = j.at("audit_records").get<std::uint64_t>();
-    if (!is_hex(m.key_id, 16))
+    if (!is_lower_hex(m.key_id, 16))
       return malformed("bad key id");
     std::set<std::string> seen;
     for (const auto& f : j.at("files")) {
@@ -109,7 +99,7 @@ Result<BackupManifest> parse_manifest(std::string_view text) {
                         f.at("sha256").get<std::string>()};
       if (!safe_path(e.path))
         return malformed("unsafe file path");
-      if (!is_hex(e.sha256, 64))
+      if (!is_lower_hex(e.sha256, 64))
         return malformed("bad digest for " + e.path);
       if (!seen.insert(e.path).second)
         return malformed("file listed twice: " + e.path);

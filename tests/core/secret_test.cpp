@@ -30,5 +30,14 @@ TEST(HexTest, RoundTrip) {
   EXPECT_FALSE(from_hex("zz").has_value());
 }
 
+TEST(HexTest, IsLowerHexTakesExactlyWhatToHexWrites) {
+  EXPECT_TRUE(is_lower_hex(to_hex(Bytes{0x00, 0xab, 0xff}), 6));
+  EXPECT_TRUE(is_lower_hex("", 0));
+  EXPECT_FALSE(is_lower_hex("00abff", 4));  // another length
+  EXPECT_FALSE(is_lower_hex("00ABff", 6));  // upper case
+  EXPECT_FALSE(is_lower_hex("00abfg", 6));  // not a digit
+  EXPECT_FALSE(is_lower_hex("00ab f", 6));
+}
+
 }  // namespace
 }  // namespace arca
