@@ -27,6 +27,24 @@ def free_port():
         return s.getsockname()[1]
 
 
+def free_ports(count, taken=()):
+    """`count` distinct free ports, none of them in `taken` (free_port() twice in a row can
+    return the same port once the first socket is closed)."""
+    sockets = []
+    try:
+        while len(sockets) < count:
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))
+            if s.getsockname()[1] in taken:
+                s.close()
+                continue
+            sockets.append(s)
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
 class PortTaken(AssertionError):
     """arca serve could not bind a port free_port() had found free."""
 
@@ -73,10 +91,11 @@ class Arca:
                     raise
 
     def _serve(self, extra, dicom_port):
-        self.http_port = free_port()
-        self.dicom_port = dicom_port or free_port()
-        self.dicom_tls_port = free_port()
-        out = open(os.path.join(self.root, "serve.out"), "wb")
+        taken = (dicom_port,) if dicom_port else ()
+        self.http_port, fresh_dicom, self.dicom_tls_port = free_ports(3, taken)
+        self.dicom_port = dicom_port or fresh_dicom
+        # Appended: a first run's one-time password printed before a retry must stay readable.
+        out = open(os.path.join(self.root, "serve.out"), "ab")
         self.server = self.popen("serve", "--bind", "127.0.0.1", "--http-port",
                                  str(self.http_port), "--dicom-port", str(self.dicom_port),
                                  "--dicom-tls-port", str(self.dicom_tls_port), *extra,
