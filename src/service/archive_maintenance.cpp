@@ -6,12 +6,9 @@
 
 namespace arca::service {
 
-namespace {
-
-// Reads the whole object (authenticated by GCM, or hashed where the row has a digest) and checks
-// that it is the instance the row names: its file meta SOP Instance UID. Without a digest (docs/
-// adr/0021) that is what ties a row to its blob beyond the blob id bound into the encryption.
-Result<void> check_one(store::BlobStore& blobs, const store::StoredInstance& row) {
+// Without a digest (docs/adr/0021) the File Meta SOP Instance UID is what ties a row to its blob
+// beyond the blob id bound into the encryption.
+Result<void> verify_stored_object(store::BlobStore& blobs, const store::StoredInstance& row) {
   auto reader = ARCA_TRY(blobs.open(row.blob));
   VerifiedSource source(std::move(reader), row, Verify::kDigest);
   Bytes buffer(256 * 1024);
@@ -28,15 +25,13 @@ Result<void> check_one(store::BlobStore& blobs, const store::StoredInstance& row
   return ok();
 }
 
-}  // namespace
-
 Result<CheckReport> check_archive(const RequestContext& ctx, store::IndexReader& index,
                                   store::BlobStore& blobs,
                                   const std::function<void(std::size_t)>& progress) {
   ARCA_TRY(authorize(ctx, Permission::kAdminSettings));
   CheckReport report;
   ARCA_TRY(index.for_each_instance([&](const store::StoredInstance& row) -> Result<void> {
-    auto checked = check_one(blobs, row);
+    auto checked = verify_stored_object(blobs, row);
     if (!checked.ok()) {
       report.failures.push_back(
           {row.tenant, row.attributes.instance.sop_instance_uid, std::move(checked).error()});

@@ -21,8 +21,13 @@ struct CheckReport {
   std::vector<CheckFailure> failures;
 };
 
-// Reads every indexed instance in full: its blob must exist, decrypt and authenticate (for an
-// encrypted store) and match the size and SHA-256 of its index row. Requires admin.settings.
+// Reads one stored object in full: its blob must exist, decrypt and authenticate (for an
+// encrypted store) and match its index row: size, SHA-256 where the row has one, and the File
+// Meta SOP Instance UID. The errors are the store's (kNotFound: no blob, or its key erased) or
+// kIntegrity. No authorization: callers check it.
+Result<void> verify_stored_object(store::BlobStore& blobs, const store::StoredInstance& row);
+
+// verify_stored_object() for every indexed instance. Requires admin.settings.
 // `progress` is called after each instance with the count so far.
 Result<CheckReport> check_archive(const RequestContext& ctx, store::IndexReader& index,
                                   store::BlobStore& blobs,

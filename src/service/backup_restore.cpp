@@ -4,10 +4,10 @@
 
 #include "core/file.h"
 #include "crypto/hash.h"
+#include "service/archive_maintenance.h"
 #include "service/audit_trail.h"
 #include "service/authorize.h"
 #include "service/backup_blob_list.h"
-#include "service/retrieve_service.h"
 
 namespace arca::service {
 
@@ -130,14 +130,7 @@ Result<RestoreReport> finish_restore(const RequestContext& ctx, const RestoreFin
   std::set<std::string> erased_patients;
   auto checked =
       deps.index.for_each_instance([&](const store::StoredInstance& row) -> Result<void> {
-        auto read = [&]() -> Result<void> {
-          auto reader = ARCA_TRY(deps.blobs.open(row.blob));
-          VerifiedSource source(std::move(reader), row, Verify::kDigest);
-          Bytes buffer(256 * 1024);
-          while (ARCA_TRY(source.read(buffer)) != 0) {
-          }
-          return ok();
-        }();
+        auto read = verify_stored_object(deps.blobs, row);
         if (read.ok()) {
           ++report.instances;
         } else if (read.error().code == ErrorCode::kNotFound) {  // the blob is there: key erased

@@ -7,11 +7,11 @@
 
 #include "core/file.h"
 #include "crypto/hash.h"
+#include "service/archive_maintenance.h"
 #include "service/audit_trail.h"
 #include "service/authorize.h"
 #include "service/backup_blob_list.h"
 #include "service/backup_service.h"
-#include "service/retrieve_service.h"
 
 namespace arca::service {
 
@@ -65,15 +65,6 @@ std::vector<std::string> names_in(const fs::path& dir) {
     out.push_back(it->path().filename().string());
   std::sort(out.begin(), out.end());
   return out;
-}
-
-Result<void> read_through(store::BlobStore& blobs, const store::StoredInstance& row) {
-  auto reader = ARCA_TRY(blobs.open(row.blob));
-  VerifiedSource source(std::move(reader), row, Verify::kDigest);
-  Bytes buffer(256 * 1024);
-  while (ARCA_TRY(source.read(buffer)) != 0) {
-  }
-  return ok();
 }
 
 struct BlobFileCheck {
@@ -165,7 +156,7 @@ Result<void> BackupService::check_blobs(const fs::path& dir, BackupVerifyReport&
         }
         if (bad.count(row.blob.str()) > 0)
           return ok();  // reported above
-        auto read = read_through(*blobs, row);
+        auto read = verify_stored_object(*blobs, row);
         if (read.ok()) {
           ++report.blobs_authenticated;
         } else if (read.error().code == ErrorCode::kNotFound) {

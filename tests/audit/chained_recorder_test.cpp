@@ -311,7 +311,20 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class DeferredSyncTest : public test::AuditTest {};
+class DeferredSyncTest : public test::AuditTest {
+ protected:
+  // A recorder over `log` that syncs every 10 ms (and checkpoints every `checkpoint_records`).
+  std::unique_ptr<ChainedAuditRecorder> deferred(store::AuditLog& log,
+                                                 std::uint64_t checkpoint_records = 0) {
+    ChainedRecorderOptions options;
+    options.sync_interval = 10ms;
+    if (checkpoint_records > 0)
+      options.checkpoint_records = checkpoint_records;
+    return ChainedAuditRecorder::open(ChainedRecorderDeps{log, clock_, logger_},
+                                      CheckpointSigner(test::mac_key()), options)
+        .value();
+  }
+};
 
 TEST_F(DeferredSyncTest, RecordsAreSyncedWithinTheIntervalAndStillFailClosed) {
   FailingAuditLog failing(*log_);
@@ -340,12 +353,7 @@ TEST_F(DeferredSyncTest, RecordsAreSyncedWithinTheIntervalAndStillFailClosed) {
 // (unsynced: with the journal, the caller does not wait for audit.db); close() signs durably.
 TEST_F(DeferredSyncTest, CheckpointsAreCommittedLikeTheRecords) {
   FailingAuditLog log(*log_);
-  ChainedRecorderOptions options;
-  options.sync_interval = 10ms;
-  options.checkpoint_records = 3;
-  auto rec = ChainedAuditRecorder::open(ChainedRecorderDeps{log, clock_, logger_},
-                                        CheckpointSigner(test::mac_key()), options)
-                 .value();
+  auto rec = deferred(log, 3);
   for (int i = 1; i <= 4; ++i)
     ASSERT_TRUE(rec->record(event(i)).ok());
   EXPECT_EQ(log.unsynced_checkpoints.load(), 1);
@@ -364,12 +372,7 @@ TEST_F(DeferredSyncTest, CheckpointsAreCommittedLikeTheRecords) {
 // close() makes the head's checkpoint durable even when it was committed unsynced already.
 TEST_F(DeferredSyncTest, CloseCommitsAnUnsyncedCheckpointOfTheHeadDurably) {
   FailingAuditLog log(*log_);
-  ChainedRecorderOptions options;
-  options.sync_interval = 10ms;
-  options.checkpoint_records = 3;
-  auto rec = ChainedAuditRecorder::open(ChainedRecorderDeps{log, clock_, logger_},
-                                        CheckpointSigner(test::mac_key()), options)
-                 .value();
+  auto rec = deferred(log, 3);
   for (int i = 1; i <= 3; ++i)
     ASSERT_TRUE(rec->record(event(i)).ok());
   EXPECT_EQ(log.unsynced_checkpoints.load(), 1);
@@ -384,11 +387,7 @@ TEST_F(DeferredSyncTest, CloseCommitsAnUnsyncedCheckpointOfTheHeadDurably) {
 // appended while it runs.
 TEST_F(DeferredSyncTest, RecordsAreAppendedWhileTheTimerSyncs) {
   FailingAuditLog log(*log_);
-  ChainedRecorderOptions options;
-  options.sync_interval = 10ms;
-  auto rec = ChainedAuditRecorder::open(ChainedRecorderDeps{log, clock_, logger_},
-                                        CheckpointSigner(test::mac_key()), options)
-                 .value();
+  auto rec = deferred(log);
   log.hold(true);
   ASSERT_TRUE(rec->record(event(1)).ok());
   for (int i = 0; i < 400 && log.syncs.load() == 0; ++i)
