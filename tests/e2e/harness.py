@@ -76,8 +76,8 @@ class Arca:
 
     def popen(self, *args, stdout):
         cmd = [ARCA, args[0], *self.flags(), *args[1:]]
-        log = open(self.log_path, "ab")
-        return subprocess.Popen(cmd, stdout=stdout, stderr=log)
+        with open(self.log_path, "ab") as log:  # the child keeps its own descriptor
+            return subprocess.Popen(cmd, stdout=stdout, stderr=log)
 
     def serve(self, extra=(), dicom_port=None):
         """dicom_port: a port reserved earlier (peers configured before the server need it).
@@ -95,11 +95,11 @@ class Arca:
         self.http_port, fresh_dicom, self.dicom_tls_port = free_ports(3, taken)
         self.dicom_port = dicom_port or fresh_dicom
         # Appended: a first run's one-time password printed before a retry must stay readable.
-        out = open(os.path.join(self.root, "serve.out"), "ab")
-        self.server = self.popen("serve", "--bind", "127.0.0.1", "--http-port",
-                                 str(self.http_port), "--dicom-port", str(self.dicom_port),
-                                 "--dicom-tls-port", str(self.dicom_tls_port), *extra,
-                                 stdout=out)
+        with open(os.path.join(self.root, "serve.out"), "ab") as out:
+            self.server = self.popen("serve", "--bind", "127.0.0.1", "--http-port",
+                                     str(self.http_port), "--dicom-port", str(self.dicom_port),
+                                     "--dicom-tls-port", str(self.dicom_tls_port), *extra,
+                                     stdout=out)
         deadline = time.time() + 30
         waiting = [self.http_port, self.dicom_port, self.dicom_tls_port]
         while time.time() < deadline:
