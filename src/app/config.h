@@ -46,7 +46,7 @@ struct DicomConfig {
   int max_associations = 32;
   int association_timeout_s = 30;
   int dimse_timeout_s = 120;
-  int max_pdu = 65536;
+  int max_pdu = 131072;
 };
 
 struct StorageConfig {

@@ -46,7 +46,7 @@ struct DimseServerOptions {
   std::size_t max_queued = 64;         // accepted connections waiting for a worker
   std::chrono::seconds association_timeout{30};
   std::chrono::seconds dimse_timeout{120};
-  std::uint32_t max_pdu = 65536;  // 4096..131072
+  std::uint32_t max_pdu = 131072;  // 4096..131072 (DCMTK's largest)
   std::size_t max_object_bytes = std::size_t{2} << 30;
 };
 

@@ -9,8 +9,6 @@
 namespace arca::store::sqlite {
 namespace {
 
-constexpr std::string_view kCipher = "chacha20";
-
 ErrorCode code_for(int rc) {
   switch (rc & 0xff) {
     case SQLITE_BUSY:
@@ -37,6 +35,27 @@ ErrorCode code_for(int rc) {
     default:
       return ErrorCode::kInternal;
   }
+}
+
+// SQLite3MC's "raw:" key text, wiped when it goes out of scope.
+class RawKey {
+ public:
+  explicit RawKey(const SecretBytes& key) : text_("raw:") { text_.append(as_chars(key.reveal())); }
+  ~RawKey() { secure_wipe(text_.data(), text_.size()); }
+  RawKey(const RawKey&) = delete;
+  RawKey& operator=(const RawKey&) = delete;
+  const char* data() const { return text_.data(); }
+  int size() const { return static_cast<int>(text_.size()); }
+
+ private:
+  std::string text_;
+};
+
+Result<void> use_cipher(sqlite3* db, std::string_view cipher) {
+  const std::string name(cipher);
+  if (sqlite3mc_config(db, "cipher", sqlite3mc_cipher_index(name.c_str())) < 0)
+    return make_error(ErrorCode::kInternal, "SQLite3MC cipher unavailable");
+  return ok();
 }
 
 }  // namespace
@@ -143,8 +162,38 @@ Error Connection::error(int rc, std::string_view context) {
   return make_error(code_for(rc), std::move(message));
 }
 
+Result<void> key_handle(sqlite3* db, std::string_view cipher, const SecretBytes& key) {
+  if (key.reveal().size() != 32)
+    return make_error(ErrorCode::kInvalidArgument, "SQLite key must be 32 bytes");
+  ARCA_TRY(use_cipher(db, cipher));
+  RawKey raw(key);
+  int rc = sqlite3_key_v2(db, "main", raw.data(), raw.size());
+  if (rc != SQLITE_OK)
+    return Connection::error(rc, "keying SQLite file");
+  return ok();
+}
+
 Result<std::unique_ptr<Connection>> Connection::open(const ConnectionOptions& options,
                                                      const SecretBytes& key) {
+  auto conn = open_with(options, key, kPageCipher);
+  if (conn.ok() || conn.error().code != ErrorCode::kPermissionDenied)
+    return conn;
+  // Not readable with the page cipher: a wrong key, a foreign file, or a file written before
+  // ADR 0022, whose pages are ChaCha20-Poly1305. The first error stands unless the legacy
+  // cipher reads it.
+  auto legacy = open_with(options, key, kLegacyPageCipher);
+  if (!legacy.ok())
+    return conn;
+  if (options.mode == OpenMode::kReadOnly)
+    return legacy;
+  ARCA_TRY((*legacy)->reencrypt(key));
+  legacy->reset();
+  return open_with(options, key, kPageCipher);
+}
+
+Result<std::unique_ptr<Connection>> Connection::open_with(const ConnectionOptions& options,
+                                                          const SecretBytes& key,
+                                                          std::string_view cipher) {
   if (key.reveal().size() != 32)
     return make_error(ErrorCode::kInvalidArgument, "SQLite key must be 32 bytes");
   int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE |
@@ -155,20 +204,27 @@ Result<std::unique_ptr<Connection>> Connection::open(const ConnectionOptions& op
   auto conn = std::make_unique<Connection>(db);
   if (rc != SQLITE_OK)
     return error(rc, "opening SQLite file");
-  ARCA_TRY(conn->configure(options, key));
+  ARCA_TRY(conn->configure(options, key, cipher));
   ARCA_TRY(conn->check_identity(options));
   return conn;
 }
 
-Result<void> Connection::configure(const ConnectionOptions& options, const SecretBytes& key) {
-  if (sqlite3mc_config(db_, "cipher", sqlite3mc_cipher_index(kCipher.data())) < 0)
-    return make_error(ErrorCode::kInternal, "SQLite3MC cipher unavailable");
-  std::string raw = "raw:";
-  raw.append(as_chars(key.reveal()));
-  int rc = sqlite3_key_v2(db_, "main", raw.data(), static_cast<int>(raw.size()));
-  secure_wipe(raw.data(), raw.size());
+Result<void> Connection::reencrypt(const SecretBytes& key) {
+  // SQLite3MC rekeys only outside WAL mode; the rekey is a VACUUM under the rollback journal,
+  // so a crash leaves the file wholly in one cipher or the other.
+  ARCA_TRY(exec("PRAGMA wal_checkpoint(TRUNCATE)"));
+  ARCA_TRY(exec("PRAGMA journal_mode=DELETE"));
+  ARCA_TRY(use_cipher(db_, kPageCipher));
+  RawKey raw(key);
+  int rc = sqlite3_rekey_v2(db_, "main", raw.data(), raw.size());
   if (rc != SQLITE_OK)
-    return error(rc, "keying SQLite file");
+    return error(rc, "re-encrypting SQLite file");
+  return exec("PRAGMA journal_mode=WAL");
+}
+
+Result<void> Connection::configure(const ConnectionOptions& options, const SecretBytes& key,
+                                   std::string_view cipher) {
+  ARCA_TRY(key_handle(db_, cipher, key));
   sqlite3_busy_timeout(db_, options.busy_timeout_ms);
   sqlite3_extended_result_codes(db_, 1);
   ARCA_TRY(register_functions(db_));

@@ -3,10 +3,12 @@
 // declarations of SQLite's types appear here, so nothing outside this folder sees SQLite
 // (STYLE rule 2).
 //
-// Encryption: every connection uses SQLite3MC's "chacha20" cipher (sqleet: ChaCha20 page
-// encryption with a Poly1305 tag per page, so tampered or wrongly keyed pages fail to read),
-// keyed with the caller's 32 raw key bytes ("raw:" syntax, no password KDF: the key is
-// already 256 uniformly random bits derived from the root key).
+// Encryption: every connection uses SQLite3MC's "aegis" cipher (AEGIS-256, an AES-based AEAD:
+// each page encrypted with its own nonce and a tag, so tampered or wrongly keyed pages fail to
+// read; docs/adr/0022), keyed with the caller's 32 raw key bytes ("raw:" syntax, no password
+// KDF: the key is already 256 uniformly random bits derived from the root key). Files written
+// before ADR 0022 use "chacha20" (ChaCha20-Poly1305 pages); open() reads them and re-encrypts
+// them with AEGIS-256 when it may write.
 // Thread-safety: a Connection and its Statements are used by one thread at a time.
 #pragma once
 
@@ -27,6 +29,13 @@ struct sqlite3;
 struct sqlite3_stmt;
 
 namespace arca::store::sqlite {
+
+// The page cipher of every Arca database, and the one files written before ADR 0022 use.
+inline constexpr std::string_view kPageCipher = "aegis";
+inline constexpr std::string_view kLegacyPageCipher = "chacha20";
+
+// Keys an open handle with `cipher` and the 32 raw key bytes.
+Result<void> key_handle(sqlite3* db, std::string_view cipher, const SecretBytes& key);
 
 // A value bound to a statement parameter.
 using SqlValue = std::variant<std::int64_t, std::string>;
@@ -84,6 +93,8 @@ class Connection {
   // Opens (creating if missing, for kReadWrite), keys, and checks the key by reading the
   // schema: a wrong key or a foreign file fails with kPermissionDenied "wrong key or not an
   // Arca <what>". Sets WAL, synchronous=FULL, foreign_keys, busy_timeout, temp_store=MEMORY.
+  // A file in the legacy cipher is read as such; kReadWrite re-encrypts it first (which needs
+  // no other connection to have it open).
   static Result<std::unique_ptr<Connection>> open(const ConnectionOptions& options,
                                                   const SecretBytes& key);
   ~Connection();
@@ -112,7 +123,13 @@ class Connection {
   explicit Connection(sqlite3* db) : db_(db) {}
 
  private:
-  Result<void> configure(const ConnectionOptions& options, const SecretBytes& key);
+  static Result<std::unique_ptr<Connection>> open_with(const ConnectionOptions& options,
+                                                       const SecretBytes& key,
+                                                       std::string_view cipher);
+  // Rewrites every page of a legacy-cipher file in kPageCipher.
+  Result<void> reencrypt(const SecretBytes& key);
+  Result<void> configure(const ConnectionOptions& options, const SecretBytes& key,
+                         std::string_view cipher);
   Result<void> check_identity(const ConnectionOptions& options);
 
   sqlite3* db_;

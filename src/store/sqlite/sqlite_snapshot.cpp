@@ -41,22 +41,16 @@ struct Handle {
   ~Handle() { sqlite3_close_v2(db); }
 };
 
-// Opens and keys a handle with the cipher every Arca database uses (sqlite_connection.h).
-Result<void> open_keyed(Handle& h, const std::string& uri, int flags, const SecretBytes& key) {
+// Opens and keys a handle with `cipher` (sqlite_connection.h).
+Result<void> open_keyed(Handle& h, const std::string& uri, int flags, const SecretBytes& key,
+                        std::string_view cipher) {
   if (key.reveal().size() != 32)
     return make_error(ErrorCode::kInvalidArgument, "SQLite key must be 32 bytes");
   int rc =
       sqlite3_open_v2(uri.c_str(), &h.db, flags | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK)
     return sqlite::Connection::error(rc, "opening SQLite file");
-  if (sqlite3mc_config(h.db, "cipher", sqlite3mc_cipher_index("chacha20")) < 0)
-    return make_error(ErrorCode::kInternal, "SQLite3MC cipher unavailable");
-  std::string raw = "raw:";
-  raw.append(as_chars(key.reveal()));
-  rc = sqlite3_key_v2(h.db, "main", raw.data(), static_cast<int>(raw.size()));
-  secure_wipe(raw.data(), raw.size());
-  if (rc != SQLITE_OK)
-    return sqlite::Connection::error(rc, "keying SQLite file");
+  ARCA_TRY(sqlite::key_handle(h.db, cipher, key));
   sqlite3_extended_result_codes(h.db, 1);
   sqlite3_busy_timeout(h.db, 10000);
   return ok();
@@ -91,6 +85,24 @@ Result<void> check_identity(sqlite3* db, const Kind& k) {
   return ok();
 }
 
+// Opens an existing file of kind `k` for reading, in the page cipher or, for a file written
+// before ADR 0022, the legacy one; returns the cipher that reads it.
+Result<std::string_view> open_existing(Handle& h, const std::string& uri, const SecretBytes& key,
+                                       const Kind& k) {
+  ARCA_TRY(open_keyed(h, uri, SQLITE_OPEN_READONLY, key, sqlite::kPageCipher));
+  auto checked = check_identity(h.db, k);
+  if (checked.ok())
+    return sqlite::kPageCipher;
+  if (checked.error().code != ErrorCode::kPermissionDenied)
+    return checked.error();
+  sqlite3_close_v2(h.db);
+  h.db = nullptr;
+  ARCA_TRY(open_keyed(h, uri, SQLITE_OPEN_READONLY, key, sqlite::kLegacyPageCipher));
+  if (!check_identity(h.db, k).ok())
+    return checked.error();
+  return sqlite::kLegacyPageCipher;
+}
+
 std::string file_uri(const fs::path& p, std::string_view query) {
   std::string uri = "file:";
   for (char c : p.string()) {  // percent-encode what a URI path cannot hold as is
@@ -106,11 +118,12 @@ std::string file_uri(const fs::path& p, std::string_view query) {
 Result<std::uint64_t> copy(const SnapshotRequest& request, const SecretBytes& key) {
   const Kind k = kind_of(request.kind);
   Handle src;
-  ARCA_TRY(open_keyed(src, file_uri(request.from, "?mode=ro"), SQLITE_OPEN_READONLY, key));
-  ARCA_TRY(check_identity(src.db, k));
+  // The copy keeps the source's cipher: SQLite's backup copies pages as they are laid out,
+  // and the two ciphers reserve different room per page. Opening it migrates it later.
+  auto cipher = ARCA_TRY(open_existing(src, file_uri(request.from, "?mode=ro"), key, k));
   Handle dst;
   ARCA_TRY(open_keyed(dst, file_uri(request.to, "?mode=rwc"),
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, key));
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, key, cipher));
   ARCA_TRY(query_int(dst.db, "PRAGMA schema_version"));  // creates the (empty) file now
   if (::chmod(request.to.c_str(), 0600) != 0)
     return errno_error(errno, "chmod " + request.to.filename().string());
@@ -158,8 +171,8 @@ Result<void> open_read_only(Handle& h, SqliteDatabase kind, const fs::path& file
   std::error_code ec;
   if (!fs::is_regular_file(file, ec))
     return make_error(ErrorCode::kNotFound, file.filename().string() + " is missing");
-  ARCA_TRY(open_keyed(h, file_uri(file, "?mode=ro&immutable=1"), SQLITE_OPEN_READONLY, key));
-  return check_identity(h.db, kind_of(kind));
+  ARCA_TRY(open_existing(h, file_uri(file, "?mode=ro&immutable=1"), key, kind_of(kind)));
+  return ok();
 }
 
 std::string text(sqlite3_stmt* st, int col) {
