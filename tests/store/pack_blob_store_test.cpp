@@ -206,6 +206,32 @@ TEST(PackBlobStoreTest, RollsOverAtTheSizeLimit) {
   EXPECT_EQ(f.listed().size(), 11u);
 }
 
+std::uint64_t allocated_bytes(const fs::path& file) {
+  struct stat st {};
+  EXPECT_EQ(::stat(file.c_str(), &st), 0);
+  return static_cast<std::uint64_t>(st.st_blocks) * 512;
+}
+
+TEST(PackBlobStoreTest, PacksArePreallocatedAheadAndGiveItBackWhenRetired) {
+  PackFixture f(PackOptions{PackBlobStore::kPreallocateAhead, nullptr});
+  ASSERT_TRUE(f.put(pack_id(1), pattern_bytes(300000, 1)).ok());
+  // The file ends where the record does; its blocks reach ahead for the next records.
+  EXPECT_EQ(fs::file_size(f.pack_file(1)), pack::kHeaderSize + 300000);
+  const fs::path probe = f.dir.path() / "probe";
+  auto file = pack::PackFile::open(probe, pack::PackFile::Open::kCreateExclusive).value();
+  if (!file.preallocate(0, 1 << 20))
+    GTEST_SKIP() << "the file system cannot preallocate past the end of a file";
+  EXPECT_GE(allocated_bytes(f.pack_file(1)), PackBlobStore::kPreallocateAhead);
+  // Past the size limit the pack is retired and what it reserved is given back.
+  ASSERT_TRUE(f.put(pack_id(2), pattern_bytes(PackBlobStore::kPreallocateAhead, 2)).ok());
+  const std::uint64_t size = fs::file_size(f.pack_file(1));
+  EXPECT_LE(allocated_bytes(f.pack_file(1)), pack::align_up(size) + 4096);
+  EXPECT_EQ(f.get(pack_id(1)), pattern_bytes(300000, 1));
+  EXPECT_EQ(f.get(pack_id(2)), pattern_bytes(PackBlobStore::kPreallocateAhead, 2));
+  f.reopen();
+  EXPECT_EQ(f.get(pack_id(2)), pattern_bytes(PackBlobStore::kPreallocateAhead, 2));
+}
+
 TEST(PackBlobStoreTest, ConcurrentWritersEachGetTheirOwnPack) {
   PackFixture f;
   constexpr int kThreads = 4;

@@ -61,6 +61,7 @@ class PackBlobWriter final : public BlobWriter {
     if (used_ + data.size() > kBufferSize)
       ARCA_TRY(flush());
     if (data.size() >= kBufferSize) {
+      preallocate(pos_ + data.size());
       ARCA_TRY(pack_->file.pwrite_all(pos_, data));
       pos_ += data.size();
       return ok();
@@ -135,16 +136,30 @@ class PackBlobWriter final : public BlobWriter {
   Result<void> flush() {
     if (used_ == 0)
       return ok();
+    preallocate(pos_ + used_);
     ARCA_TRY(pack_->file.pwrite_all(pos_, ByteView(buffer_.get(), used_)));
     pos_ += used_;
     used_ = 0;
     return ok();
   }
 
+  // Keeps the pack allocated kPreallocateAhead past `end` whenever a write would cross what
+  // is allocated. A failure only loses the speed-up: the write allocates as it goes.
+  void preallocate(std::uint64_t end) {
+    if (end <= pack_->allocated)
+      return;
+    const std::uint64_t from = std::max(pack_->allocated, pos_);
+    const std::uint64_t to = end + PackBlobStore::kPreallocateAhead;
+    if (pack_->file.preallocate(from, to - from))
+      pack_->allocated = to;
+  }
+
   void abandon() {
     done_ = true;
     // Nothing reached the pack (the usual case: all of it was still in the buffer), or cut it off.
     if (pos_ == start_ || pack_->file.truncate(start_).ok()) {
+      if (pos_ != start_)
+        pack_->allocated = start_;  // the truncation freed the preallocated blocks too
       pack_->end = start_;
       store_.return_pack(std::move(pack_));
     } else {
@@ -244,8 +259,12 @@ Result<std::shared_ptr<PackBlobStore::Pack>> PackBlobStore::create_pack() {
 }
 
 void PackBlobStore::return_pack(std::shared_ptr<Pack> pack) {
-  if (pack->end >= options_.pack_size_limit)
-    return;  // retired: its records stay readable through the map's references
+  if (pack->end >= options_.pack_size_limit) {
+    // Retired: its records stay readable through the map's references.
+    if (pack->allocated > pack->end)
+      pack->file.release_preallocated();
+    return;
+  }
   std::lock_guard lock(pool_mutex_);
   free_.push_back(std::move(pack));
 }

@@ -60,7 +60,13 @@ class PackBlobStore final : public BlobStore {
     pack::PackFile file;
     pack::PackFile idx;
     std::uint64_t end = 0;  // next record offset; touched only by the pack's current writer
+    // Preallocated up to here (past the end of the file); touched only by the current writer.
+    std::uint64_t allocated = 0;
   };
+
+  // Writers preallocate packs this far ahead: ext4's delayed allocation of each page written
+  // past the end cost ~20 % of a 0.5 MB append's CPU.
+  static constexpr std::uint64_t kPreallocateAhead = std::uint64_t{16} << 20;
 
  private:
   friend class PackBlobWriter;

@@ -162,6 +162,17 @@ Result<void> PackFile::datasync() const {
   return file_.sync();
 }
 
+bool PackFile::preallocate(std::uint64_t offset, std::uint64_t length) const {
+  return ::fallocate(file_.fd(), FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset),
+                     static_cast<off_t>(length)) == 0;
+}
+
+void PackFile::release_preallocated() const {
+  // Punching holes stops at the end of the file; truncating to the same size frees past it.
+  if (auto n = size(); n.ok())
+    (void)file_.truncate(*n);
+}
+
 Result<void> PackFile::erase(std::uint64_t offset, std::uint64_t length) const {
   const std::uint64_t end = offset + length;
   const std::uint64_t first = std::min(align_up(offset), end);

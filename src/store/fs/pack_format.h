@@ -73,6 +73,12 @@ class PackFile {
   Result<std::uint64_t> size() const;
   Result<void> truncate(std::uint64_t size) const;
   Result<void> datasync() const;
+  // Allocates [offset, offset+length) without changing the file's size (fallocate
+  // FALLOC_FL_KEEP_SIZE), so later writes there skip the file system's per-page delayed
+  // allocation. Best effort: false where the file system cannot or the disk is full.
+  bool preallocate(std::uint64_t offset, std::uint64_t length) const;
+  // Gives back what preallocate() reserved past the end of the file.
+  void release_preallocated() const;
   // Zeroes [offset, offset+length): whole blocks deallocated, edges overwritten.
   Result<void> erase(std::uint64_t offset, std::uint64_t length) const;
 
