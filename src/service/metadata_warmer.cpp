@@ -19,13 +19,19 @@ MetadataWarmer::~MetadataWarmer() {
 
 void MetadataWarmer::stored(const store::StoredInstance& row) {
   Key key{row.tenant, row.attributes.study.study_uid, row.attributes.series.series_uid};
+  bool was_empty = false;
   {
     std::lock_guard lock(mu_);
     if (pending_.size() >= options_.max_pending && !pending_.count(key))
       return;
+    was_empty = pending_.empty();
     pending_[key] = std::chrono::steady_clock::now() + options_.quiet;
   }
-  wake_.notify_all();
+  // Every due time is "now + quiet", so a new one is never earlier than those the worker
+  // already waits for: it needs waking only from an empty map (waking it on every stored
+  // instance cost a context switch each).
+  if (was_empty)
+    wake_.notify_all();
 }
 
 std::size_t MetadataWarmer::built() const {
