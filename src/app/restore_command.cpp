@@ -77,7 +77,9 @@ int run_restore(const Config& config, Logger& logger, const BackupCli& cli, std:
     SystemClock clock;
     return service::finish_restore(
         service::console_context(),
-        {archive->index(), archive->blobs(), archive->audit_recorder(), clock, logger}, *copy);
+        {archive->index(), archive->blobs(), archive->accounts().accounts(),
+         archive->audit_recorder(), clock, logger},
+        *copy);
   }();
   if (!report.ok()) {
     err << "error: restore stopped, nothing written to " << cli.data << ": "
@@ -102,7 +104,11 @@ int run_restore(const Config& config, Logger& logger, const BackupCli& cli, std:
     out << "; " << report->erased_instances << " instances of " << report->erased_patients
         << " patients erased since the backup were left out";
   }
-  out << "\nstart it with: arca serve --data-dir " << cli.data << '\n';
+  out << "\nsigned out everywhere: " << report->sessions_ended << " sessions ended and "
+      << report->tokens_revoked
+      << " API tokens revoked (a credential revoked after the backup would work again); users "
+         "sign in again, issue new tokens to services\n";
+  out << "start it with: arca serve --data-dir " << cli.data << '\n';
   return 0;
 }
 

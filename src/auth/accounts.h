@@ -141,6 +141,13 @@ class Accounts {
   Result<Identity> resolve_api_token(const SecretString& token,
                                      RefusedCredential* refused = nullptr);
   Result<void> revoke_token(store::TokenId id);
+  // Ends every session and revokes every API token of every tenant: after a restore the index
+  // is as old as the backup, so a credential revoked since would work again (ADR 0019).
+  struct Ended {
+    std::int64_t sessions = 0;
+    std::int64_t tokens = 0;
+  };
+  Result<Ended> end_all_credentials();
 
   // --- user_admin.cpp
   Result<void> add_tenant(const TenantId& id, std::string display_name);

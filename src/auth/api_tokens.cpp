@@ -110,4 +110,21 @@ Result<void> Accounts::revoke_token(store::TokenId id) {
   return store_.update_token(*found);
 }
 
+Result<Accounts::Ended> Accounts::end_all_credentials() {
+  Ended ended;
+  const std::int64_t now = now_ms();
+  for (const store::Tenant& tenant : ARCA_TRY(store_.list_tenants())) {
+    for (const store::User& user : ARCA_TRY(store_.list_users(tenant.id)))
+      ended.sessions += ARCA_TRY(store_.delete_user_sessions(user.id));
+    for (store::ApiToken& token : ARCA_TRY(store_.list_tokens(tenant.id))) {
+      if (token.revoked_ms)
+        continue;
+      token.revoked_ms = now;
+      ARCA_TRY(store_.update_token(token));
+      ++ended.tokens;
+    }
+  }
+  return ended;
+}
+
 }  // namespace arca::auth

@@ -155,6 +155,15 @@ Result<RestoreReport> finish_restore(const RequestContext& ctx, const RestoreFin
       return ok();
     }();
   }
+  if (outcome.ok() && report.problems.empty()) {
+    auto ended = deps.accounts.end_all_credentials();
+    if (ended.ok()) {
+      report.sessions_ended = ended->sessions;
+      report.tokens_revoked = ended->tokens;
+    } else {
+      outcome = ended.error();
+    }
+  }
   report.erased_instances = erased.size();
   report.erased_patients = erased_patients.size();
   const Error damaged = make_error(ErrorCode::kIntegrity, "damaged blobs in the backup");
@@ -167,7 +176,9 @@ Result<RestoreReport> finish_restore(const RequestContext& ctx, const RestoreFin
                  (copy.vault_from_export ? "from an export" : "of the current archive") +
                  "): " + std::to_string(report.instances) + " instances, " +
                  std::to_string(report.erased_instances) + " erased instances of " +
-                 std::to_string(report.erased_patients) + " patients removed";
+                 std::to_string(report.erased_patients) + " patients removed; " +
+                 std::to_string(report.sessions_ended) + " sessions ended, " +
+                 std::to_string(report.tokens_revoked) + " API tokens revoked";
   for (const auto& p : erased_patients)
     add_unique(event.patients, PatientRef(p));
   set_outcome(event, failure);

@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "auth/accounts.h"
 #include "service/backup_service.h"
 
 namespace arca::service {
@@ -43,8 +44,9 @@ Result<RestoreCopy> copy_backup(const RestoreCopyDeps& deps, const RestoreReques
                                 store::StagedDirectory& target, store::BlobStore& target_blobs);
 
 struct RestoreFinishDeps {
-  store::Index& index;      // the restored archive's
-  store::BlobStore& blobs;  // its blobs, decrypting
+  store::Index& index;       // the restored archive's
+  store::BlobStore& blobs;   // its blobs, decrypting
+  auth::Accounts& accounts;  // its accounts
   audit::AuditRecorder& recorder;
   const Clock& clock;
   Logger& logger;
@@ -54,11 +56,16 @@ struct RestoreReport {
   std::uint64_t instances = 0;  // authenticated and kept
   std::uint64_t erased_instances = 0;
   std::uint64_t erased_patients = 0;
+  // Credentials of the backup's time, ended: sessions deleted, API tokens revoked.
+  std::int64_t sessions_ended = 0;
+  std::int64_t tokens_revoked = 0;
   std::vector<BackupProblem> problems;  // damaged blobs: the restore is not published
 };
 
 // Step 2. Requires admin.settings. Records the restore (or its failure) in the trail. Damaged
-// blobs are listed in the report (the caller must not publish); errors stop it.
+// blobs are listed in the report (the caller must not publish); errors stop it. Every session
+// and API token of the restored archive is ended: one revoked after the backup was made would
+// otherwise work again.
 Result<RestoreReport> finish_restore(const RequestContext& ctx, const RestoreFinishDeps& deps,
                                      const RestoreCopy& copy);
 

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta, timezone
 import pydicom
 
 import harness
-from api_client import sign_in_new_user
+from api_client import Client, sign_in_new_user
 
 FIRST = ["CT_small.dcm", "MR_small.dcm"]
 LATER = "SC_rgb_rle.dcm"  # imported after the early key export: its patient's key is not in it
@@ -378,6 +378,10 @@ class OnlineBackupTest(unittest.TestCase):
             arca.serve(["--config", config])
             admin, _, _ = sign_in_new_user(arca.http_port, "admin", arca.first_admin_password(),
                                            "correct-horse-battery-staple-9", set())
+            status, made_token, _ = admin.request(
+                "POST", "/api/v1/tokens", {"name": "router", "permissions": ["study.query"]})
+            self.assertEqual(status, 201, made_token)
+            token = made_token["token"]
             status, body, _ = admin.request("POST", "/api/v1/admin/backups", b"{}")
             self.assertEqual(status, 201, body)
             self.assertEqual((body["mode"], body["instances"], body["blobs"]), ("online", 3, 3))
@@ -411,11 +415,29 @@ class OnlineBackupTest(unittest.TestCase):
             self.assertEqual(len(made), 1 + len(during), records)
             self.assertTrue(all(r["actor"].startswith("user:") for r in made), made)
             self.assertEqual([r for r in records if r["outcome"] != "success"], [])
-            target = os.path.join(arca.root, "restored")
-            p = arca.run("restore", "--from", backup, "--data", target, "--keys", keys, check=0)
-            self.assertIn("restored 3 instances", p.stdout.decode())
-            subprocess.run([harness.ARCA, "audit", "verify", "--data-dir", target, "--key-file",
-                            arca.key_file], check=True, stdout=subprocess.PIPE)
+            restored = harness.Arca()
+            try:
+                os.makedirs(os.path.dirname(restored.key_file), mode=0o700)
+                shutil.copy(arca.key_file, restored.key_file)
+                p = restored.run("restore", "--from", backup, "--data", restored.data_dir,
+                                 "--keys", keys, check=0)
+                self.assertIn("restored 3 instances", p.stdout.decode())
+                # The backup holds the admin's session and the token: both end with the restore.
+                self.assertIn("1 sessions ended and 1 API tokens revoked", p.stdout.decode())
+                restored.run("audit", "verify", check=0)
+                restore = [r for r in audit_records(restored) if r["action"] == "restore"]
+                self.assertIn("1 sessions ended, 1 API tokens revoked", restore[0]["detail"])
+                restored.serve()
+                admin.port = restored.http_port
+                self.assertEqual(admin.request("GET", "/api/v1/users")[0], 401)
+                bearer = Client(restored.http_port, bearer=token)
+                status, body, _ = bearer.request("GET", "/dicom-web/studies")
+                self.assertEqual(status, 401, body)
+                self.assertIn("revoked", body["message"])
+                again = Client(restored.http_port)
+                self.assertEqual(again.login("admin", "correct-horse-battery-staple-9")[0], 200)
+            finally:
+                restored.cleanup()
         finally:
             arca.cleanup()
 
