@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from bench_util import free_port, log
+from bench_util import free_port, log, settle
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SHARED = os.path.normpath(os.path.join(HERE, "..", "..", "shared", "bench"))
@@ -157,7 +157,9 @@ def main(comparison, description):
     log("load average at start: %.2f %.2f %.2f" % os.getloadavg())
     try:
         load0 = os.getloadavg()
+        settle()
         orthanc = comparison.figures(bench_orthanc(comparison, args, work, ports))
+        settle()
         arca = comparison.figures(bench_arca(comparison, args, work, ports))
     finally:
         shutil.rmtree(work, ignore_errors=True)
