@@ -10,6 +10,7 @@ so drift in the machine's load hits both alike) and measures, per run:
 
   bench/retrieve.py --arca build/src/app/arca --dataset /tmp/bench-data [--studies 2]
                     [--clients 4] [--rounds 2] [--what wado,cget] [--passes 5]
+  bench/retrieve.py ... --clients 1 --bursts 40   (wado: both servers at once, interleaved)
 
 Prints each run's instances/s and server CPU ms per instance (utime + stime from /proc),
 then the best of the rounds per mode and the audit cost in %. Compare within one run.
@@ -135,6 +136,43 @@ def bench_wado(archive, token, uids, clients, passes):
     return len(uids) * passes / parallel(clients, work)
 
 
+def interleaved_wado(args, root, archive, token, uids):
+    """Both servers up at once on copies of one archive, audited and unaudited; bursts of one
+    pass over the instances go to each in turn (ABBA) for --bursts rounds, so the machine's
+    drift, which moves consecutive one-second runs by up to 14 %, hits both alike. Returns the
+    result of each mode: instances/s over all its bursts and server CPU ms per instance.
+    The audited server moves its journal into audit.db once a second, which may fall in the
+    other server's burst: its wall figure then flatters the audit. The CPU figures count that
+    work wherever it falls; with one client the cost to throughput is the extra server CPU per
+    read over the whole request cycle (1 / unaudited rate), which main() prints too."""
+    twin = Archive(args.arca, os.path.join(root, "twin"))
+    shutil.copytree(os.path.join(archive.root, "data"), os.path.join(twin.root, "data"))
+    shutil.copytree(os.path.join(archive.root, "secrets"), os.path.join(twin.root, "secrets"))
+    servers = {True: archive, False: twin}
+    seconds, ratios = {True: 0.0, False: 0.0}, []
+    try:
+        for audit_on, a in servers.items():
+            a.serve(audit_on)
+            bench_wado(a, token, uids, args.clients, 1)  # warm-up: caches, connections
+        cpu0 = {m: a.cpu_seconds() for m, a in servers.items()}
+        for burst in range(args.bursts):
+            took = {}
+            for audit_on in ((True, False) if burst % 2 == 0 else (False, True)):
+                took[audit_on] = len(uids) / bench_wado(servers[audit_on], token, uids,
+                                                        args.clients, 1)
+                seconds[audit_on] += took[audit_on]
+            ratios.append(took[True] / took[False])
+        n = len(uids) * args.bursts
+        out = {m: (n / seconds[m], 1000 * (servers[m].cpu_seconds() - cpu0[m]) / n)
+               for m in servers}
+    finally:
+        for a in servers.values():
+            if a.server and a.server.poll() is None:
+                a.stop()
+    ratios.sort()
+    return out, 100 * (ratios[len(ratios) // 2] - 1)
+
+
 def bench_cget(archive, studies, clients, out_root):
     def work(i):
         out = tempfile.mkdtemp(dir=out_root)
@@ -161,6 +199,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--what", default="wado,cget")
     ap.add_argument("--passes", type=int, default=5, help="times each instance is read (wado)")
+    ap.add_argument("--bursts", type=int, default=0,
+                    help="wado only: N > 0 runs both servers at once and alternates N bursts")
     args = ap.parse_args()
     what = args.what.split(",")
     study_dirs = sorted(os.path.join(args.dataset, d) for d in os.listdir(args.dataset)
@@ -177,6 +217,26 @@ def main():
                             "--permissions", "image.read").strip()
         archive.run("peer", "add", "BENCH", "--host", "127.0.0.1",
                     "--allow", "get")
+        if args.bursts > 0:
+            modes, median = interleaved_wado(args, root, archive, token, uids)
+            on, off = modes[True][0], modes[False][0]
+            extra_ms = modes[True][1] - modes[False][1]
+            result = {"audited_instances_per_s": round(on, 1),
+                      "unaudited_instances_per_s": round(off, 1),
+                      "audited_server_cpu_ms": round(modes[True][1], 3),
+                      "unaudited_server_cpu_ms": round(modes[False][1], 3),
+                      "audit_cost_pct": round(100 * (off / on - 1), 1),
+                      "audit_cost_median_burst_pct": round(median, 1),
+                      "audit_cost_from_cpu_pct": round(100 * extra_ms * off / 1000, 1)}
+            print(f"wado  audited {on:8.1f} inst/s ({modes[True][1]:.3f} ms server CPU)   "
+                  f"unaudited {off:8.1f} inst/s ({modes[False][1]:.3f} ms)   audit cost "
+                  f"{result['audit_cost_pct']}% over all bursts, "
+                  f"{result['audit_cost_median_burst_pct']}% median burst pair, "
+                  f"{result['audit_cost_from_cpu_pct']}% from the extra server CPU "
+                  f"({1000 * extra_ms:.0f} µs per read)")
+            print(json.dumps({"instances": len(uids), "clients": args.clients,
+                              "bursts": args.bursts, "wado": result}))
+            return
         best = {}
         rates = {}
         # ABBA order (on, off, off, on, ...): drift in the machine's load hits both alike.
