@@ -157,9 +157,9 @@ def main(comparison, description):
     log("load average at start: %.2f %.2f %.2f" % os.getloadavg())
     try:
         load0 = os.getloadavg()
-        settle()
+        settle(args.dataset)
         orthanc = comparison.figures(bench_orthanc(comparison, args, work, ports))
-        settle()
+        settle(args.dataset)
         arca = comparison.figures(bench_arca(comparison, args, work, ports))
     finally:
         shutil.rmtree(work, ignore_errors=True)
