@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "core/file.h"
 #include "crypto/hash.h"
 
 namespace arca::service {
@@ -44,6 +45,27 @@ const BackupFileEntry* BackupManifest::find(std::string_view path) const {
       return &f;
   }
   return nullptr;
+}
+
+Result<FileDigest> digest_file(const std::filesystem::path& path, ByteSink* out,
+                               std::uint64_t limit) {
+  FileSource source = ARCA_TRY(FileSource::open(path));
+  crypto::Sha256 hash;
+  Bytes buffer(std::size_t{1} << 20);
+  FileDigest digest;
+  for (;;) {
+    std::size_t n = ARCA_TRY(source.read(buffer));
+    if (n == 0)
+      break;
+    digest.size += n;
+    if (digest.size > limit)
+      return digest;
+    hash.update(ByteView(buffer).first(n));
+    if (out != nullptr)
+      ARCA_TRY(out->write(ByteView(buffer).first(n)));
+  }
+  digest.sha256 = to_hex(hash.finish());
+  return digest;
 }
 
 std::string backup_blob_path(const store::BlobId& id) {

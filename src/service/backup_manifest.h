@@ -8,12 +8,14 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/result.h"
 #include "core/secret.h"
+#include "core/stream.h"
 #include "store/blob_store.h"
 
 namespace arca::service {
@@ -41,6 +43,16 @@ struct BackupManifest {
 
   const BackupFileEntry* find(std::string_view path) const;
 };
+
+// Size and SHA-256 (lower-case hex) of a file, read once; its bytes also go to `out` when one
+// is given. Reading stops at the first read that would take it past `limit` bytes: that read is
+// neither hashed nor passed on, and the size returned is over `limit`.
+struct FileDigest {
+  std::uint64_t size = 0;
+  std::string sha256;
+};
+Result<FileDigest> digest_file(const std::filesystem::path& path, ByteSink* out = nullptr,
+                               std::uint64_t limit = UINT64_MAX);
 
 // Where a blob's file lives in a backup, relative to it: "blobs/<first two hex digits>/<id>".
 std::string backup_blob_path(const store::BlobId& id);

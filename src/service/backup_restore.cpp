@@ -3,7 +3,6 @@
 #include <set>
 
 #include "core/file.h"
-#include "crypto/hash.h"
 #include "service/archive_maintenance.h"
 #include "service/audit_trail.h"
 #include "service/authorize.h"
@@ -22,26 +21,13 @@ class NullSink final : public ByteSink {
 
 // Copies `from` into `out` while hashing; the copy must match `entry` or the restore stops.
 Result<void> copy_checked(const fs::path& from, const BackupFileEntry& entry, ByteSink& out) {
-  auto source = FileSource::open(from);
-  if (!source.ok()) {
-    if (source.error().code == ErrorCode::kNotFound)
+  auto digest = digest_file(from, &out, entry.size);
+  if (!digest.ok()) {
+    if (digest.error().code == ErrorCode::kNotFound)
       return make_error(ErrorCode::kIntegrity, entry.path + " is missing from the backup");
-    return source.error();
+    return digest.error();
   }
-  crypto::Sha256 hash;
-  Bytes buffer(1 << 20);
-  std::uint64_t size = 0;
-  for (;;) {
-    std::size_t n = ARCA_TRY(source->read(buffer));
-    if (n == 0)
-      break;
-    size += n;
-    if (size > entry.size)
-      break;
-    hash.update(ByteView(buffer).first(n));
-    ARCA_TRY(out.write(ByteView(buffer).first(n)));
-  }
-  if (size != entry.size || to_hex(hash.finish()) != entry.sha256) {
+  if (digest->size != entry.size || digest->sha256 != entry.sha256) {
     return make_error(ErrorCode::kIntegrity,
                       entry.path + " does not match the manifest (size or SHA-256): altered");
   }

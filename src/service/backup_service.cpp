@@ -34,21 +34,10 @@ class HashingSink final : public ByteSink {
   std::uint64_t size_ = 0;
 };
 
-// Size and SHA-256 of a file (a snapshot written by SQLite into the staging directory).
-Result<BackupFileEntry> digest_file(const fs::path& root, const std::string& relative) {
-  FileSource source = ARCA_TRY(FileSource::open(root / relative));
-  crypto::Sha256 hash;
-  Bytes buffer(kCopyBuffer);
-  BackupFileEntry entry{relative, 0, {}};
-  for (;;) {
-    std::size_t n = ARCA_TRY(source.read(buffer));
-    if (n == 0)
-      break;
-    hash.update(ByteView(buffer).first(n));
-    entry.size += n;
-  }
-  entry.sha256 = to_hex(hash.finish());
-  return entry;
+// The manifest entry of a file (a snapshot written by SQLite into the staging directory).
+Result<BackupFileEntry> manifest_entry(const fs::path& root, const std::string& relative) {
+  FileDigest digest = ARCA_TRY(digest_file(root / relative));
+  return BackupFileEntry{relative, digest.size, std::move(digest.sha256)};
 }
 
 // Copies one blob's stored bytes into the backup; returns its blobs.list entry.
@@ -136,8 +125,8 @@ Result<BackupManifest> BackupService::write_backup(store::StagedDirectory& dir, 
   const fs::path root = dir.staging();
   (void)ARCA_TRY(deps_.storage.snapshot(BackupDatabase::kIndex, root / "index.db"));
   (void)ARCA_TRY(deps_.storage.snapshot(BackupDatabase::kAuditTrail, root / "audit.db"));
-  m.files.push_back(ARCA_TRY(digest_file(root, "index.db")));
-  m.files.push_back(ARCA_TRY(digest_file(root, "audit.db")));
+  m.files.push_back(ARCA_TRY(manifest_entry(root, "index.db")));
+  m.files.push_back(ARCA_TRY(manifest_entry(root, "audit.db")));
   // The blobs the snapshot references, as stored, listed in blobs.list in id order (the index
   // copy is read in that order; rows sharing a blob are adjacent).
   auto list_file = ARCA_TRY(dir.create_file(std::string(kBlobListFile)));

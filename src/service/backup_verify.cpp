@@ -3,10 +3,10 @@
 // under this archive's keys, and every blob the index copy references decrypted and
 // authenticated (AES-256-GCM) with this archive's key vault and compared with its index row.
 // Everything is streamed: memory does not grow with the number of objects.
+#include <algorithm>
 #include <set>
 
 #include "core/file.h"
-#include "crypto/hash.h"
 #include "service/archive_maintenance.h"
 #include "service/audit_trail.h"
 #include "service/authorize.h"
@@ -32,28 +32,12 @@ std::string file_problem(const fs::path& path, std::uint64_t want_size,
     return "size " + std::to_string(size) + " bytes, the manifest says " +
            std::to_string(want_size) + " (truncated or altered)";
   }
-  auto source = FileSource::open(path);
-  if (!source.ok())
-    return "unreadable: " + source.error().message;
-  crypto::Sha256 hash;
-  Bytes buffer(1 << 20);
-  for (;;) {
-    auto n = source->read(buffer);
-    if (!n.ok())
-      return "unreadable: " + n.error().message;
-    if (*n == 0)
-      break;
-    hash.update(ByteView(buffer).first(*n));
-  }
-  if (to_hex(hash.finish()) != want_sha256)
+  auto digest = digest_file(path);
+  if (!digest.ok())
+    return "unreadable: " + digest.error().message;
+  if (digest->sha256 != want_sha256)
     return "SHA-256 differs from the manifest (altered)";
   return {};
-}
-
-bool is_prefix_dir(const std::string& name) {
-  return name.size() == 2 && std::all_of(name.begin(), name.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-         });
 }
 
 // Sorted names of the entries of `dir` (empty if it does not exist).
@@ -107,7 +91,7 @@ struct BlobFileCheck {
     auto list = ARCA_TRY(BlobListReader::open(dir / kBlobListFile));
     std::optional<BlobListEntry> next = ARCA_TRY(list.next());
     for (const std::string& name : names_in(dir / "blobs")) {
-      if (!is_prefix_dir(name) || !fs::is_directory(dir / "blobs" / name))
+      if (!is_lower_hex(name, 2) || !fs::is_directory(dir / "blobs" / name))
         problem("blobs/" + name, "not listed in the manifest (added after the backup)");
     }
     for (int n = 0; n < 256; ++n) {
