@@ -7,6 +7,7 @@
 
 #include "app/archive_lock.h"
 #include "app/backup_storage.h"
+#include "app/data_layout.h"
 #include "audit/chained_recorder.h"
 #include "audit/syslog_tls.h"
 #include "crypto/key_provider.h"
@@ -154,24 +155,24 @@ struct Archive::Parts {
     SecretBytes root = ARCA_TRY(key_provider->root_key());
     ARCA_TRY(make_private_dir(config.data_dir / "keys"));
     vault = ARCA_TRY(store::SqliteKeyVault::open(
-        config.data_dir / "keys" / "vault.db",
+        vault_file(config.data_dir),
         ARCA_TRY(crypto::derive_key(root, crypto::KeyPurpose::kVault))));
     keys = ARCA_TRY(store::KeyHierarchy::create(*key_provider, *vault, random));
     patient_refs = std::make_unique<HierarchyPatientRefs>(*keys);
     SecretBytes index_key = ARCA_TRY(crypto::derive_key(root, crypto::KeyPurpose::kIndex));
-    index = ARCA_TRY(store::SqliteIndex::open(config.data_dir / "index.db", index_key.clone()));
+    index = ARCA_TRY(store::SqliteIndex::open(index_file(config.data_dir), index_key.clone()));
     peers =
-        ARCA_TRY(store::SqlitePeerRegistry::open(config.data_dir / "index.db", index_key.clone()));
+        ARCA_TRY(store::SqlitePeerRegistry::open(index_file(config.data_dir), index_key.clone()));
     account_store =
-        ARCA_TRY(store::SqliteAccountStore::open(config.data_dir / "index.db", index_key.clone()));
+        ARCA_TRY(store::SqliteAccountStore::open(index_file(config.data_dir), index_key.clone()));
     account_key = ARCA_TRY(crypto::derive_key(root, crypto::KeyPurpose::kAccounts));
     // The trail has a file of its own (docs/adr/0014); an older archive's trail is moved out of
     // the index first.
     sqlite_audit_log = ARCA_TRY(store::SqliteAuditLog::open(
-        config.data_dir / "audit.db",
+        audit_file(config.data_dir),
         ARCA_TRY(crypto::derive_key(root, crypto::KeyPurpose::kAuditLog))));
     const std::uint64_t moved =
-        ARCA_TRY(sqlite_audit_log->adopt_index_records(config.data_dir / "index.db", index_key));
+        ARCA_TRY(sqlite_audit_log->adopt_index_records(index_file(config.data_dir), index_key));
     if (moved > 0) {
       logger.info("audit: moved " + std::to_string(moved) + " records from index.db to audit.db");
     }

@@ -1,5 +1,6 @@
 #include "app/backup_storage.h"
 
+#include "app/data_layout.h"
 #include "crypto/key_provider.h"
 #include "store/encrypted/encrypted_blob_store.h"
 #include "store/fs/backup_blob_files.h"
@@ -24,15 +25,14 @@ store::SqliteDatabase kind_of(service::BackupDatabase db) {
   return store::SqliteDatabase::kIndex;
 }
 
-// Where the archive keeps each database (app/archive.cpp).
 fs::path file_of(const fs::path& data_dir, service::BackupDatabase db) {
   switch (db) {
     case service::BackupDatabase::kIndex:
-      return data_dir / "index.db";
+      return index_file(data_dir);
     case service::BackupDatabase::kAuditTrail:
-      return data_dir / "audit.db";
+      return audit_file(data_dir);
     case service::BackupDatabase::kKeyVault:
-      return data_dir / "keys" / "vault.db";
+      return vault_file(data_dir);
   }
   return {};
 }

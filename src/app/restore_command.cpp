@@ -4,6 +4,7 @@
 #include "app/archive_lock.h"
 #include "app/backup_command.h"
 #include "app/backup_storage.h"
+#include "app/data_layout.h"
 #include "crypto/key_provider.h"
 #include "crypto/system_random.h"
 #include "service/backup_restore.h"
@@ -33,7 +34,7 @@ Result<service::RestoreCopy> copy_step(const Config& config, Logger& logger, con
   std::optional<ArchiveLock> source_lock;  // the current vault is read under its archive's lock
   if (!cli.keys_file.empty()) {
     request.keys_file = fs::path(cli.keys_file);
-  } else if (fs::is_regular_file(config.data_dir / "keys" / "vault.db", ec)) {
+  } else if (fs::is_regular_file(vault_file(config.data_dir), ec)) {
     auto lock = ArchiveLock::acquire(config.data_dir);
     if (!lock.ok()) {
       return make_error(lock.error().code,

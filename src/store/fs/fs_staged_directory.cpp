@@ -19,17 +19,12 @@ Error fs_error(const std::error_code& ec, const std::string& what) {
 class FileWriter final : public StagedFile {
  public:
   explicit FileWriter(File file) : file_(std::move(file)) {}
-  Result<void> write(ByteView data) override {
-    ARCA_TRY(file_.write_all(data));
-    written_ += data.size();
-    return ok();
-  }
+  Result<void> write(ByteView data) override { return file_.write_all(data); }
   // Synced with the whole tree at publish (one syncfs instead of an fsync per file).
   Result<void> commit() override { return file_.close(); }
 
  private:
   File file_;
-  std::uint64_t written_ = 0;
 };
 
 bool safe_relative(const std::string& relative) {
