@@ -49,10 +49,15 @@ void GroupCommitter::lead(std::unique_lock<std::mutex>& lock, const Pending& own
 void GroupCommitter::append_audit(audit::AuditEnlistment& enlistment,
                                   const std::vector<Pending*>& batch,
                                   std::vector<Committed>& results) {
+  // A put that met a concurrent store of its UID changed nothing: its caller goes again.
+  auto audits = [&](std::size_t i) {
+    return static_cast<bool>(batch[i]->request.audit) &&
+           results[i].put.outcome != store::PutOutcome::kExists;
+  };
   std::vector<audit::AuditEvent> events;
   events.reserve(batch.size());
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (batch[i]->request.audit && results[i].put.outcome != store::PutOutcome::kExists)
+    if (audits(i))
       events.push_back(batch[i]->request.audit(results[i].put));
   }
   if (events.empty())
@@ -65,10 +70,8 @@ void GroupCommitter::append_audit(audit::AuditEnlistment& enlistment,
                   " stores one by one: " + appended.error().to_string());
     return;
   }
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    results[i].audited = static_cast<bool>(batch[i]->request.audit) &&
-                         results[i].put.outcome != store::PutOutcome::kExists;
-  }
+  for (std::size_t i = 0; i < batch.size(); ++i)
+    results[i].audited = audits(i);
 }
 
 Result<std::vector<Committed>> GroupCommitter::try_commit(const std::vector<Pending*>& batch) {
