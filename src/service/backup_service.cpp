@@ -115,9 +115,7 @@ Result<BackupManifest> read_backup_manifest(const fs::path& dir, const SecretByt
 
 Result<BackupManifest> BackupService::write_backup(store::StagedDirectory& dir, BackupMode mode) {
   BackupManifest m;
-  m.created_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(deps_.clock.now().time_since_epoch())
-          .count();
+  m.created_ms = to_unix_ms(deps_.clock.now());
   m.key_id = backup_key_id(deps_.backup_key);
   m.mode = mode_name(mode);
   // Reading the head first also moves records still in the audit journal into audit.db.
