@@ -38,6 +38,15 @@ class BlobWriter : public ByteSink {
  public:
   // Makes the blob durable and visible. Called at most once; no writes after it.
   virtual Result<void> commit() = 0;
+
+  // commit() in two steps, for a caller that overlaps the wait for the disk with other work
+  // (ingest commits the index meanwhile, docs/adr/0023): commit_unsynced() makes the blob
+  // visible under its id, written but not yet durable; sync() then makes it durable. Use
+  // either commit() or both, in that order; after a failed sync() the blob may or may not
+  // survive a crash, so the caller removes it. Stores that cannot split the two do it all in
+  // commit_unsynced().
+  virtual Result<void> commit_unsynced() { return commit(); }
+  virtual Result<void> sync() { return ok(); }
 };
 
 class BlobReader {

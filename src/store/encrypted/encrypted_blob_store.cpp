@@ -37,6 +37,11 @@ class EncryptedBlobWriter final : public BlobWriter {
     ARCA_TRY(encryptor_->finish());
     return inner_->commit();
   }
+  Result<void> commit_unsynced() override {
+    ARCA_TRY(encryptor_->finish());
+    return inner_->commit_unsynced();
+  }
+  Result<void> sync() override { return inner_->sync(); }
 
  private:
   std::unique_ptr<BlobWriter> inner_;  // outlives encryptor_, which writes into it

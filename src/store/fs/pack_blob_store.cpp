@@ -48,6 +48,8 @@ class PackBlobWriter final : public BlobWriter {
   ~PackBlobWriter() override {
     if (!done_)
       abandon();
+    else if (pack_ != nullptr)
+      give_back_unsynced();
     store_.give_buffer(std::move(buffer_));
   }
   PackBlobWriter(const PackBlobWriter&) = delete;
@@ -92,22 +94,42 @@ class PackBlobWriter final : public BlobWriter {
   }
 
   Result<void> commit() override {
+    ARCA_TRY(commit_unsynced());
+    return sync();
+  }
+
+  Result<void> commit_unsynced() override {
     ARCA_TRY(check_open());
-    const std::int64_t time_ms = store_.now_ms();
+    time_ms_ = store_.now_ms();
     // The id is claimed before a committed header exists, so a concurrent duplicate is refused
     // while its record is still in state writing (docs/formats/pack.md §3).
-    ARCA_TRY(store_.reserve(id_, {pack_, start_, length_, time_ms, true}));
-    auto written = write_final(time_ms);
+    ARCA_TRY(store_.reserve(id_, {pack_, start_, length_, time_ms_, true}));
+    auto written = write_final(time_ms_);
     if (!written.ok()) {
       store_.release(id_, *pack_, start_);
       return written;  // the destructor cuts the record off
     }
     store_.publish(id_, *pack_, start_);
     done_ = true;
-    // The .idx is a hint (§4): a lost entry is found again by the next open's scan.
-    (void)pack_->idx.append(
-        pack::encode_idx({pack::IdxKind::kCommitted, id_, start_, length_, time_ms}));
     pack_->end = pack::align_up(start_ + pack::kHeaderSize + length_);
+    return ok();
+  }
+
+  // The writer keeps its pack until here, so no other record follows this one yet.
+  Result<void> sync() override {
+    if (!done_ || pack_ == nullptr)
+      return make_error(ErrorCode::kInternal, "pack writer synced before commit_unsynced or twice");
+    auto synced = pack_->file.datasync();
+    if (!synced.ok()) {
+      // Unknown what reached the disk: the record leaves the map and is cut off.
+      store_.drop(id_, PackBlobStore::Slot{pack_, start_, length_, time_ms_, false});
+      cut_off();
+      return synced;
+    }
+    // The .idx is a hint (§4), and names only records already synced: a lost entry is found
+    // again by the next open's scan, which verifies what it finds (§5).
+    (void)pack_->idx.append(
+        pack::encode_idx({pack::IdxKind::kCommitted, id_, start_, length_, time_ms_}));
     store_.return_pack(std::move(pack_));
     return ok();
   }
@@ -130,7 +152,7 @@ class PackBlobWriter final : public BlobWriter {
       ARCA_TRY(flush());
       ARCA_TRY(pack_->file.pwrite_all(start_, header));
     }
-    return pack_->file.datasync();
+    return ok();
   }
 
   Result<void> flush() {
@@ -154,9 +176,22 @@ class PackBlobWriter final : public BlobWriter {
       pack_->allocated = to;
   }
 
+  // Committed, never synced: the .idx names the record as unverified, so that the next open
+  // checks it even once records behind it have entries (the scan starts after those, §5).
+  void give_back_unsynced() {
+    (void)pack_->idx.append(
+        pack::encode_idx({pack::IdxKind::kUnverified, id_, start_, length_, time_ms_}));
+    store_.return_pack(std::move(pack_));
+  }
+
   void abandon() {
     done_ = true;
-    // Nothing reached the pack (the usual case: all of it was still in the buffer), or cut it off.
+    cut_off();
+  }
+
+  // Gives the pack back without this record: nothing reached the pack (the usual case for an
+  // abandoned writer: all of it was still in the buffer), or it is truncated away.
+  void cut_off() {
     if (pos_ == start_ || pack_->file.truncate(start_).ok()) {
       if (pos_ != start_)
         pack_->allocated = start_;  // the truncation freed the preallocated blocks too
@@ -173,6 +208,7 @@ class PackBlobWriter final : public BlobWriter {
   std::uint64_t start_;  // record offset
   std::uint64_t pos_;    // where the buffer's bytes go in the pack
   std::uint64_t length_ = 0;
+  std::int64_t time_ms_ = 0;
   std::unique_ptr<std::uint8_t[]> buffer_;  // kBufferSize bytes
   std::size_t used_ = 0;
   std::size_t reserved_ = 0;
@@ -395,6 +431,41 @@ Result<void> PackBlobStore::remove(const BlobId& id) {
   }
   (void)slot.pack->idx.append(
       pack::encode_idx({pack::IdxKind::kRemoved, *raw, slot.offset, slot.length, slot.time_ms}));
+  return ok();
+}
+
+std::vector<BlobId> PackBlobStore::unverified() const {
+  std::shared_lock lock(map_mutex_);
+  std::vector<BlobId> ids;
+  for (const RawId& id : unverified_) {
+    if (map_.contains(id))
+      ids.push_back(pack::format_id(id));
+  }
+  return ids;
+}
+
+std::int64_t PackBlobStore::newest_commit_ms() const {
+  std::shared_lock lock(map_mutex_);
+  std::int64_t newest = 0;
+  for (const auto& [id, slot] : map_)
+    newest = std::max(newest, slot.time_ms);
+  return newest;
+}
+
+Result<void> PackBlobStore::confirm_unverified() {
+  std::vector<std::pair<RawId, Slot>> present;
+  {
+    std::unique_lock lock(map_mutex_);
+    for (const RawId& id : unverified_) {
+      if (auto it = map_.find(id); it != map_.end())
+        present.emplace_back(id, it->second);
+    }
+    unverified_.clear();
+  }
+  for (const auto& [id, slot] : present) {
+    ARCA_TRY(slot.pack->idx.append(
+        pack::encode_idx({pack::IdxKind::kCommitted, id, slot.offset, slot.length, slot.time_ms})));
+  }
   return ok();
 }
 

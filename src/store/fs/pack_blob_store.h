@@ -45,6 +45,17 @@ class PackBlobStore final : public BlobStore {
   // Cuts off the tails a crash left in packs; returns how many packs had one.
   Result<std::uint64_t> remove_incomplete() override;
 
+  // The committed blobs this open found by scanning a pack rather than in its .idx (or named
+  // by an entry that says so, §4), and not confirmed since. Their header survived the crash
+  // that kept them out of the .idx, but their data may not have (a two-step commit's sync
+  // under way): whoever trusts them checks them first (the encrypted layer's GCM can).
+  std::vector<BlobId> unverified() const;
+  // Records that the unverified blobs still present are whole: appends their confirmations to
+  // the .idx. The list is empty afterwards.
+  Result<void> confirm_unverified();
+  // The newest commit time among the committed blobs (ms since the Unix epoch); 0 when none.
+  std::int64_t newest_commit_ms() const;
+
   // Where a committed blob's data is; for tests that read or tamper with pack files.
   struct Location {
     std::filesystem::path pack;
@@ -111,13 +122,14 @@ class PackBlobStore final : public BlobStore {
   PackOptions options_;
   SystemClock system_clock_;
 
-  std::shared_mutex map_mutex_;
+  mutable std::shared_mutex map_mutex_;
   std::unordered_map<pack::RawId, Slot, pack::RawIdHash> map_;
 
   std::mutex pool_mutex_;
   std::vector<std::shared_ptr<Pack>> free_;
   std::vector<Tail> tails_;
   std::vector<std::unique_ptr<std::uint8_t[]>> spare_buffers_;
+  std::vector<pack::RawId> unverified_;  // filled by the loader; guarded by map_mutex_
   std::uint32_t next_number_ = 1;
 };
 

@@ -104,7 +104,7 @@ std::optional<IdxEntry> decode_idx(ByteView bytes) {
   const std::uint8_t* p = bytes.data();
   if (std::memcmp(p, kIdxMagic.data(), kIdxMagic.size()) != 0 || load_be32(p + 52) != crc(p, 52))
     return std::nullopt;
-  if (p[4] != 1 && p[4] != 2)
+  if (p[4] < 1 || p[4] > 3)
     return std::nullopt;
   IdxEntry e;
   e.kind = static_cast<IdxKind>(p[4]);

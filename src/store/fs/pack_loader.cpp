@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <map>
 
 #include "core/file.h"
 #include "store/fs/pack_blob_store.h"
@@ -55,6 +56,13 @@ class PackLoader {
     std::sort(numbers.begin(), numbers.end());
     for (std::uint32_t n : numbers)
       ARCA_TRY(load(n));
+    // Unverified are the records the map ended up with (add() keeps an id's later commit).
+    for (const auto& [id, where] : unverified_) {
+      auto it = store_.map_.find(id);
+      if (it != store_.map_.end() && it->second.pack->number == where.first &&
+          it->second.offset == where.second)
+        store_.unverified_.push_back(id);
+    }
     if (!numbers.empty())
       store_.next_number_ = numbers.back() + 1;
     return ok();
@@ -97,12 +105,17 @@ class PackLoader {
           e->offset + pack::kHeaderSize + e->length > size) {
         break;
       }
-      if (e->kind == pack::IdxKind::kCommitted) {
-        add(e->id, Slot{pack, e->offset, e->length, e->time_ms, false});
-      } else {
+      if (e->kind == pack::IdxKind::kRemoved) {
         auto it = store_.map_.find(e->id);
         if (it != store_.map_.end() && it->second.pack == pack && it->second.offset == e->offset)
           store_.map_.erase(it);
+        forget_unverified(e->id, *pack, e->offset);
+      } else {
+        add(e->id, Slot{pack, e->offset, e->length, e->time_ms, false});
+        if (e->kind == pack::IdxKind::kUnverified)
+          unverified_[e->id] = {pack->number, e->offset};
+        else
+          forget_unverified(e->id, *pack, e->offset);
       }
       scan_from = std::max(scan_from, pack::align_up(e->offset + pack::kHeaderSize + e->length));
     }
@@ -127,13 +140,21 @@ class PackLoader {
       }
       if (h->state == pack::RecordState::kCommitted) {
         add(h->id, Slot{pack, off, h->length, h->time_ms, false});
+        unverified_[h->id] = {pack->number, off};
         ARCA_TRY(pack->idx.append(
-            pack::encode_idx({pack::IdxKind::kCommitted, h->id, off, h->length, h->time_ms})));
+            pack::encode_idx({pack::IdxKind::kUnverified, h->id, off, h->length, h->time_ms})));
       }
       off = pack::align_up(off + pack::kHeaderSize + h->length);
     }
     pack->end = std::max(off, pack::align_up(size));
     return std::optional<std::uint64_t>();
+  }
+
+  // A confirmation or a removal of that record.
+  void forget_unverified(const RawId& id, const Pack& pack, std::uint64_t offset) {
+    auto it = unverified_.find(id);
+    if (it != unverified_.end() && it->second == std::pair{pack.number, offset})
+      unverified_.erase(it);
   }
 
   // One id found twice: the later commit wins (a stale entry of a removed record loses).
@@ -144,6 +165,9 @@ class PackLoader {
   }
 
   PackBlobStore& store_;
+  // Records found by a scan or named by a kUnverified entry and not confirmed since: id → (pack
+  // number, record offset).
+  std::map<RawId, std::pair<std::uint32_t, std::uint64_t>> unverified_;
 };
 
 Result<std::unique_ptr<PackBlobStore>> PackBlobStore::open(const fs::path& root,

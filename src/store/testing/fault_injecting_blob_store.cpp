@@ -23,6 +23,18 @@ class FaultyWriter final : public BlobWriter {
     ++store_.commits_;
     return ok();
   }
+  Result<void> commit_unsynced() override {
+    if (store_.fail_commits_)
+      return make_error(ErrorCode::kIo, "commit blob: injected failure");
+    return inner_->commit_unsynced();
+  }
+  Result<void> sync() override {
+    if (store_.fail_syncs_)
+      return make_error(ErrorCode::kIo, "sync blob: injected failure");
+    ARCA_TRY(inner_->sync());
+    ++store_.commits_;
+    return ok();
+  }
 
  private:
   FaultInjectingBlobStore& store_;

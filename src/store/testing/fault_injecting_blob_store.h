@@ -1,5 +1,6 @@
 // A BlobStore decorator that injects faults, after LevelDB's fault_injection_test: a full disk
-// (writes fail with kOutOfSpace once a byte budget is spent), failing commits, failing reads.
+// (writes fail with kOutOfSpace once a byte budget is spent), failing commits or syncs, failing
+// reads.
 // Used by crash and disk-full tests of ingest. Thread-safe.
 #pragma once
 
@@ -18,6 +19,8 @@ class FaultInjectingBlobStore final : public BlobStore {
   void set_space_left(std::int64_t bytes) { space_left_ = bytes; }
   void set_unlimited_space() { space_left_ = kUnlimited; }
   void fail_commits(bool on) { fail_commits_ = on; }
+  // The second step of a two-step commit fails (BlobWriter::sync), after the blob is visible.
+  void fail_syncs(bool on) { fail_syncs_ = on; }
   void fail_reads(bool on) { fail_reads_ = on; }
   std::uint64_t commits() const { return commits_; }
 
@@ -37,6 +40,7 @@ class FaultInjectingBlobStore final : public BlobStore {
   BlobStore& inner_;
   std::atomic<std::int64_t> space_left_{kUnlimited};
   std::atomic<bool> fail_commits_{false};
+  std::atomic<bool> fail_syncs_{false};
   std::atomic<bool> fail_reads_{false};
   std::atomic<std::uint64_t> commits_{0};
 };
