@@ -16,6 +16,7 @@
 #include "service/archive_maintenance.h"
 #include "service/audit_reconcile.h"
 #include "service/metadata_warmer.h"
+#include "service/store_recovery.h"
 #include "store/encrypted/encrypted_blob_store.h"
 #include "store/encrypted/journaled_audit_log.h"
 #include "store/encrypted/key_hierarchy.h"
@@ -312,8 +313,15 @@ struct Archive::Parts {
 Result<std::unique_ptr<Archive>> Archive::open(const Config& config, Logger& logger) {
   auto parts = std::make_unique<Parts>(config, logger);
   ARCA_TRY(parts->open_stores());
-  ARCA_TRY(service::sweep_orphans(*parts->blobs, *parts->index, logger));
   ARCA_TRY(parts->open_audit());
+  // Before anything is served: rows a crash left whose blob never reached the disk, then blobs
+  // no row names (docs/adr/0023).
+  (void)ARCA_TRY(service::recover_unsynced_stores(
+      service::UnsyncedRecoveryDeps{*parts->index, *parts->blobs, *parts->stored_blobs,
+                                    *parts->recorder, parts->clock, logger},
+      parts->pack_blobs->unverified(), parts->pack_blobs->newest_commit_ms()));
+  ARCA_TRY(parts->pack_blobs->confirm_unverified());
+  ARCA_TRY(service::sweep_orphans(*parts->blobs, *parts->index, logger));
   if (config.audit.enabled) {
     // Before anything is served: stores a crash left without their audit record.
     (void)ARCA_TRY(service::reconcile_store_records(service::ReconcileDeps{

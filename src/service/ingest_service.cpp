@@ -1,6 +1,7 @@
 #include "service/ingest_service.h"
 
 #include <algorithm>
+#include <future>
 
 #include "crypto/hash.h"
 #include "dicom/parse.h"
@@ -119,7 +120,19 @@ Result<StoreOutcome> IngestService::store_validated(const RequestContext& ctx, B
   auto decided = ARCA_TRY(against_stored(row, part10, replaces));
   if (decided)
     return *decided;
-  row.blob = ARCA_TRY(write_blob(row, part10));
+  auto writer = ARCA_TRY(write_blob(row, part10));
+  // The blob is visible but not yet durable: a worker syncs it while the index commits
+  // (docs/adr/0023); nothing is acknowledged before both are done. A replacement waits for the
+  // sync first, since its commit gives up the stored blob it replaces.
+  std::optional<std::future<Result<void>>> syncing;
+  if (replaces) {
+    if (auto synced = writer->sync(); !synced.ok()) {
+      (void)deps_.blobs.remove(row.blob);
+      return std::move(synced).error();
+    }
+  } else {
+    syncing = start_sync(*writer);
+  }
   for (int round = 1;; ++round) {
     CommitRequest request{row, options_.conflict_policy, replaces, {}};
     if (deps_.in_transaction != nullptr) {
@@ -128,6 +141,16 @@ Result<StoreOutcome> IngestService::store_validated(const RequestContext& ctx, B
       };
     }
     auto committed = committer_.commit(std::move(request));
+    if (syncing) {
+      auto synced = syncing->get();
+      syncing.reset();
+      if (!synced.ok()) {
+        if (committed.ok() && committed->put.outcome == store::PutOutcome::kStored)
+          unindex(row);
+        (void)deps_.blobs.remove(row.blob);
+        return std::move(synced).error();  // store_attempt() records the failure
+      }
+    }
     if (committed.ok() && committed->put.outcome == store::PutOutcome::kExists) {
       // Another store of this SOP Instance UID committed first: compare with it and go again.
       auto again = round < kMaxCommitRounds
@@ -192,12 +215,39 @@ Result<bool> IngestService::same_bytes(const store::StoredInstance& stored, Byte
   return true;
 }
 
-Result<store::BlobId> IngestService::write_blob(const store::StoredInstance& row, ByteView part10) {
-  store::BlobId id(deps_.random.hex(16));
-  auto writer = ARCA_TRY(deps_.blobs.create(id, store::BlobScope{row.tenant, row.patient_ref}));
+Result<std::unique_ptr<store::BlobWriter>> IngestService::write_blob(store::StoredInstance& row,
+                                                                     ByteView part10) {
+  row.blob = store::BlobId(deps_.random.hex(16));
+  auto writer =
+      ARCA_TRY(deps_.blobs.create(row.blob, store::BlobScope{row.tenant, row.patient_ref}));
   ARCA_TRY(writer->write(part10));
-  ARCA_TRY(writer->commit());
-  return id;
+  ARCA_TRY(writer->commit_unsynced());
+  return writer;
+}
+
+std::future<Result<void>> IngestService::start_sync(store::BlobWriter& writer) {
+  auto task =
+      std::make_shared<std::packaged_task<Result<void>()>>([&writer] { return writer.sync(); });
+  auto done = task->get_future();
+  if (!syncer_.try_run([task] { (*task)(); }))
+    (*task)();  // no idle worker: sync first, as a one-step commit would
+  return done;
+}
+
+void IngestService::unindex(const store::StoredInstance& row) {
+  auto removed = [&]() -> Result<void> {
+    auto tx = ARCA_TRY(deps_.index.begin());
+    auto blob = ARCA_TRY(tx->remove_instance(row.tenant, row.attributes.instance.sop_instance_uid));
+    if (blob != row.blob)
+      return make_error(ErrorCode::kInternal, "the row no longer names the unsynced blob");
+    return tx->commit();
+  }();
+  if (!removed.ok()) {
+    // The row stays and names a blob that may be lost: the next start's check finds out.
+    deps_.logger.error("could not take back the index row of instance " +
+                       row.attributes.instance.sop_instance_uid.str() +
+                       " whose blob failed to sync: " + removed.error().to_string());
+  }
 }
 
 audit::AuditEvent IngestService::audit_event_for(const RequestContext& ctx,

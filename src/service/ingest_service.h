@@ -1,25 +1,30 @@
 // IngestService: the write protocol of DESIGN §1, shared by C-STORE, STOW-RS, upload and
 // `arca import`:
 //   authorize study.write -> parse and validate (DCMTK) -> same UID already stored? (same bytes:
-//   no-op; different bytes: conflict policy) -> write the blob under a fresh random id (the
-//   BlobStore makes it durable; encryption is its decorator) -> one index transaction shared
-//   with concurrent writers (GroupCommitter) -> audit -> acknowledge. With `in_transaction`
+//   no-op; different bytes: conflict policy) -> write the blob under a fresh random id
+//   (encryption is the BlobStore's decorator), visible but not yet durable -> its sync on a
+//   worker, beside one index transaction shared with concurrent writers (GroupCommitter) ->
+//   audit -> acknowledge once both are done (docs/adr/0023). A failed sync takes the row back.
+//   With `in_transaction`
 //   set, the audit record of a store that reaches the index is appended by the committer right
 //   after that transaction, under the chain's writer turn taken before it (nothing can be
 //   recorded in between; a crash in between is repaired at startup, audit_reconcile.h); every
 //   other outcome (refused, invalid, duplicate found before writing, or that append failing) is
 //   recorded through `audit`.
-// A crash at any point leaves either nothing visible or a complete instance; blobs written but
-// never indexed are removed by sweep_orphans() at the next start.
+// After a crash the next start shows either nothing or a complete instance for every store:
+// recover_unsynced_stores() takes back rows whose blob did not reach the disk whole, and
+// sweep_orphans() removes blobs written but never indexed.
 // Thread-safety: store() is thread-safe and meant to be called from many threads at once.
 #pragma once
 
+#include <future>
 #include <memory>
 
 #include "audit/recorder.h"
 #include "core/clock.h"
 #include "core/logger.h"
 #include "core/random.h"
+#include "core/worker_pool.h"
 #include "service/group_committer.h"
 #include "service/patient_refs.h"
 #include "service/request_context.h"
@@ -67,6 +72,9 @@ struct StoreOutcome {
 
 class IngestService {
  public:
+  // Blobs synced side by side with index commits; more concurrent stores sync before theirs.
+  static constexpr std::size_t kSyncWorkers = 8;
+
   IngestService(IngestDeps deps, IngestOptions options);
 
   // Stores one Part-10 object. Errors: kPermissionDenied, kInvalidDicom and
@@ -92,7 +100,13 @@ class IngestService {
   Result<StoreOutcome> store_attempt(const RequestContext& ctx, ByteView part10, Attempt& attempt);
   Result<StoreOutcome> store_validated(const RequestContext& ctx, ByteView part10,
                                        Attempt& attempt);
-  Result<store::BlobId> write_blob(const store::StoredInstance& row, ByteView part10);
+  // Writes the object under a fresh id (set in row.blob) and commits it unsynced.
+  Result<std::unique_ptr<store::BlobWriter>> write_blob(store::StoredInstance& row,
+                                                        ByteView part10);
+  // writer.sync() on a worker, or right here when none is idle.
+  std::future<Result<void>> start_sync(store::BlobWriter& writer);
+  // Takes back the index row of a store whose blob failed to sync (it was never acknowledged).
+  void unindex(const store::StoredInstance& row);
   // What the instance already stored under this SOP Instance UID decides: a duplicate (same
   // bytes), a conflict error (kKeepFirst), or nothing yet (none stored, or kReplace: then
   // `replaces` names the stored blob found different).
@@ -110,6 +124,7 @@ class IngestService {
   IngestDeps deps_;
   IngestOptions options_;
   GroupCommitter committer_;
+  WorkerPool syncer_{kSyncWorkers};
 };
 
 }  // namespace arca::service

@@ -89,6 +89,24 @@ TEST_F(ServiceTest, FailedBlobCommitRejectsWithoutIndexRow) {
   EXPECT_EQ(blob_count(), 0u);
 }
 
+// The blob's sync runs beside the index commit (docs/adr/0023); when it fails the row that
+// commit made is taken back: nothing is acknowledged, nothing stays visible.
+TEST_F(ServiceTest, FailedBlobSyncTakesItsIndexRowBack) {
+  faulty_.fail_syncs(true);
+  auto failed = ingest_->store(operator_ctx(), corpus_file("CT_small.dcm"));
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().code, ErrorCode::kIo);
+  EXPECT_FALSE(index_->find_instance(default_tenant(), InstanceUid(kCtSop)).value().has_value());
+  EXPECT_EQ(blob_count(), 0u);
+  EXPECT_EQ(audit_.events.back().outcome, audit::Outcome::kFailure);
+  EXPECT_EQ(audit_.events.back().error_code, "io");
+  faulty_.fail_syncs(false);
+  auto resent = ingest_->store(operator_ctx(), corpus_file("CT_small.dcm"));
+  ASSERT_TRUE(resent.ok());
+  EXPECT_EQ(resent->status, StoreStatus::kStored);
+  EXPECT_EQ(blob_count(), 1u);
+}
+
 TEST_F(ServiceTest, InvalidObjectIsRejectedAndAudited) {
   Bytes junk(2000, 0x42);
   auto r = ingest_->store(operator_ctx(), junk);

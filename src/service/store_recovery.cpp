@@ -1,0 +1,81 @@
+#include "service/store_recovery.h"
+
+#include <unordered_set>
+
+#include "service/archive_maintenance.h"
+#include "service/audit_trail.h"
+
+namespace arca::service {
+namespace {
+
+audit::AuditEvent taken_back_event(const store::StoredInstance& row, const Error& why,
+                                   const Clock& clock) {
+  audit::AuditEvent e;
+  e.time = clock.now();
+  e.actor = "system";
+  e.tenant = row.tenant;
+  e.action = AuditAction::kStore;
+  set_outcome(e, &why);
+  e.detail = std::string(kTakenBackDetail);
+  e.patients.push_back(row.patient_ref);
+  e.studies.push_back(row.attributes.study.study_uid);
+  e.series.push_back(row.attributes.series.series_uid);
+  e.instances.push_back(row.attributes.instance.sop_instance_uid);
+  return e;
+}
+
+// Only a blob that is not there or does not authenticate says the store never finished; any
+// other error (a key the vault cannot give, an I/O error) stops the start instead.
+bool lost(const Error& e) {
+  return e.code == ErrorCode::kNotFound || e.code == ErrorCode::kIntegrity;
+}
+
+// Removes the row if it still names this blob; false if it no longer does.
+Result<bool> take_back(store::Index& index, const store::StoredInstance& row) {
+  auto tx = ARCA_TRY(index.begin());
+  auto removed =
+      ARCA_TRY(tx->remove_instance(row.tenant, row.attributes.instance.sop_instance_uid));
+  if (removed != row.blob)
+    return false;  // the transaction rolls back
+  ARCA_TRY(tx->commit());
+  return true;
+}
+
+}  // namespace
+
+Result<UnsyncedRecoveryReport> recover_unsynced_stores(UnsyncedRecoveryDeps deps,
+                                                       const std::vector<store::BlobId>& unverified,
+                                                       std::int64_t newest_commit_ms,
+                                                       std::chrono::milliseconds window) {
+  UnsyncedRecoveryReport report;
+  std::unordered_set<std::string> suspect;
+  for (const auto& id : unverified)
+    suspect.insert(id.str());
+  const auto rows =
+      ARCA_TRY(deps.index.instances_received_since(newest_commit_ms - window.count()));
+  for (const auto& row : rows) {
+    ++report.checked;
+    Result<void> checked = ok();
+    if (suspect.contains(row.blob.str())) {
+      checked = verify_stored_object(deps.blobs, row);
+      ++report.verified;
+    } else if (auto opened = deps.stored.open(row.blob); !opened.ok()) {
+      checked = std::move(opened).error();
+    }
+    if (checked.ok())
+      continue;
+    if (!lost(checked.error()))
+      return std::move(checked).error();
+    if (!ARCA_TRY(take_back(deps.index, row)))
+      continue;
+    (void)deps.blobs.remove(row.blob);
+    ARCA_TRY(deps.recorder.record(taken_back_event(row, checked.error(), deps.clock)));
+    deps.logger.warn("startup: took back instance " +
+                     row.attributes.instance.sop_instance_uid.str() + " (blob " + row.blob.str() +
+                     "): " + checked.error().to_string());
+    ++report.taken_back;
+  }
+  return report;
+}
+
+}  // namespace arca::service
