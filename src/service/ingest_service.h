@@ -5,12 +5,11 @@
 //   (encryption is the BlobStore's decorator), visible but not yet durable -> its sync on a
 //   worker, beside one index transaction shared with concurrent writers (GroupCommitter) ->
 //   audit -> acknowledge once both are done (docs/adr/0023). A failed sync takes the row back.
-//   With `in_transaction`
-//   set, the audit record of a store that reaches the index is appended by the committer right
-//   after that transaction, under the chain's writer turn taken before it (nothing can be
-//   recorded in between; a crash in between is repaired at startup, audit_reconcile.h); every
-//   other outcome (refused, invalid, duplicate found before writing, or that append failing) is
-//   recorded through `audit`.
+//   With `in_transaction` set, the audit record of a store that reaches the index is appended
+//   by the committer right after that transaction, under the chain's writer turn taken before
+//   it (nothing can be recorded in between; a crash in between is repaired at startup,
+//   audit_reconcile.h); every other outcome (refused, invalid, duplicate found before writing,
+//   a failed sync, or that append failing) is recorded through `audit`.
 // After a crash the next start shows either nothing or a complete instance for every store:
 // recover_unsynced_stores() takes back rows whose blob did not reach the disk whole, and
 // sweep_orphans() removes blobs written but never indexed.
