@@ -51,30 +51,30 @@ Result<UnsyncedRecoveryReport> recover_unsynced_stores(UnsyncedRecoveryDeps deps
   std::unordered_set<std::string> suspect;
   for (const auto& id : unverified)
     suspect.insert(id.str());
-  const auto rows =
-      ARCA_TRY(deps.index.instances_received_since(newest_commit_ms - window.count()));
-  for (const auto& row : rows) {
-    ++report.checked;
-    Result<void> checked = ok();
-    if (suspect.contains(row.blob.str())) {
-      checked = verify_stored_object(deps.blobs, row);
-      ++report.verified;
-    } else if (auto opened = deps.stored.open(row.blob); !opened.ok()) {
-      checked = std::move(opened).error();
-    }
-    if (checked.ok())
-      continue;
-    if (!lost(checked.error()))
-      return std::move(checked).error();
-    if (!ARCA_TRY(take_back(deps.index, row)))
-      continue;
-    (void)deps.blobs.remove(row.blob);
-    ARCA_TRY(deps.recorder.record(taken_back_event(row, checked.error(), deps.clock)));
-    deps.logger.warn("startup: took back instance " +
-                     row.attributes.instance.sop_instance_uid.str() + " (blob " + row.blob.str() +
-                     "): " + checked.error().to_string());
-    ++report.taken_back;
-  }
+  ARCA_TRY(deps.index.for_each_instance_received_since(
+      newest_commit_ms - window.count(), [&](const store::StoredInstance& row) -> Result<void> {
+        ++report.checked;
+        Result<void> checked = ok();
+        if (suspect.contains(row.blob.str())) {
+          checked = verify_stored_object(deps.blobs, row);
+          ++report.verified;
+        } else if (auto opened = deps.stored.open(row.blob); !opened.ok()) {
+          checked = std::move(opened).error();
+        }
+        if (checked.ok())
+          return ok();
+        if (!lost(checked.error()))
+          return std::move(checked).error();
+        if (!ARCA_TRY(take_back(deps.index, row)))
+          return ok();
+        (void)deps.blobs.remove(row.blob);
+        ARCA_TRY(deps.recorder.record(taken_back_event(row, checked.error(), deps.clock)));
+        deps.logger.warn("startup: took back instance " +
+                         row.attributes.instance.sop_instance_uid.str() + " (blob " +
+                         row.blob.str() + "): " + checked.error().to_string());
+        ++report.taken_back;
+        return ok();
+      }));
   return report;
 }
 

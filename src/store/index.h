@@ -98,6 +98,15 @@ class IndexReader {
   // Every instance of every tenant received at or after `from_ms` (Unix epoch milliseconds),
   // oldest first; for the startup reconciliation of the audit trail (service/audit_reconcile.h).
   virtual Result<std::vector<StoredInstance>> instances_received_since(std::int64_t from_ms) = 0;
+  // The same rows, in the same order, one at a time (memory stays flat); the visitor may use
+  // the index, writes included (they go through another connection). Stops at the visitor's
+  // first error.
+  virtual Result<void> for_each_instance_received_since(
+      std::int64_t from_ms, const std::function<Result<void>(const StoredInstance&)>& visit) {
+    for (const auto& row : ARCA_TRY(instances_received_since(from_ms)))
+      ARCA_TRY(visit(row));
+    return ok();
+  }
 };
 
 class Index : public IndexReader {

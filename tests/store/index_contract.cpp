@@ -405,6 +405,23 @@ TEST_P(IndexContractTest, InstancesReceivedSinceAreEveryTenantsOldestFirst) {
             sample_instance(4).attributes.instance.sop_instance_uid);
   EXPECT_EQ((*since)[2].received_ms, 1700000000000 + 5);
   EXPECT_EQ(index_->instances_received_since(1700000000000 + 6)->size(), 0u);
+
+  // One at a time, in the same order; the visitor may write to the index meanwhile.
+  std::vector<std::int64_t> visited;
+  ASSERT_TRUE(
+      index_
+          ->for_each_instance_received_since(
+              1700000000000 + 3,
+              [&](const StoredInstance& row) -> Result<void> {
+                visited.push_back(row.received_ms);
+                auto tx = ARCA_TRY(index_->begin());
+                ARCA_TRY(tx->remove_instance(row.tenant, row.attributes.instance.sop_instance_uid));
+                return tx->commit();
+              })
+          .ok());
+  EXPECT_EQ(visited,
+            (std::vector<std::int64_t>{1700000000000 + 3, 1700000000000 + 4, 1700000000000 + 5}));
+  EXPECT_EQ(index_->instances_received_since(1700000000000)->size(), 2u);
 }
 
 TEST_P(IndexContractTest, ReadersProceedWhileAWriterTransactionIsOpen) {

@@ -132,6 +132,18 @@ Result<bool> SqliteIndex::references_blob(const BlobId& blob) {
   return ARCA_TRY(st.step());
 }
 
+Result<void> SqliteIndex::for_each_instance_received_since(
+    std::int64_t from_ms, const std::function<Result<void>(const StoredInstance&)>& visit) {
+  // Not cached, as for_each_instance: a visitor may itself use the index.
+  auto conn = ARCA_TRY(state_->readers->acquire());
+  auto st = ARCA_TRY(conn->prepare(sqlite::select_instance_sql() +
+                                   "WHERE i.received_ms >= ? ORDER BY i.received_ms, i.id"));
+  st.bind(1, from_ms);
+  while (ARCA_TRY(st.step()))
+    ARCA_TRY(visit(sqlite::read_stored_instance(st)));
+  return ok();
+}
+
 Result<std::vector<StoredInstance>> SqliteIndex::instances_received_since(std::int64_t from_ms) {
   auto conn = ARCA_TRY(state_->readers->acquire());
   auto st = ARCA_TRY(conn->cached(sqlite::select_instance_sql() +

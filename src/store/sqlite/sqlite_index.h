@@ -61,6 +61,9 @@ class SqliteIndex final : public Index {
       const std::function<Result<void>(const StoredInstance&)>& visit) override;
   Result<bool> references_blob(const BlobId& blob) override;
   Result<std::vector<StoredInstance>> instances_received_since(std::int64_t from_ms) override;
+  Result<void> for_each_instance_received_since(
+      std::int64_t from_ms,
+      const std::function<Result<void>(const StoredInstance&)>& visit) override;
 
   struct State;  // connections; defined in sqlite_index.cpp
   explicit SqliteIndex(std::unique_ptr<State> state);
