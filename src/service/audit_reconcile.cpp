@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -70,24 +71,34 @@ Result<ReconcileReport> reconcile_store_records(ReconcileDeps deps,
     if (!newest.empty())
       from_ms = newest.front().time_ms - window.count();
   }
-  auto received = ARCA_TRY(deps.index.instances_received_since(from_ms));
-  report.checked = received.size();
-  if (received.empty())
+  // The rows are visited twice, one at a time (a busy window holds many): the first, oldest,
+  // says from where to read the trail; then each is looked up in what was read.
+  std::optional<std::int64_t> earliest;
+  auto first = deps.index.for_each_instance_received_since(
+      from_ms, [&](const store::StoredInstance& row) -> Result<void> {
+        earliest = row.received_ms;
+        return make_error(ErrorCode::kCancelled, "the oldest row is all this pass needs");
+      });
+  if (!earliest) {
+    ARCA_TRY(first);
     return report;
+  }
   // A store's record is made after its instance was received; read from the earliest receipt
   // (less the window again, should the clock have stepped back).
-  std::int64_t earliest = received.front().received_ms;
   const std::int64_t read_from =
-      earliest > std::numeric_limits<std::int64_t>::min() + window.count()
-          ? earliest - window.count()
-          : earliest;
+      *earliest > std::numeric_limits<std::int64_t>::min() + window.count()
+          ? *earliest - window.count()
+          : *earliest;
   const std::set<StoreKey> recorded = ARCA_TRY(recorded_stores(deps.log, read_from));
-  for (const store::StoredInstance& row : received) {
-    if (recorded.count({row.tenant.str(), row.attributes.instance.sop_instance_uid.str()}) > 0)
-      continue;
-    ARCA_TRY(deps.recorder.record(recovered_event(row, deps.clock)));
-    ++report.recovered;
-  }
+  ARCA_TRY(deps.index.for_each_instance_received_since(
+      from_ms, [&](const store::StoredInstance& row) -> Result<void> {
+        ++report.checked;
+        if (recorded.count({row.tenant.str(), row.attributes.instance.sop_instance_uid.str()}) > 0)
+          return ok();
+        ARCA_TRY(deps.recorder.record(recovered_event(row, deps.clock)));
+        ++report.recovered;
+        return ok();
+      }));
   if (report.recovered > 0) {
     deps.logger.warn("audit: recorded " + std::to_string(report.recovered) +
                      " stores whose records were lost (a crash after their index commit)");
