@@ -52,6 +52,18 @@ bool is_document_class(const SopClassUid& sop_class) {
 // Commits of one object that may meet a concurrent store of the same SOP Instance UID.
 constexpr int kMaxCommitRounds = 3;
 
+// Counts a store as under way for as long as it lives.
+class UnderWay {
+ public:
+  explicit UnderWay(std::atomic<int>& count) : count_(count) { ++count_; }
+  ~UnderWay() { --count_; }
+  UnderWay(const UnderWay&) = delete;
+  UnderWay& operator=(const UnderWay&) = delete;
+
+ private:
+  std::atomic<int>& count_;
+};
+
 }  // namespace
 
 IngestService::IngestService(IngestDeps deps, IngestOptions options)
@@ -120,6 +132,7 @@ Result<StoreOutcome> IngestService::store_validated(const RequestContext& ctx, B
   auto decided = ARCA_TRY(against_stored(row, part10, replaces));
   if (decided)
     return *decided;
+  const UnderWay counted(under_way_);
   auto writer = ARCA_TRY(write_blob(row, part10));
   // The blob is visible but not yet durable: a worker syncs it while the index commits
   // (docs/adr/0023); nothing is acknowledged before both are done. A replacement waits for the
@@ -229,8 +242,9 @@ std::future<Result<void>> IngestService::start_sync(store::BlobWriter& writer) {
   auto task =
       std::make_shared<std::packaged_task<Result<void>()>>([&writer] { return writer.sync(); });
   auto done = task->get_future();
-  if (!syncer_.try_run([task] { (*task)(); }))
-    (*task)();  // no idle worker: sync first, as a one-step commit would
+  if (under_way_.load(std::memory_order_relaxed) > kOverlapUpTo ||
+      !syncer_.try_run([task] { (*task)(); }))
+    (*task)();  // sync first, as a one-step commit would
   return done;
 }
 
