@@ -73,10 +73,11 @@ struct StoreOutcome {
 class IngestService {
  public:
   // A store syncs its blob on a worker, side by side with its index commit, only while at most
-  // this many stores are under way: overlapping buys a lone store its latency, but with more
-  // of them the CPU has their work to do meanwhile, and the hand-over costs CPU (`arca import`
-  // with 8 jobs lost ~10 % of its throughput to it). Beyond that a store syncs first.
-  static constexpr int kOverlapUpTo = 2;
+  // this many stores are under way: overlapping buys a lone store its latency, but with many
+  // of them the CPU has their work to do meanwhile and the hand-over only costs CPU. Beyond
+  // that a store syncs first. (Measured in docs/adr/0023: 2 made four associations slower,
+  // 4 kept `arca import` with 8 jobs as fast as syncing first or faster.)
+  static constexpr int kOverlapUpTo = 4;
   static constexpr std::size_t kSyncWorkers = kOverlapUpTo;
 
   IngestService(IngestDeps deps, IngestOptions options);
