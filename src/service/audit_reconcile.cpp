@@ -7,6 +7,8 @@
 #include <string>
 #include <utility>
 
+#include "service/audit_trail.h"
+
 namespace arca::service {
 namespace {
 
@@ -31,21 +33,6 @@ Result<std::set<StoreKey>> recorded_stores(store::AuditLog& log, std::int64_t fr
       return out;
     after = page.back().seq;
   }
-}
-
-audit::AuditEvent recovered_event(const store::StoredInstance& row, const Clock& clock) {
-  audit::AuditEvent e;
-  e.time = clock.now();
-  e.actor = "system";
-  e.tenant = row.tenant;
-  e.action = AuditAction::kStore;
-  e.outcome = audit::Outcome::kSuccess;
-  e.detail = std::string(kRecoveredDetail);
-  e.patients.push_back(row.patient_ref);
-  e.studies.push_back(row.attributes.study.study_uid);
-  e.series.push_back(row.attributes.series.series_uid);
-  e.instances.push_back(row.attributes.instance.sop_instance_uid);
-  return e;
 }
 
 }  // namespace
@@ -95,7 +82,8 @@ Result<ReconcileReport> reconcile_store_records(ReconcileDeps deps,
         ++report.checked;
         if (recorded.count({row.tenant.str(), row.attributes.instance.sop_instance_uid.str()}) > 0)
           return ok();
-        ARCA_TRY(deps.recorder.record(recovered_event(row, deps.clock)));
+        ARCA_TRY(
+            deps.recorder.record(system_store_event(row, deps.clock, kRecoveredDetail, nullptr)));
         ++report.recovered;
         return ok();
       }));

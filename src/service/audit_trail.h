@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <string_view>
 #include <vector>
 
 #include "audit/recorder.h"
@@ -45,6 +46,24 @@ inline void set_outcome(audit::AuditEvent& event, const Error* error) {
   event.outcome = error == nullptr ? audit::Outcome::kSuccess : audit::Outcome::kFailure;
   if (error != nullptr)
     event.error_code = std::string(error_code_name(error->code));
+}
+
+// A store the archive records by itself at startup for an instance row ("system" actor): one
+// recovered into the trail, or one taken back. `error` null: success.
+inline audit::AuditEvent system_store_event(const store::StoredInstance& row, const Clock& clock,
+                                            std::string_view detail, const Error* error) {
+  audit::AuditEvent e;
+  e.time = clock.now();
+  e.actor = "system";
+  e.tenant = row.tenant;
+  e.action = AuditAction::kStore;
+  set_outcome(e, error);
+  e.detail = std::string(detail);
+  e.patients.push_back(row.patient_ref);
+  e.studies.push_back(row.attributes.study.study_uid);
+  e.series.push_back(row.attributes.series.series_uid);
+  e.instances.push_back(row.attributes.instance.sop_instance_uid);
+  return e;
 }
 
 // Records the event; if it cannot be recorded, logs why and fails with kUnavailable so the

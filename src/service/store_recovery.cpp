@@ -8,22 +8,6 @@
 namespace arca::service {
 namespace {
 
-audit::AuditEvent taken_back_event(const store::StoredInstance& row, const Error& why,
-                                   const Clock& clock) {
-  audit::AuditEvent e;
-  e.time = clock.now();
-  e.actor = "system";
-  e.tenant = row.tenant;
-  e.action = AuditAction::kStore;
-  set_outcome(e, &why);
-  e.detail = std::string(kTakenBackDetail);
-  e.patients.push_back(row.patient_ref);
-  e.studies.push_back(row.attributes.study.study_uid);
-  e.series.push_back(row.attributes.series.series_uid);
-  e.instances.push_back(row.attributes.instance.sop_instance_uid);
-  return e;
-}
-
 // Only a blob that is not there or does not authenticate says the store never finished; any
 // other error (a key the vault cannot give, an I/O error) stops the start instead.
 bool lost(const Error& e) {
@@ -68,7 +52,8 @@ Result<UnsyncedRecoveryReport> recover_unsynced_stores(UnsyncedRecoveryDeps deps
         if (!ARCA_TRY(take_back(deps.index, row)))
           return ok();
         (void)deps.blobs.remove(row.blob);
-        ARCA_TRY(deps.recorder.record(taken_back_event(row, checked.error(), deps.clock)));
+        ARCA_TRY(deps.recorder.record(
+            system_store_event(row, deps.clock, kTakenBackDetail, &checked.error())));
         deps.logger.warn("startup: took back instance " +
                          row.attributes.instance.sop_instance_uid.str() + " (blob " +
                          row.blob.str() + "): " + checked.error().to_string());
