@@ -46,8 +46,9 @@ std::array<std::uint8_t, kHeaderSize> encode_header(const RecordHeader& h);
 // nullopt for anything but a valid header (magic, version, state, CRC).
 std::optional<RecordHeader> decode_header(ByteView bytes);
 
-// kUnverified: a committed record the open's scan found, whose data a crash may have cut short
-// (docs/formats/pack.md §4); a later kCommitted entry for the same record confirms it.
+// kUnverified: a committed record whose sync is not known to have finished (an open's scan
+// found it, or its writer was dropped before syncing), so a crash may have cut its data short
+// (docs/formats/pack.md §3–5); a later kCommitted entry for the same record confirms it.
 enum class IdxKind : std::uint8_t { kCommitted = 1, kRemoved = 2, kUnverified = 3 };
 
 struct IdxEntry {
