@@ -215,4 +215,24 @@ Result<ParsedInstance> parse_part10(ByteView part10) {
   }
 }
 
+std::optional<PatientIdentity> patient_of_prefix(ByteView prefix) {
+  if (!dcmtk_dictionary_loaded() || !looks_like_part10(prefix) || !check_meta_length(prefix).ok())
+    return std::nullopt;
+  try {
+    DcmFileFormat file;
+    (void)read_object(prefix, file);  // ends early, keeping the elements read before that
+    DcmDataset* dataset = file.getDataset();
+    if (dataset == nullptr || dataset->card() == 0)
+      return std::nullopt;
+    DcmElement* last = dataset->getElement(dataset->card() - 1);
+    if (last == nullptr || !(last->getTag() > DcmTagKey(0x0010, 0x0021)))
+      return std::nullopt;
+    IndexAttributes attributes = detail::extract_attributes(*dataset);
+    return PatientIdentity{std::move(attributes.patient.issuer_of_patient_id),
+                           std::move(attributes.patient.patient_id)};
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+
 }  // namespace arca::dicom

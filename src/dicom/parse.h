@@ -43,6 +43,17 @@ inline constexpr std::size_t kPart10PrefixSize = 132;
 // 128. A cheap sniff for importers; it does not validate anything else.
 bool looks_like_part10(ByteView prefix);
 
+// The patient named by the first bytes of a Part-10 object, once they reach past Patient ID and
+// Issuer of Patient ID ((0010,0020), (0010,0021)): lets ingest pick the patient's key while the
+// rest of the object is still arriving. nullopt while the bytes end before that point or do not
+// parse that far. A hint only: the full parse decides (IngestService checks that it names the
+// same patient).
+struct PatientIdentity {
+  std::string issuer;
+  std::string id;
+};
+std::optional<PatientIdentity> patient_of_prefix(ByteView prefix);
+
 // True when the object is a DICOMDIR (Media Storage SOP Class 1.2.840.10008.1.3.10): a media
 // directory that lists instances, not an instance to store. parse_part10 rejects it.
 bool is_media_directory(ByteView part10);

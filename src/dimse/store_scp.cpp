@@ -1,12 +1,17 @@
 // C-STORE SCP: the data set is received into memory exactly as sent (no parse, no re-encode),
 // wrapped into a Part-10 object and handed to the ingest service: the same write protocol as
-// `arca import`. Status by error code (core's dimse_status): success, duplicate = success,
-// conflict, invalid object (with the reason in Error Comment), out of resources.
+// `arca import`. While it arrives it is also fed into an ingest stream once its first bytes name
+// the patient, so encryption and the disk overlap the transfer (IngestService::begin_stream).
+// Status by error code (core's dimse_status): success, duplicate = success, conflict, invalid
+// object (with the reason in Error Comment), out of resources.
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcostrma.h>
 
 #include <algorithm>
+#include <functional>
+#include <memory>
 
+#include "dicom/parse.h"
 #include "dimse/part10.h"
 #include "dimse/scp_context.h"
 
@@ -14,11 +19,11 @@ namespace arca::dimse {
 namespace {
 
 // Collects what DCMTK writes into memory after `prefix`, refusing beyond a size limit (of what
-// it writes).
+// it writes), and shows what it has so far to `arrived` after each piece.
 class MemoryConsumer final : public DcmConsumer {
  public:
-  MemoryConsumer(std::size_t limit, Bytes prefix)
-      : limit_(limit + prefix.size()), bytes_(std::move(prefix)) {}
+  MemoryConsumer(std::size_t limit, Bytes prefix, std::function<void(const Bytes&)> arrived)
+      : limit_(limit + prefix.size()), bytes_(std::move(prefix)), arrived_(std::move(arrived)) {}
   OFBool good() const override { return status_.good(); }
   OFCondition status() const override { return status_; }
   OFBool isFlushed() const override { return OFTrue; }
@@ -33,6 +38,7 @@ class MemoryConsumer final : public DcmConsumer {
     }
     const auto* p = static_cast<const std::uint8_t*>(buf);
     bytes_.insert(bytes_.end(), p, p + n);
+    arrived_(bytes_);
     return len;
   }
   void flush() override {}
@@ -42,13 +48,14 @@ class MemoryConsumer final : public DcmConsumer {
  private:
   std::size_t limit_;
   Bytes bytes_;
+  std::function<void(const Bytes&)> arrived_;
   OFCondition status_ = EC_Normal;
 };
 
 class MemoryOutputStream final : public DcmOutputStream {
  public:
-  MemoryOutputStream(std::size_t limit, Bytes prefix)
-      : DcmOutputStream(&consumer_), consumer_(limit, std::move(prefix)) {}
+  MemoryOutputStream(std::size_t limit, Bytes prefix, std::function<void(const Bytes&)> arrived)
+      : DcmOutputStream(&consumer_), consumer_(limit, std::move(prefix), std::move(arrived)) {}
   MemoryConsumer& consumer() { return consumer_; }
 
  private:
@@ -59,6 +66,55 @@ class MemoryOutputStream final : public DcmOutputStream {
 // guess (a 2 GB object once does not make every later buffer start at 2 GB).
 constexpr std::size_t kReceiveSlack = 64 * 1024;
 constexpr std::size_t kMaxGuess = 64 * 1024 * 1024;
+
+// How far into an object its patient is looked for before it is stored without streaming.
+constexpr std::size_t kPatientWithin = 1024 * 1024;
+
+// Feeds an arriving object into an ingest stream (IngestService::begin_stream) as soon as its
+// first bytes name the patient, so it is encrypted and on its way to the disk while the rest
+// arrives. Gives up quietly on any trouble: the store then writes the whole object itself.
+class StreamFeeder {
+ public:
+  explicit StreamFeeder(ScpContext& ctx) : ctx_(ctx) {}
+
+  void arrived(const Bytes& bytes) {
+    if (given_up_)
+      return;
+    if (stream_ == nullptr && !begin(bytes))
+      return;
+    if (!stream_->write(ByteView(bytes).subspan(fed_)).ok())
+      return give_up();
+    fed_ = bytes.size();
+  }
+  void give_up() {
+    given_up_ = true;
+    stream_.reset();
+  }
+  std::unique_ptr<service::IngestService::BlobStream> take() { return std::move(stream_); }
+
+ private:
+  bool begin(const Bytes& bytes) {
+    if (bytes.size() > kPatientWithin) {
+      give_up();
+      return false;
+    }
+    auto patient = dicom::patient_of_prefix(bytes);
+    if (!patient)
+      return false;
+    auto begun = ctx_.ingest.begin_stream(ctx_.request, *patient);
+    if (!begun.ok()) {
+      give_up();
+      return false;
+    }
+    stream_ = std::move(begun).value();
+    return true;
+  }
+
+  ScpContext& ctx_;
+  std::unique_ptr<service::IngestService::BlobStream> stream_;
+  std::size_t fed_ = 0;
+  bool given_up_ = false;
+};
 
 T_DIMSE_C_StoreRSP response_for(const T_DIMSE_C_StoreRQ& request, std::uint16_t status) {
   T_DIMSE_C_StoreRSP rsp{};
@@ -82,9 +138,11 @@ OFCondition handle_store(ScpContext& ctx, T_ASC_PresentationContextID pcid,
   // with room for one as large as the last one on this association, so nothing is copied twice.
   FileMeta meta{request.AffectedSOPClassUID, request.AffectedSOPInstanceUID,
                 accepted_transfer_syntax(ctx.assoc, pcid)};
+  StreamFeeder feeder(ctx);
   MemoryOutputStream stream(
       ctx.max_object_bytes,
-      part10_prefix(meta, std::min(ctx.last_object_bytes, kMaxGuess) + kReceiveSlack));
+      part10_prefix(meta, std::min(ctx.last_object_bytes, kMaxGuess) + kReceiveSlack),
+      [&feeder](const Bytes& bytes) { feeder.arrived(bytes); });
   T_ASC_PresentationContextID data_pcid = pcid;
   OFCondition cond = DIMSE_receiveDataSetInFile(ctx.assoc, DIMSE_NONBLOCKING,
                                                 static_cast<int>(ctx.dimse_timeout.count()),
@@ -96,9 +154,10 @@ OFCondition handle_store(ScpContext& ctx, T_ASC_PresentationContextID pcid,
     const std::size_t header = part10_prefix(meta).size();
     meta.transfer_syntax_uid = accepted_transfer_syntax(ctx.assoc, data_pcid);
     part10 = make_part10(meta, ByteView(part10).subspan(header));
+    feeder.give_up();  // it was fed the object under the other syntax's meta information
   }
   ctx.last_object_bytes = part10.size();
-  auto stored = ctx.ingest.store(ctx.request, part10);
+  auto stored = ctx.ingest.store(ctx.request, part10, feeder.take());
 
   DcmDataset detail;
   std::uint16_t status = STATUS_Success;

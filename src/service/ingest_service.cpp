@@ -86,6 +86,42 @@ Result<StoreOutcome> IngestService::store(const RequestContext& ctx, ByteView pa
   return store_attempt(ctx, part10, attempt);
 }
 
+Result<StoreOutcome> IngestService::store(const RequestContext& ctx, ByteView part10,
+                                          std::unique_ptr<BlobStream> stream) {
+  Attempt attempt;
+  attempt.stream = std::move(stream);
+  return store_attempt(ctx, part10, attempt);
+}
+
+Result<std::unique_ptr<IngestService::BlobStream>> IngestService::begin_stream(
+    const RequestContext& ctx, const dicom::PatientIdentity& patient) {
+  ARCA_TRY(authorize(ctx, Permission::kStudyWrite));
+  if (under_way_.load(std::memory_order_relaxed) >= kStreamUnder)
+    return make_error(ErrorCode::kUnavailable, "other stores are under way: no stream");
+  auto stream = std::make_unique<BlobStream>();
+  stream->tenant = ctx.principal.tenant;
+  stream->patient = deps_.patient_refs.ref(stream->tenant, patient.issuer, patient.id);
+  stream->id = store::BlobId(deps_.random.hex(16));
+  stream->writer =
+      ARCA_TRY(deps_.blobs.create(stream->id, store::BlobScope{stream->tenant, stream->patient}));
+  return stream;
+}
+
+Result<void> IngestService::BlobStream::write(ByteView bytes) {
+  if (failed)
+    return make_error(ErrorCode::kInternal, "blob stream failed before");
+  auto written_now = [&]() -> Result<void> {
+    ARCA_TRY(writer->write(bytes));
+    return writer->start_writeback();
+  }();
+  if (!written_now.ok()) {
+    failed = true;
+    return written_now;
+  }
+  written += bytes.size();
+  return ok();
+}
+
 Result<StoreOutcome> IngestService::store_document(const RequestContext& ctx, ByteView part10) {
   Attempt attempt;
   attempt.document = true;
@@ -133,7 +169,7 @@ Result<StoreOutcome> IngestService::store_validated(const RequestContext& ctx, B
   if (decided)
     return *decided;
   const UnderWay counted(under_way_);
-  auto writer = ARCA_TRY(write_blob(row, part10));
+  auto writer = ARCA_TRY(write_blob(row, part10, attempt));
   // The blob is visible but not yet durable: a worker syncs it while the index commits
   // (docs/adr/0023); nothing is acknowledged before both are done. A replacement waits for the
   // sync first, since its commit gives up the stored blob it replaces.
@@ -229,7 +265,15 @@ Result<bool> IngestService::same_bytes(const store::StoredInstance& stored, Byte
 }
 
 Result<std::unique_ptr<store::BlobWriter>> IngestService::write_blob(store::StoredInstance& row,
-                                                                     ByteView part10) {
+                                                                     ByteView part10,
+                                                                     Attempt& attempt) {
+  if (auto stream = std::move(attempt.stream);
+      stream != nullptr && !stream->failed && stream->tenant == row.tenant &&
+      stream->patient == row.patient_ref && stream->written == part10.size()) {
+    row.blob = stream->id;
+    ARCA_TRY(stream->writer->commit_unsynced());
+    return std::move(stream->writer);
+  }  // any other stream is dropped here: its writer leaves nothing behind
   row.blob = store::BlobId(deps_.random.hex(16));
   auto writer =
       ARCA_TRY(deps_.blobs.create(row.blob, store::BlobScope{row.tenant, row.patient_ref}));

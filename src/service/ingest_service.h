@@ -25,6 +25,7 @@
 #include "core/logger.h"
 #include "core/random.h"
 #include "core/worker_pool.h"
+#include "dicom/parse.h"
 #include "service/group_committer.h"
 #include "service/patient_refs.h"
 #include "service/request_context.h"
@@ -79,6 +80,10 @@ class IngestService {
   // 4 kept `arca import` with 8 jobs as fast as syncing first or faster.)
   static constexpr int kOverlapUpTo = 4;
   static constexpr std::size_t kSyncWorkers = kOverlapUpTo;
+  // begin_stream() refuses while this many other stores are under way: writing as bytes arrive
+  // costs CPU (smaller writes, more of them), which a lone store has to spare and a busy
+  // archive has not.
+  static constexpr int kStreamUnder = 1;
 
   IngestService(IngestDeps deps, IngestOptions options);
 
@@ -88,6 +93,36 @@ class IngestService {
   // audited, so it is not acknowledged; a resend is a duplicate and is audited then).
   Result<StoreOutcome> store(const RequestContext& ctx, ByteView part10);
   Result<StoreOutcome> store(const RequestContext& ctx, ByteSource& part10);
+  // A C-STORE's object arrives over a while. Once its first bytes name the patient
+  // (dicom::patient_of_prefix), begin_stream() authorizes the store and opens the blob that
+  // the bytes are encrypted and written into as they arrive (BlobStream::write), so little is
+  // left to do when the last one comes. store(ctx, part10, stream) then stores the whole object
+  // as store(ctx, part10) would, using the stream's blob only if the full parse names the same
+  // patient and every byte of part10, in order, went into it (the caller's promise; the size
+  // is checked); otherwise the stream's blob is dropped and the object written anew.
+  class BlobStream {
+   public:
+    // Encrypts and writes more of the object; after an error the stream is unusable (store()
+    // then writes the object anew).
+    Result<void> write(ByteView bytes);
+    // The blob the stream writes.
+    const store::BlobId& blob() const { return id; }
+
+   private:
+    friend class IngestService;
+    TenantId tenant;
+    PatientRef patient;
+    store::BlobId id;
+    std::unique_ptr<store::BlobWriter> writer;
+    std::uint64_t written = 0;
+    bool failed = false;
+  };
+  // Errors: kPermissionDenied; kUnavailable while other stores are under way (kStreamUnder);
+  // the blob store's.
+  Result<std::unique_ptr<BlobStream>> begin_stream(const RequestContext& ctx,
+                                                   const dicom::PatientIdentity& patient);
+  Result<StoreOutcome> store(const RequestContext& ctx, ByteView part10,
+                             std::unique_ptr<BlobStream> stream);
   // A clinical document the server built (DocumentService): needs document.write instead of
   // study.write (the front desk may attach documents, DESIGN §5), and the object must be an
   // Encapsulated PDF or a Secondary Capture image; otherwise the same protocol as store().
@@ -101,13 +136,15 @@ class IngestService {
     store::StoredInstance row;
     bool audited = false;   // recorded by the group committer already
     bool document = false;  // store_document(): document.write and document SOP classes only
+    std::unique_ptr<BlobStream> stream;  // the object's bytes already written, if usable
   };
   Result<StoreOutcome> store_attempt(const RequestContext& ctx, ByteView part10, Attempt& attempt);
   Result<StoreOutcome> store_validated(const RequestContext& ctx, ByteView part10,
                                        Attempt& attempt);
-  // Writes the object under a fresh id (set in row.blob) and commits it unsynced.
-  Result<std::unique_ptr<store::BlobWriter>> write_blob(store::StoredInstance& row,
-                                                        ByteView part10);
+  // Writes the object under a fresh id (set in row.blob) and commits it unsynced; takes the
+  // attempt's stream instead when it holds exactly this object for this patient.
+  Result<std::unique_ptr<store::BlobWriter>> write_blob(store::StoredInstance& row, ByteView part10,
+                                                        Attempt& attempt);
   // writer.sync() on a worker, or right here when other stores are under way or no worker is
   // idle.
   std::future<Result<void>> start_sync(store::BlobWriter& writer);

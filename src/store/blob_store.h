@@ -47,6 +47,10 @@ class BlobWriter : public ByteSink {
   // commit_unsynced().
   virtual Result<void> commit_unsynced() { return commit(); }
   virtual Result<void> sync() { return ok(); }
+
+  // A hint from a writer fed while its bytes still arrive (a C-STORE): hand what was written so
+  // far to the disk now, so the sync at the end has less left to wait for. Best effort.
+  virtual Result<void> start_writeback() { return ok(); }
 };
 
 class BlobReader {

@@ -67,6 +67,30 @@ TEST_F(ParseTest, ExtractsAttributes) {
   EXPECT_EQ(a.instance.content_date, "");
 }
 
+// The patient of an object still arriving: known once its bytes reach past (0010,0021), and
+// then the one the full parse finds.
+TEST_F(ParseTest, PatientOfPrefixOnceThePatientElementsHaveArrived) {
+  const Bytes whole = make_part10();
+  EXPECT_FALSE(patient_of_prefix(ByteView(whole).first(100)).has_value());
+  EXPECT_FALSE(patient_of_prefix(ByteView(whole).first(kPart10PrefixSize + 40)).has_value());
+  std::optional<PatientIdentity> first;
+  std::size_t first_at = 0;
+  for (std::size_t n = kPart10PrefixSize; n <= whole.size() && !first; n += 16) {
+    first = patient_of_prefix(ByteView(whole).first(n));
+    first_at = n;
+  }
+  ASSERT_TRUE(first.has_value());
+  EXPECT_LT(first_at, whole.size());  // before the object is complete
+  EXPECT_EQ(first->id, "PID-42");
+  EXPECT_EQ(first->issuer, "");
+  auto complete = patient_of_prefix(whole);
+  ASSERT_TRUE(complete.has_value());
+  EXPECT_EQ(complete->id, "PID-42");
+  // A prefix that is not DICOM names no patient.
+  Bytes junk(4096, 0x42);
+  EXPECT_FALSE(patient_of_prefix(junk).has_value());
+}
+
 TEST_F(ParseTest, ReadsEveryUncompressedTransferSyntax) {
   const std::pair<E_TransferSyntax, const char*> cases[] = {
       {EXS_LittleEndianImplicit, "1.2.840.10008.1.2"},

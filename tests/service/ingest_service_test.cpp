@@ -107,6 +107,70 @@ TEST_F(ServiceTest, FailedBlobSyncTakesItsIndexRowBack) {
   EXPECT_EQ(blob_count(), 1u);
 }
 
+// A C-STORE's object written while it arrives (IngestService::begin_stream): its blob is the
+// one stored when it holds exactly the object for the patient the full parse finds.
+TEST_F(ServiceTest, StreamedObjectIsStoredFromItsStream) {
+  const Bytes ct = corpus_file("CT_small.dcm");
+  auto patient = dicom::patient_of_prefix(ct);
+  ASSERT_TRUE(patient.has_value());
+  auto stream = ingest_->begin_stream(operator_ctx(), *patient);
+  ASSERT_TRUE(stream.ok()) << stream.error().to_string();
+  for (std::size_t at = 0; at < ct.size(); at += 1000)
+    ASSERT_TRUE((*stream)
+                    ->write(ByteView(ct).subspan(at, std::min<std::size_t>(1000, ct.size() - at)))
+                    .ok());
+  const store::BlobId streamed = (*stream)->blob();
+  auto stored = ingest_->store(operator_ctx(), ct, std::move(stream).value());
+  ASSERT_TRUE(stored.ok()) << stored.error().to_string();
+  EXPECT_EQ(stored->status, StoreStatus::kStored);
+  EXPECT_EQ(blob_count(), 1u);
+  auto row = index_->find_instance(default_tenant(), InstanceUid(kCtSop)).value();
+  ASSERT_TRUE(row.has_value());
+  EXPECT_EQ(row->blob, streamed);
+  EXPECT_EQ(*memory_.raw(row->blob), ct);
+}
+
+TEST_F(ServiceTest, StreamThatDoesNotMatchTheObjectIsDropped) {
+  const Bytes ct = corpus_file("CT_small.dcm");
+  {  // another patient's key: the object is written anew under the right one
+    auto stream = ingest_->begin_stream(operator_ctx(), dicom::PatientIdentity{"", "OTHER"});
+    ASSERT_TRUE(stream.ok());
+    ASSERT_TRUE((*stream)->write(ct).ok());
+    const store::BlobId streamed = (*stream)->blob();
+    ASSERT_TRUE(ingest_->store(operator_ctx(), ct, std::move(stream).value()).ok());
+    EXPECT_EQ(blob_count(), 1u);
+    auto row = index_->find_instance(default_tenant(), InstanceUid(kCtSop)).value();
+    EXPECT_NE(row->blob, streamed);
+    EXPECT_EQ(*memory_.raw(row->blob), ct);
+  }
+  {  // a duplicate: decided before any blob is kept
+    auto stream = ingest_->begin_stream(operator_ctx(), *dicom::patient_of_prefix(ct));
+    ASSERT_TRUE(stream.ok());
+    ASSERT_TRUE((*stream)->write(ct).ok());
+    auto again = ingest_->store(operator_ctx(), ct, std::move(stream).value());
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(again->status, StoreStatus::kDuplicate);
+    EXPECT_EQ(blob_count(), 1u);
+  }
+  {  // not every byte went in: not used
+    Bytes other = replace_all(ct, kCtSop, std::string(kCtSop).replace(10, 1, "9"));
+    auto stream = ingest_->begin_stream(operator_ctx(), *dicom::patient_of_prefix(other));
+    ASSERT_TRUE(stream.ok());
+    ASSERT_TRUE((*stream)->write(ByteView(other).first(other.size() / 2)).ok());
+    ASSERT_TRUE(ingest_->store(operator_ctx(), other, std::move(stream).value()).ok());
+    EXPECT_EQ(blob_count(), 2u);
+  }
+}
+
+TEST_F(ServiceTest, StreamNeedsStudyWrite) {
+  RequestContext ctx = operator_ctx();
+  ctx.principal.permissions = {Permission::kStudyQuery};
+  auto stream = ingest_->begin_stream(ctx, dicom::PatientIdentity{"", "X"});
+  ASSERT_FALSE(stream.ok());
+  EXPECT_EQ(stream.error().code, ErrorCode::kPermissionDenied);
+  EXPECT_EQ(blob_count(), 0u);
+}
+
 TEST_F(ServiceTest, InvalidObjectIsRejectedAndAudited) {
   Bytes junk(2000, 0x42);
   auto r = ingest_->store(operator_ctx(), junk);

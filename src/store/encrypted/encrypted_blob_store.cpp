@@ -42,6 +42,7 @@ class EncryptedBlobWriter final : public BlobWriter {
     return inner_->commit_unsynced();
   }
   Result<void> sync() override { return inner_->sync(); }
+  Result<void> start_writeback() override { return inner_->start_writeback(); }
 
  private:
   std::unique_ptr<BlobWriter> inner_;  // outlives encryptor_, which writes into it

@@ -98,6 +98,18 @@ class PackBlobWriter final : public BlobWriter {
     return sync();
   }
 
+  // What the buffer holds goes to the pack now and its writeback starts.
+  Result<void> start_writeback() override {
+    ARCA_TRY(check_open());
+    if (reserved_ != 0)
+      return ok();  // a segment is being sealed into the buffer
+    const std::uint64_t from = pos_;
+    ARCA_TRY(flush());
+    if (pos_ > from)
+      pack_->file.start_writeback(from, pos_ - from);
+    return ok();
+  }
+
   Result<void> commit_unsynced() override {
     ARCA_TRY(check_open());
     time_ms_ = store_.now_ms();

@@ -162,6 +162,11 @@ Result<void> PackFile::datasync() const {
   return file_.sync();
 }
 
+void PackFile::start_writeback(std::uint64_t offset, std::uint64_t length) const {
+  (void)::sync_file_range(file_.fd(), static_cast<off_t>(offset), static_cast<off_t>(length),
+                          SYNC_FILE_RANGE_WRITE);
+}
+
 bool PackFile::preallocate(std::uint64_t offset, std::uint64_t length) const {
   return ::fallocate(file_.fd(), FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset),
                      static_cast<off_t>(length)) == 0;

@@ -76,6 +76,9 @@ class PackFile {
   Result<std::uint64_t> size() const;
   Result<void> truncate(std::uint64_t size) const;
   Result<void> datasync() const;
+  // Starts writing [offset, offset+length) back to the disk without waiting for it
+  // (sync_file_range SYNC_FILE_RANGE_WRITE). Best effort.
+  void start_writeback(std::uint64_t offset, std::uint64_t length) const;
   // Allocates [offset, offset+length) without changing the file's size (fallocate
   // FALLOC_FL_KEEP_SIZE), so later writes there skip the file system's per-page delayed
   // allocation. Best effort: false where the file system cannot or the disk is full.
