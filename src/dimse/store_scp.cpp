@@ -94,7 +94,7 @@ class StreamFeeder {
 
  private:
   bool begin(const Bytes& bytes) {
-    if (bytes.size() > kPatientWithin) {
+    if (bytes.size() > kPatientWithin || !ctx_.ingest.stream_welcome()) {
       give_up();
       return false;
     }
@@ -138,6 +138,7 @@ OFCondition handle_store(ScpContext& ctx, T_ASC_PresentationContextID pcid,
   // with room for one as large as the last one on this association, so nothing is copied twice.
   FileMeta meta{request.AffectedSOPClassUID, request.AffectedSOPInstanceUID,
                 accepted_transfer_syntax(ctx.assoc, pcid)};
+  const auto arriving = ctx.ingest.arriving();
   StreamFeeder feeder(ctx);
   MemoryOutputStream stream(
       ctx.max_object_bytes,

@@ -96,15 +96,31 @@ Result<StoreOutcome> IngestService::store(const RequestContext& ctx, ByteView pa
 Result<std::unique_ptr<IngestService::BlobStream>> IngestService::begin_stream(
     const RequestContext& ctx, const dicom::PatientIdentity& patient) {
   ARCA_TRY(authorize(ctx, Permission::kStudyWrite));
-  if (under_way_.load(std::memory_order_relaxed) >= kStreamUnder)
+  if (!stream_welcome())
     return make_error(ErrorCode::kUnavailable, "other stores are under way: no stream");
   auto stream = std::make_unique<BlobStream>();
+  stream->open = &streaming_;
+  ++streaming_;
   stream->tenant = ctx.principal.tenant;
   stream->patient = deps_.patient_refs.ref(stream->tenant, patient.issuer, patient.id);
   stream->id = store::BlobId(deps_.random.hex(16));
   stream->writer =
       ARCA_TRY(deps_.blobs.create(stream->id, store::BlobScope{stream->tenant, stream->patient}));
   return stream;
+}
+
+bool IngestService::stream_welcome() const {
+  // The caller's own object counts as arriving when it holds a token (a C-STORE does).
+  const int others_arriving = std::max(0, arriving_.load(std::memory_order_relaxed) - 1);
+  return under_way_.load(std::memory_order_relaxed) + streaming_.load(std::memory_order_relaxed) +
+             others_arriving <
+         kStreamUnder;
+}
+
+IngestService::BlobStream::~BlobStream() {
+  writer.reset();  // an uncommitted record is cut off before the stream stops counting
+  if (open != nullptr)
+    --*open;
 }
 
 Result<void> IngestService::BlobStream::write(ByteView bytes) {

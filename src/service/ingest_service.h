@@ -80,9 +80,9 @@ class IngestService {
   // 4 kept `arca import` with 8 jobs as fast as syncing first or faster.)
   static constexpr int kOverlapUpTo = 4;
   static constexpr std::size_t kSyncWorkers = kOverlapUpTo;
-  // begin_stream() refuses while this many other stores are under way: writing as bytes arrive
-  // costs CPU (smaller writes, more of them), which a lone store has to spare and a busy
-  // archive has not.
+  // begin_stream() refuses while this many other stores are under way or streaming: writing as
+  // bytes arrive costs CPU (smaller writes, more of them), which a lone store has to spare and
+  // a busy archive has not.
   static constexpr int kStreamUnder = 1;
 
   IngestService(IngestDeps deps, IngestOptions options);
@@ -102,6 +102,10 @@ class IngestService {
   // is checked); otherwise the stream's blob is dropped and the object written anew.
   class BlobStream {
    public:
+    BlobStream() = default;
+    ~BlobStream();
+    BlobStream(const BlobStream&) = delete;
+    BlobStream& operator=(const BlobStream&) = delete;
     // Encrypts and writes more of the object; after an error the stream is unusable (store()
     // then writes the object anew).
     Result<void> write(ByteView bytes);
@@ -116,9 +120,27 @@ class IngestService {
     std::unique_ptr<store::BlobWriter> writer;
     std::uint64_t written = 0;
     bool failed = false;
+    std::atomic<int>* open = nullptr;  // the service's count of open streams
   };
-  // Errors: kPermissionDenied; kUnavailable while other stores are under way (kStreamUnder);
-  // the blob store's.
+  // A store whose object has begun to arrive (a C-STORE, before begin_stream can be called)
+  // counts as arriving while the returned token lives; begin_stream() refuses while another
+  // one arrives.
+  class Arriving {
+   public:
+    explicit Arriving(std::atomic<int>& count) : count_(&count) { ++*count_; }
+    ~Arriving() { --*count_; }
+    Arriving(const Arriving&) = delete;
+    Arriving& operator=(const Arriving&) = delete;
+
+   private:
+    std::atomic<int>* count_;
+  };
+  [[nodiscard]] Arriving arriving() { return Arriving(arriving_); }
+  // Whether begin_stream() would take a stream now (a hint: it checks again), for a caller to
+  // skip finding the patient when it would not.
+  bool stream_welcome() const;
+  // Errors: kPermissionDenied; kUnavailable while other stores arrive, stream or are under way
+  // (kStreamUnder); the blob store's.
   Result<std::unique_ptr<BlobStream>> begin_stream(const RequestContext& ctx,
                                                    const dicom::PatientIdentity& patient);
   Result<StoreOutcome> store(const RequestContext& ctx, ByteView part10,
@@ -169,6 +191,8 @@ class IngestService {
   GroupCommitter committer_;
   WorkerPool syncer_{kSyncWorkers};
   std::atomic<int> under_way_{0};  // stores between their write and their acknowledgement
+  std::atomic<int> streaming_{0};  // open BlobStreams
+  std::atomic<int> arriving_{0};   // arriving() tokens alive
 };
 
 }  // namespace arca::service

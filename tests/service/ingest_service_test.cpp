@@ -162,6 +162,26 @@ TEST_F(ServiceTest, StreamThatDoesNotMatchTheObjectIsDropped) {
   }
 }
 
+// Streaming costs CPU that a busy archive has not to spare: one stream at a time, and none
+// while another store is under way.
+TEST_F(ServiceTest, OneStreamAtATime) {
+  auto first = ingest_->begin_stream(operator_ctx(), dicom::PatientIdentity{"", "A"});
+  ASSERT_TRUE(first.ok());
+  auto second = ingest_->begin_stream(operator_ctx(), dicom::PatientIdentity{"", "B"});
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().code, ErrorCode::kUnavailable);
+  first.value().reset();
+  {
+    const auto mine = ingest_->arriving();
+    EXPECT_TRUE(ingest_->begin_stream(operator_ctx(), dicom::PatientIdentity{"", "B"}).ok());
+    const auto another = ingest_->arriving();  // a second C-STORE arriving meanwhile
+    EXPECT_EQ(ingest_->begin_stream(operator_ctx(), dicom::PatientIdentity{"", "C"}).error().code,
+              ErrorCode::kUnavailable);
+  }
+  EXPECT_TRUE(ingest_->begin_stream(operator_ctx(), dicom::PatientIdentity{"", "D"}).ok());
+  EXPECT_EQ(blob_count(), 0u);  // dropped streams leave nothing
+}
+
 TEST_F(ServiceTest, StreamNeedsStudyWrite) {
   RequestContext ctx = operator_ctx();
   ctx.principal.permissions = {Permission::kStudyQuery};
