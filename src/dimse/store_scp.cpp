@@ -1,7 +1,7 @@
 // C-STORE SCP: the data set is received into memory exactly as sent (no parse, no re-encode),
 // wrapped into a Part-10 object and handed to the ingest service: the same write protocol as
 // `arca import`. While it arrives it is also fed into an ingest stream once its first bytes name
-// the patient, so encryption and the disk overlap the transfer (IngestService::begin_stream).
+// the patient, so encryption and the disk overlap the transfer (service/ingest_arrival.h).
 // Status by error code (core's dimse_status): success, duplicate = success, conflict, invalid
 // object (with the reason in Error Comment), out of resources.
 #include <dcmtk/dcmdata/dcdeftag.h>
@@ -9,11 +9,10 @@
 
 #include <algorithm>
 #include <functional>
-#include <memory>
 
-#include "dicom/parse.h"
 #include "dimse/part10.h"
 #include "dimse/scp_context.h"
+#include "service/ingest_arrival.h"
 
 namespace arca::dimse {
 namespace {
@@ -67,55 +66,6 @@ class MemoryOutputStream final : public DcmOutputStream {
 constexpr std::size_t kReceiveSlack = 64 * 1024;
 constexpr std::size_t kMaxGuess = 64 * 1024 * 1024;
 
-// How far into an object its patient is looked for before it is stored without streaming.
-constexpr std::size_t kPatientWithin = 1024 * 1024;
-
-// Feeds an arriving object into an ingest stream (IngestService::begin_stream) as soon as its
-// first bytes name the patient, so it is encrypted and on its way to the disk while the rest
-// arrives. Gives up quietly on any trouble: the store then writes the whole object itself.
-class StreamFeeder {
- public:
-  explicit StreamFeeder(ScpContext& ctx) : ctx_(ctx) {}
-
-  void arrived(const Bytes& bytes) {
-    if (given_up_)
-      return;
-    if (stream_ == nullptr && !begin(bytes))
-      return;
-    if (!stream_->write(ByteView(bytes).subspan(fed_)).ok())
-      return give_up();
-    fed_ = bytes.size();
-  }
-  void give_up() {
-    given_up_ = true;
-    stream_.reset();
-  }
-  std::unique_ptr<service::IngestService::BlobStream> take() { return std::move(stream_); }
-
- private:
-  bool begin(const Bytes& bytes) {
-    if (bytes.size() > kPatientWithin || !ctx_.ingest.stream_welcome()) {
-      give_up();
-      return false;
-    }
-    auto patient = dicom::patient_of_prefix(bytes);
-    if (!patient)
-      return false;
-    auto begun = ctx_.ingest.begin_stream(ctx_.request, *patient);
-    if (!begun.ok()) {
-      give_up();
-      return false;
-    }
-    stream_ = std::move(begun).value();
-    return true;
-  }
-
-  ScpContext& ctx_;
-  std::unique_ptr<service::IngestService::BlobStream> stream_;
-  std::size_t fed_ = 0;
-  bool given_up_ = false;
-};
-
 T_DIMSE_C_StoreRSP response_for(const T_DIMSE_C_StoreRQ& request, std::uint16_t status) {
   T_DIMSE_C_StoreRSP rsp{};
   rsp.MessageIDBeingRespondedTo = request.MessageID;
@@ -138,12 +88,11 @@ OFCondition handle_store(ScpContext& ctx, T_ASC_PresentationContextID pcid,
   // with room for one as large as the last one on this association, so nothing is copied twice.
   FileMeta meta{request.AffectedSOPClassUID, request.AffectedSOPInstanceUID,
                 accepted_transfer_syntax(ctx.assoc, pcid)};
-  const auto arriving = ctx.ingest.arriving();
-  StreamFeeder feeder(ctx);
+  service::IngestArrival arrival(ctx.ingest, ctx.request);
   MemoryOutputStream stream(
       ctx.max_object_bytes,
       part10_prefix(meta, std::min(ctx.last_object_bytes, kMaxGuess) + kReceiveSlack),
-      [&feeder](const Bytes& bytes) { feeder.arrived(bytes); });
+      [&arrival](const Bytes& bytes) { arrival.arrived(bytes); });
   T_ASC_PresentationContextID data_pcid = pcid;
   OFCondition cond = DIMSE_receiveDataSetInFile(ctx.assoc, DIMSE_NONBLOCKING,
                                                 static_cast<int>(ctx.dimse_timeout.count()),
@@ -155,10 +104,10 @@ OFCondition handle_store(ScpContext& ctx, T_ASC_PresentationContextID pcid,
     const std::size_t header = part10_prefix(meta).size();
     meta.transfer_syntax_uid = accepted_transfer_syntax(ctx.assoc, data_pcid);
     part10 = make_part10(meta, ByteView(part10).subspan(header));
-    feeder.give_up();  // it was fed the object under the other syntax's meta information
+    arrival.give_up();  // it was fed the object under the other syntax's meta information
   }
   ctx.last_object_bytes = part10.size();
-  auto stored = ctx.ingest.store(ctx.request, part10, feeder.take());
+  auto stored = ctx.ingest.store(ctx.request, part10, arrival.take());
 
   DcmDataset detail;
   std::uint16_t status = STATUS_Success;

@@ -7,6 +7,7 @@
 #include "dicom/parse.h"
 #include "service/audit_trail.h"
 #include "service/authorize.h"
+#include "service/store_recovery.h"
 
 namespace arca::service {
 
@@ -51,18 +52,6 @@ bool is_document_class(const SopClassUid& sop_class) {
 
 // Commits of one object that may meet a concurrent store of the same SOP Instance UID.
 constexpr int kMaxCommitRounds = 3;
-
-// Counts a store as under way for as long as it lives.
-class UnderWay {
- public:
-  explicit UnderWay(std::atomic<int>& count) : count_(count) { ++count_; }
-  ~UnderWay() { --count_; }
-  UnderWay(const UnderWay&) = delete;
-  UnderWay& operator=(const UnderWay&) = delete;
-
- private:
-  std::atomic<int>& count_;
-};
 
 }  // namespace
 
@@ -184,7 +173,7 @@ Result<StoreOutcome> IngestService::store_validated(const RequestContext& ctx, B
   auto decided = ARCA_TRY(against_stored(row, part10, replaces));
   if (decided)
     return *decided;
-  const UnderWay counted(under_way_);
+  const Counted counted(under_way_);
   auto writer = ARCA_TRY(write_blob(row, part10, attempt));
   // The blob is visible but not yet durable: a worker syncs it while the index commits
   // (docs/adr/0023); nothing is acknowledged before both are done. A replacement waits for the
@@ -309,13 +298,9 @@ std::future<Result<void>> IngestService::start_sync(store::BlobWriter& writer) {
 }
 
 void IngestService::unindex(const store::StoredInstance& row) {
-  auto removed = [&]() -> Result<void> {
-    auto tx = ARCA_TRY(deps_.index.begin());
-    auto blob = ARCA_TRY(tx->remove_instance(row.tenant, row.attributes.instance.sop_instance_uid));
-    if (blob != row.blob)
-      return make_error(ErrorCode::kInternal, "the row no longer names the unsynced blob");
-    return tx->commit();
-  }();
+  auto removed = take_back_row(deps_.index, row);
+  if (removed.ok() && !removed.value())
+    removed = make_error(ErrorCode::kInternal, "the row no longer names the unsynced blob");
   if (!removed.ok()) {
     // The row stays and names a blob that may be lost: the next start's check finds out.
     deps_.logger.error("could not take back the index row of instance " +

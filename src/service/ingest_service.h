@@ -122,20 +122,21 @@ class IngestService {
     bool failed = false;
     std::atomic<int>* open = nullptr;  // the service's count of open streams
   };
-  // A store whose object has begun to arrive (a C-STORE, before begin_stream can be called)
-  // counts as arriving while the returned token lives; begin_stream() refuses while another
-  // one arrives.
-  class Arriving {
+  // Adds one to a count for as long as it lives.
+  class Counted {
    public:
-    explicit Arriving(std::atomic<int>& count) : count_(&count) { ++*count_; }
-    ~Arriving() { --*count_; }
-    Arriving(const Arriving&) = delete;
-    Arriving& operator=(const Arriving&) = delete;
+    explicit Counted(std::atomic<int>& count) : count_(&count) { ++*count_; }
+    ~Counted() { --*count_; }
+    Counted(const Counted&) = delete;
+    Counted& operator=(const Counted&) = delete;
 
    private:
     std::atomic<int>* count_;
   };
-  [[nodiscard]] Arriving arriving() { return Arriving(arriving_); }
+  // A store whose object has begun to arrive (a C-STORE, before begin_stream can be called)
+  // counts as arriving while the returned token lives; begin_stream() refuses while another
+  // one arrives. IngestArrival (ingest_arrival.h) holds one.
+  [[nodiscard]] Counted arriving() { return Counted(arriving_); }
   // Whether begin_stream() would take a stream now (a hint: it checks again), for a caller to
   // skip finding the patient when it would not.
   bool stream_welcome() const;

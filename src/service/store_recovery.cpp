@@ -14,8 +14,9 @@ bool lost(const Error& e) {
   return e.code == ErrorCode::kNotFound || e.code == ErrorCode::kIntegrity;
 }
 
-// Removes the row if it still names this blob; false if it no longer does.
-Result<bool> take_back(store::Index& index, const store::StoredInstance& row) {
+}  // namespace
+
+Result<bool> take_back_row(store::Index& index, const store::StoredInstance& row) {
   auto tx = ARCA_TRY(index.begin());
   auto removed =
       ARCA_TRY(tx->remove_instance(row.tenant, row.attributes.instance.sop_instance_uid));
@@ -24,8 +25,6 @@ Result<bool> take_back(store::Index& index, const store::StoredInstance& row) {
   ARCA_TRY(tx->commit());
   return true;
 }
-
-}  // namespace
 
 Result<UnsyncedRecoveryReport> recover_unsynced_stores(UnsyncedRecoveryDeps deps,
                                                        const std::vector<store::BlobId>& unverified,
@@ -49,7 +48,7 @@ Result<UnsyncedRecoveryReport> recover_unsynced_stores(UnsyncedRecoveryDeps deps
           return ok();
         if (!lost(checked.error()))
           return std::move(checked).error();
-        if (!ARCA_TRY(take_back(deps.index, row)))
+        if (!ARCA_TRY(take_back_row(deps.index, row)))
           return ok();
         (void)deps.blobs.remove(row.blob);
         ARCA_TRY(deps.recorder.record(

@@ -53,6 +53,11 @@ inline constexpr std::string_view kTakenBackDetail =
     "taken back at startup: a crash came before its object reached the disk (never "
     "acknowledged)";
 
+// Removes an instance's index row in a transaction of its own if the row still names the same
+// blob; false (nothing changed) if it no longer does. Ingest uses it too, for a store whose
+// blob failed to sync.
+Result<bool> take_back_row(store::Index& index, const store::StoredInstance& row);
+
 // `unverified`: the blobs the pack store found without a .idx entry (PackBlobStore::unverified);
 // `newest_commit_ms`: the newest record's commit time there (PackBlobStore::newest_commit_ms).
 Result<UnsyncedRecoveryReport> recover_unsynced_stores(

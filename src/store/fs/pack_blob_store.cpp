@@ -446,41 +446,6 @@ Result<void> PackBlobStore::remove(const BlobId& id) {
   return ok();
 }
 
-std::vector<BlobId> PackBlobStore::unverified() const {
-  std::shared_lock lock(map_mutex_);
-  std::vector<BlobId> ids;
-  for (const RawId& id : unverified_) {
-    if (map_.contains(id))
-      ids.push_back(pack::format_id(id));
-  }
-  return ids;
-}
-
-std::int64_t PackBlobStore::newest_commit_ms() const {
-  std::shared_lock lock(map_mutex_);
-  std::int64_t newest = 0;
-  for (const auto& [id, slot] : map_)
-    newest = std::max(newest, slot.time_ms);
-  return newest;
-}
-
-Result<void> PackBlobStore::confirm_unverified() {
-  std::vector<std::pair<RawId, Slot>> present;
-  {
-    std::unique_lock lock(map_mutex_);
-    for (const RawId& id : unverified_) {
-      if (auto it = map_.find(id); it != map_.end())
-        present.emplace_back(id, it->second);
-    }
-    unverified_.clear();
-  }
-  for (const auto& [id, slot] : present) {
-    ARCA_TRY(slot.pack->idx.append(
-        pack::encode_idx({pack::IdxKind::kCommitted, id, slot.offset, slot.length, slot.time_ms})));
-  }
-  return ok();
-}
-
 Result<void> PackBlobStore::list(const std::function<Result<void>(const BlobInfo&)>& visit) {
   std::vector<std::pair<RawId, Slot>> snapshot;
   {

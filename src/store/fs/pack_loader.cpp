@@ -1,5 +1,5 @@
 // PackBlobStore::open: the recovery of docs/formats/pack.md §5 — the .idx hints, then a scan of
-// each pack from where its hints end.
+// each pack from where its hints end — and what it leaves for the caller (the unverified blobs).
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -169,6 +169,42 @@ class PackLoader {
   // number, record offset).
   std::map<RawId, std::pair<std::uint32_t, std::uint64_t>> unverified_;
 };
+
+// What the open found unverified (§5), for the caller to check and confirm.
+std::vector<BlobId> PackBlobStore::unverified() const {
+  std::shared_lock lock(map_mutex_);
+  std::vector<BlobId> ids;
+  for (const RawId& id : unverified_) {
+    if (map_.contains(id))
+      ids.push_back(pack::format_id(id));
+  }
+  return ids;
+}
+
+std::int64_t PackBlobStore::newest_commit_ms() const {
+  std::shared_lock lock(map_mutex_);
+  std::int64_t newest = 0;
+  for (const auto& [id, slot] : map_)
+    newest = std::max(newest, slot.time_ms);
+  return newest;
+}
+
+Result<void> PackBlobStore::confirm_unverified() {
+  std::vector<std::pair<RawId, Slot>> present;
+  {
+    std::unique_lock lock(map_mutex_);
+    for (const RawId& id : unverified_) {
+      if (auto it = map_.find(id); it != map_.end())
+        present.emplace_back(id, it->second);
+    }
+    unverified_.clear();
+  }
+  for (const auto& [id, slot] : present) {
+    ARCA_TRY(slot.pack->idx.append(
+        pack::encode_idx({pack::IdxKind::kCommitted, id, slot.offset, slot.length, slot.time_ms})));
+  }
+  return ok();
+}
 
 Result<std::unique_ptr<PackBlobStore>> PackBlobStore::open(const fs::path& root,
                                                            PackOptions options) {
